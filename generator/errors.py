@@ -1,0 +1,41 @@
+"""One exception base for everything the build reports to an author.
+
+Every error names *where* (a file and line, or an option) and *what is allowed*.
+``build.py`` catches :class:`BuildError` once at the top, prints the message and
+exits non-zero; the previous site is never touched.
+"""
+
+from __future__ import annotations
+
+
+class BuildError(Exception):
+    """Base class: a problem the author can fix, reported as one clear message."""
+
+    def __init__(self, message: str, *, where: str | None = None):
+        self.where = where
+        self.message = message
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class ConfigError(BuildError):
+    """site.toml or a command-line option is wrong."""
+
+
+class ContentError(BuildError):
+    """An article, its front matter or one of its figure blocks is wrong."""
+
+
+class DataError(BuildError):
+    """A dataset cannot be found or read."""
+
+
+class ExportError(BuildError):
+    """A model cannot be exported (for example an unsupported layer type)."""
+
+
+class LinkError(BuildError):
+    """The generated site has a broken link, anchor or asset reference."""
+
+
+class BudgetError(BuildError):
+    """A page is over its weight budget under --strict."""
