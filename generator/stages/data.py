@@ -1,0 +1,33 @@
+"""Stage ``dataset``: load a data source into .npy arrays plus its credit record."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..pipeline import Context, stage
+
+
+@stage("dataset", libs=("numpy", "pillow"), sources=("generator/datasets/*.py",),
+       label=lambda p: f"dataset {p['name']} ({p['count']:,})")
+def make_dataset(ctx: Context) -> dict:
+    """Write x_train/y_train/x_test/y_test.npy (uint8 images, int64 labels)."""
+    from ..datasets import load
+
+    p = ctx.params
+    size = tuple(p["size"]) if p.get("size") else None
+    ds = load(p["name"], count=p["count"], seed=p["seed"], path=p["path"] or None, size=size)
+    for name in ("x_train", "y_train", "x_test", "y_test"):
+        array = getattr(ds, name)
+        if array is not None:
+            np.save(ctx.out / f"{name}.npy", array, allow_pickle=False)
+    return {"source": dict(ds.source), "shape": list(ds.x_train.shape[1:]), "train": int(len(ds.x_train)),
+            "test": int(len(ds.x_test)), "labels": ds.y_train is not None}
+
+
+def load_arrays(artifact) -> dict:
+    """The arrays of a dataset artifact (missing label files become None)."""
+    out = {}
+    for name in ("x_train", "y_train", "x_test", "y_test"):
+        path = artifact.file(f"{name}.npy")
+        out[name] = np.load(path, allow_pickle=False) if path.exists() else None
+    return out

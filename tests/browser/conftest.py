@@ -1,0 +1,148 @@
+"""Shared fixtures for browser tests: Chromium, a static file server, and a page
+that records console errors, page errors, failed requests and request hosts.
+
+Browser tests are skipped when Chromium or Playwright is not installed.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files without request logs or caching."""
+
+    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
+        pass
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+@pytest.fixture
+def serve():
+    """Return `serve(directory) -> "http://127.0.0.1:<port>/"`; servers stop after the test."""
+    servers = []
+
+    def start(directory: str | Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class PageLog:
+    """What a page did: errors it logged or threw, requests it made."""
+
+    console_errors: list = field(default_factory=list)  # (text, url of the source)
+    page_errors: list = field(default_factory=list)  # str(error)
+    failed_requests: list = field(default_factory=list)  # (url, failure or HTTP status)
+    urls: list = field(default_factory=list)
+
+    @property
+    def hosts(self) -> set[str]:
+        """Hosts of every http(s) request; data: and blob: URLs have none."""
+        return {urlsplit(u).hostname for u in self.urls if urlsplit(u).scheme in ("http", "https")}
+
+
+def _record(page) -> PageLog:
+    log = PageLog()
+
+    def on_console(message):
+        if message.type == "error":
+            log.console_errors.append((message.text, message.location.get("url", "")))
+
+    def on_response(response):
+        if response.status >= 400:
+            log.failed_requests.append((response.url, response.status))
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: log.page_errors.append(str(error)))
+    page.on("request", lambda request: log.urls.append(request.url))
+    page.on("requestfailed", lambda r: log.failed_requests.append((r.url, r.failure)))
+    page.on("response", on_response)
+    return log
+
+
+@pytest.fixture
+def page_errors():
+    """Return `page_errors(page) -> PageLog`, recording from now on."""
+    return _record
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture
+def page_log(page):
+    """The PageLog of the `page` fixture."""
+    return _record(page)
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def copy_assets(repo_root):
+    """Return `copy_assets(site_dir)`, which copies the repository's assets/ into it."""
+
+    def copy(site_dir: Path) -> Path:
+        return Path(shutil.copytree(repo_root / "assets", Path(site_dir) / "assets"))
+
+    return copy
