@@ -34,7 +34,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mnist", help="mnist.npz or a folder with the four MNIST IDX files (all 70,000 digits)")
     parser.add_argument("--fashion-mnist", dest="fashion_mnist", help="folder with the Fashion-MNIST IDX files")
     parser.add_argument("--celeba", help="img_align_celeba/ as a folder or a .zip (faces for the face explorer)")
-    parser.add_argument("--config", type=Path, default=None, help="settings file (default: site.toml)")
+    parser.add_argument("--config", type=Path, default=None, help="settings file (default: site.toml); its folder is the project: content/, .cache/ and _site/ live beside it")
     loud = parser.add_mutually_exclusive_group()
     loud.add_argument("-v", "--verbose", action="store_true", help="log every stage, cached or not")
     loud.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors; no progress bars or table")
@@ -49,8 +49,6 @@ def setup_logging(verbosity: int) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
     logging.getLogger("generator").setLevel(level)
-    logging.getLogger("generator.pipeline").setLevel(level if verbosity > 0 else max(level, logging.INFO))
-    logging.getLogger("generator.pipeline").setLevel(level)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     from generator.errors import BuildError
 
     try:
+        root = args.config.resolve().parent if args.config else ROOT
         cfg = load_config(
-            ROOT,
+            root,
             path=args.config,
             overrides={"build.scale": args.scale, "site.base_url": args.base_url, "data.mnist": args.mnist,
                        "data.fashion_mnist": args.fashion_mnist, "data.celeba": args.celeba},

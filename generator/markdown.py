@@ -39,6 +39,7 @@ FRONT_MATTER = {
     "authors": "list",
     "thumbnail": "str",
     "draft": "bool",
+    "slug": "str",
 }
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:|^//", re.I)
 
@@ -123,7 +124,7 @@ def split_front_matter(text: str, where: str) -> tuple[dict, str, int]:
         meta = yaml.safe_load("".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
+        line = min(mark.line + 2, end) if mark else 1
         problem = getattr(exc, "problem", None) or str(exc)
         raise ContentError(f"invalid YAML in front matter: {problem}", where=f"{where}:{line}") from None
     if not isinstance(meta, dict):
@@ -270,9 +271,10 @@ def read_article(path: Path) -> Article:
         raise ContentError("is not UTF-8 text", where=where) from None
     meta, body, offset = split_front_matter(text, where)
     meta = validate_front_matter(meta, text, where)
-    article = Article(slug=path.stem, path=path, text=text, meta=meta, offset=offset, tokens=[])
+    article = Article(slug=meta.get("slug") or path.stem, path=path, text=text, meta=meta, offset=offset, tokens=[])
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", article.slug):
-        raise ContentError("file names become URLs: use lowercase letters, digits and '-' (e.g. my-article.md)", where=where)
+        raise ContentError(f"the slug {article.slug!r} becomes the URL: use lowercase letters, digits and '-' "
+                           "(name the file my-article.md or set 'slug: my-article')", where=where)
     article.tokens = markdown_parser().parse(body)
     line = offset + 1
     for token in _walk(article.tokens):

@@ -149,6 +149,16 @@ class _Plan:
         return int(sum(w.value.size for w in self.weights))
 
 
+def _to_numpy(x):
+    """Tensor or variable -> numpy array (``.numpy()`` avoids a numpy 2 warning in Keras)."""
+    numpy_method = getattr(x, "numpy", None)
+    if callable(numpy_method):
+        return numpy_method()
+    import keras
+
+    return keras.ops.convert_to_numpy(x)
+
+
 def _where(model, layer=None) -> str:
     name = getattr(model, "name", "?")
     if layer is None:
@@ -545,10 +555,15 @@ def _plan(model) -> _Plan:
             {"class_name": class_name, "config": conf, "name": layer.name, "inbound_nodes": inbound}
         )
         for var in _check_weights(model, layer, keys):
-            value = np.asarray(keras.ops.convert_to_numpy(var), dtype=np.float32)
+            value = np.array(_to_numpy(var), dtype=np.float32)
             if not np.all(np.isfinite(value)):
                 _fail(model, layer, f"weight '{layer.name}/{var.name}' contains NaN or infinite values")
             weights.append(_Weight(f"{layer.name}/{var.name}", layer.name, var.name, value))
+
+    # Validate every layer first, so an unsupported one is reported by name even
+    # when it would also make get_config() fail or warn (e.g. a Lambda).
+    for layer in getattr(model, "_layers", None) or model.layers:
+        _layer_config(model, layer)
 
     if isinstance(model, keras.Sequential):
         # Sequential: a chain; synthesise the functional wiring.
@@ -760,7 +775,6 @@ def export_model(model, out_dir, dtype: str = "float32") -> dict:
 
 
 def _predict(model, probe):
-    import keras
     import numpy as np
 
     out = model(probe, training=False)
@@ -768,7 +782,7 @@ def _predict(model, probe):
         out = [out[k] for k in sorted(out)]
     if not isinstance(out, (list, tuple)):
         out = [out]
-    return [np.asarray(keras.ops.convert_to_numpy(o), dtype=np.float64) for o in out]
+    return [np.array(_to_numpy(o), dtype=np.float64) for o in out]
 
 
 def _max_diff(a: list, b: list) -> float:
@@ -827,7 +841,14 @@ def export_best(
     out_dir = os.fspath(out_dir)
     plan = _plan(model)
     probe = np.asarray(probe, dtype=np.float32)
-    reference = _predict(model, probe)
+    try:
+        reference = _predict(model, probe)
+    except Exception as exc:
+        raise ExportError(
+            f"the probe (shape {probe.shape}) cannot be fed to the model (input shape "
+            f"{getattr(model, 'input_shape', '?')}): {exc}",
+            where=_where(model),
+        ) from exc
 
     parent = os.path.dirname(os.path.abspath(out_dir))
     os.makedirs(parent, exist_ok=True)

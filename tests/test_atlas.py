@@ -88,7 +88,7 @@ def test_save_uses_the_prefix(tmp_path):
 
 
 def test_images_of_another_size_are_resized_to_the_cell():
-    big = np.full((5, 56, 56), 200, dtype=np.uint8)
+    big = np.full((4, 56, 56), 200, dtype=np.uint8)
     (tiles,) = atlas.pack(big, cell=28, side=64)
     pixels = np.asarray(tiles)
     assert (pixels[:28, :28] == 200).all() and (pixels[:28, 28:56] == 200).all()

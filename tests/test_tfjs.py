@@ -147,7 +147,7 @@ def probes():
 @pytest.fixture(scope="module")
 def references(models, probes):
     return {
-        name: keras.ops.convert_to_numpy(models[name](probes[name], training=False))
+        name: models[name](probes[name], training=False).numpy()
         for name in BUILDERS
     }
 

@@ -1,0 +1,89 @@
+"""Shared fixtures: throwaway site projects built through the public CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ARTICLE = """\
+---
+title: A test article
+description: Digits for the tests.
+date: 2026-01-02
+authors: [Test Author]
+---
+
+## First section
+
+Some prose with $x^2$ math.
+
+```figure
+kind: image-grid
+dataset: mnist
+caption: One digit of each class.
+```
+
+## Second section
+
+A link to [the first section](#first-section).
+"""
+
+
+@dataclass
+class Project:
+    """A site project folder (site.toml + content/) and a way to build it."""
+
+    root: Path
+
+    @property
+    def out(self) -> Path:
+        return self.root / "_site"
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text) if text.startswith("\n") else text)
+        return path
+
+    def build(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, str(ROOT / "build.py"), "--config", str(self.root / "site.toml"), "--scale", "tiny", *args]
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=self.root, timeout=900)
+        if check and done.returncode != 0:
+            raise AssertionError(f"build failed ({done.returncode}):\n{done.stderr[-4000:]}")
+        return done
+
+    def report(self) -> dict:
+        return json.loads((self.out / "build-report.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory) -> Path:
+    """One build cache for the session, so tests share the tiny dataset stage."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture
+def project(tmp_path, shared_cache) -> Project:
+    """A fresh project with one article; its .cache links to the session's cache."""
+    p = Project(tmp_path / "site")
+    p.write("site.toml", '[site]\ntitle = "Test site"\n')
+    p.write("content/test-article.md", ARTICLE)
+    (p.root / ".cache").symlink_to(shared_cache, target_is_directory=True)
+    return p
+
+
+@pytest.fixture
+def isolated_project(tmp_path) -> Project:
+    """A project with a cache of its own (for tests that inspect or damage it)."""
+    p = Project(tmp_path / "site")
+    p.write("site.toml", '[site]\ntitle = "Test site"\n')
+    p.write("content/test-article.md", ARTICLE)
+    return p
