@@ -1,0 +1,44 @@
+"""--serve: builds, serves under the base URL, rebuilds on change, signals a reload."""
+
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from tests.conftest import ROOT
+
+
+def wait_for(predicate, timeout=60.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_serve_rebuilds_and_reloads_on_change(project):
+    cmd = [sys.executable, str(ROOT / "build.py"), "--config", str(project.root / "site.toml"), "--scale", "tiny",
+           "--serve", "--port", "0", "--base-url", "/repo/"]
+    proc = subprocess.Popen(cmd, cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = wait_for(lambda: next((l for l in iter(proc.stdout.readline, "") if "Serving" in l), None), 300)
+        url = line.split()[1]
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/repo/")
+        page = urllib.request.urlopen(url + "test-article/").read().decode()
+        assert "Some prose" in page and "EventSource" in page
+        events = urllib.request.urlopen(url.split("/repo/")[0] + "/__livereload", timeout=120)
+        path = project.root / "content/test-article.md"
+        path.write_text(path.read_text().replace("Some prose", "Freshly served prose"))
+        assert events.readline().startswith(b"data: reload") or events.readline().startswith(b"data: reload")
+        assert "Freshly served prose" in urllib.request.urlopen(url + "test-article/").read().decode()
+        try:
+            urllib.request.urlopen(url + "nowhere/")
+            raise AssertionError("expected a 404")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404 and b"Page not found" in exc.read()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
