@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -48,11 +49,15 @@ def setup_logging(verbosity: int) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
+    for noisy in ("tensorflow", "absl", "numba", "h5py"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     logging.getLogger("generator").setLevel(level)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ chatter
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     verbosity = -1 if args.quiet else (1 if args.verbose else 0)
     setup_logging(verbosity)
     from generator.config import load_config

@@ -434,6 +434,7 @@ def browser_page(server):
             browser.close()
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("backend, tol", [("cpu", FLOAT32_TOL), ("webgl", WEBGL_TOL)])
 def test_chromium_parity(backend, tol, browser_page, server, exports, probes, references):
     page, base = browser_page

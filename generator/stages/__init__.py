@@ -64,4 +64,4 @@ def dataset_request(cfg: Config, name: str) -> Request:
     return Request("dataset", params)
 
 
-from . import data  # noqa: E402,F401  (registers the stages)
+from . import atlas, data, export, layout, train  # noqa: E402,F401  (registers the stages)
