@@ -21,7 +21,7 @@ from .errors import BudgetError, BuildError, ContentError
 from .figures import kinds
 from .linkcheck import assert_links
 from .markdown import Article, read_articles
-from .pipeline import ROOT, Pipeline, Request
+from .pipeline import ROOT, Pipeline, Request, load_entry
 from . import tex  # noqa: F401  (registers the math stage)
 from .render import figure_url, render_site_pages
 from .report import Weigher, print_table, summary_table
@@ -114,6 +114,13 @@ def _assemble(cfg, staged: Path, articles, payloads, pages, pipeline, start) -> 
         for block, artifact in zip(article.figures, payloads[article.slug]):
             url = figure_url(base, block.kind, artifact.digest)
             sitefiles.copy_artifact(artifact, staged / url[len(base):])
+            for record in artifact.meta.get("share", []):
+                shared = load_entry(cfg.cache_dir / record["stage"] / record["key"], record["stage"], record["key"])
+                if shared is None:
+                    raise BuildError(f"internal: shared artifact {record['folder']} vanished from the cache; build again")
+                target = staged / "artifacts" / record["folder"]
+                if not target.exists():
+                    sitefiles.copy_artifact(shared, target)
             for source in artifact.meta.get("sources", []):
                 known = sources.setdefault(source["name"], dict(source))
                 known["count"] = max(known["count"], source["count"])

@@ -19,6 +19,7 @@ from pathlib import Path
 from .linkcheck import _target
 
 IMPORT = re.compile(r"""(?:\bimport|\bexport)\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)""")
+SHARED = re.compile(r"artifacts/([\w.-]+)/")
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 
 
@@ -100,6 +101,9 @@ class Weigher:
             config = self._resolve(page_url, url)
             if config:
                 files.update(p for p in config.parent.rglob("*") if p.is_file())
+                for folder in set(SHARED.findall(config.read_text(encoding="utf-8"))):
+                    shared = self.site / "artifacts" / folder
+                    files.update(p for p in shared.rglob("*") if p.is_file())
         return files
 
     def weigh(self, page: Path) -> dict:
