@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import sys
 import warnings
 from dataclasses import dataclass
@@ -97,7 +96,8 @@ PARAMETER_CONSTRAINTS: dict[str, dict[str, tuple[Interval | Options, object]]] =
 
 _LIBRARIES = {"umap": "umap-learn", "tsne": "openTSNE", "pca": "scikit-learn"}
 _TSNE_EARLY_EXAGGERATION_ITER = 250  # openTSNE's default
-_TSNE_N_JOBS = 2  # fixed, not os.cpu_count(), so a seed gives the same layout everywhere
+# Fixed, not os.cpu_count(): openTSNE's output for a seed changes with n_jobs.
+_TSNE_N_JOBS = 2
 _MIN_POINTS = 5
 
 
@@ -256,7 +256,7 @@ def _tsne(x, seed, params, notify) -> np.ndarray:
         early_exaggeration_iter=_TSNE_EARLY_EXAGGERATION_ITER,
         metric=params["metric"],
         random_state=seed,
-        n_jobs=min(_TSNE_N_JOBS, os.cpu_count() or 1),
+        n_jobs=_TSNE_N_JOBS,
         callbacks=None if notify is _no_progress else callback,
         callbacks_every_iters=50,
     )

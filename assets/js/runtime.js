@@ -117,7 +117,7 @@ async function mount(record) {
   record.mountedAt = figures[record.id].mountedAt = performance.now();
   el.classList.add("is-live");
   setState(record, "ready");
-  el.dispatchEvent(new CustomEvent("figure:ready", { detail: { id: record.id } }));
+  el.dispatchEvent(new CustomEvent("figure:ready", { bubbles: true, detail: { id: record.id } }));
   if (!record.visible || document.hidden) setPaused(record, true);
 }
 

@@ -38,6 +38,7 @@ def _keras_classes():
             super().__init__(**kwargs)
             self.seed = seed
             self.seed_generator = keras.random.SeedGenerator(seed)
+            self.built = True  # no weights to create
 
         def call(self, inputs):
             z_mean, z_log_var = inputs

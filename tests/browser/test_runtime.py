@@ -63,10 +63,26 @@ def site(tmp_path, copy_assets):
 @pytest.fixture
 def opened(page, page_log, serve, site):
     """The fixture page, loaded, with the figures near the top settled."""
+    page.add_init_script(
+        "document.addEventListener('figure:ready', (e) => (window.readyEvents ||= []).push(e.detail.id))"
+    )
     page.goto(serve(site) + f"{SUB_PATH}/", wait_until="load")
-    for figure_id in ["fig-strip", *BROKEN]:
-        page.evaluate("(id) => window.__explorables.whenReady(id)", figure_id)
+    settle(page, "fig-strip")
+    scroll_to(page, "#fig-throws")
+    for figure_id in BROKEN:
+        settle(page, figure_id)
+    page.evaluate("window.scrollTo(0, 0)")
     return page
+
+
+def settle(page, figure_id, timeout=10_000):
+    """Wait until a figure is ready or has failed; return its state."""
+    page.wait_for_function(
+        "(id) => ['ready', 'error'].includes(window.__explorables.figures[id].state)",
+        arg=figure_id,
+        timeout=timeout,
+    )
+    return page.evaluate("(id) => window.__explorables.whenReady(id)", figure_id)
 
 
 def figure_state(page, figure_id):
@@ -80,10 +96,11 @@ def scroll_to(page, selector):
 def test_figure_far_below_the_fold_mounts_only_when_scrolled_to(opened, page_log):
     assert figure_state(opened, "fig-far")["state"] == "idle"
     assert opened.get_attribute("#fig-far", "data-state") is None
-    assert not any("/figures/far/" in url for url in page_log.urls)
+    far_payload = ("/figures/far/config.json", "/figures/far/grid.png")
+    assert not any(url.endswith(far_payload) for url in page_log.urls)
 
     scroll_to(opened, "#fig-far")
-    assert opened.evaluate("window.__explorables.whenReady('fig-far')") == "ready"
+    assert settle(opened, "fig-far") == "ready"
     state = figure_state(opened, "fig-far")
     assert state["state"] == "ready" and state["mountedAt"] > 0
     assert "is-live" in opened.get_attribute("#fig-far", "class")
@@ -92,8 +109,9 @@ def test_figure_far_below_the_fold_mounts_only_when_scrolled_to(opened, page_log
     assert opened.evaluate(PIXEL_VARIANCE, "#fig-far canvas.image-grid__zoom") > 0
 
 
-def test_figure_ready_event_and_config_are_passed_to_mount(opened):
+def test_ready_figure_fires_its_event_and_resolves_payload_under_the_sub_path(opened):
     assert opened.get_attribute("#fig-strip", "data-state") == "ready"
+    assert opened.evaluate("window.readyEvents") == ["fig-strip"]
     assert opened.text_content("#fig-strip .figure-status") == ""
     # the grid image resolved against config.base, under the sub-path
     assert opened.evaluate(
@@ -124,7 +142,7 @@ def test_broken_figure_shows_message_and_keeps_fallback(opened, figure_id, reaso
 
 def test_only_the_broken_figures_log_errors_and_nothing_leaves_localhost(opened, page_log):
     scroll_to(opened, "#fig-far")
-    opened.evaluate("window.__explorables.whenReady('fig-far')")
+    settle(opened, "fig-far")
     assert page_log.page_errors == []
     missing = ("/assets/js/figures/does-not-exist.js", "/figures/missing/config.json")
     unexpected = [
@@ -134,7 +152,7 @@ def test_only_the_broken_figures_log_errors_and_nothing_leaves_localhost(opened,
     ]
     assert unexpected == []
     assert len(page_log.console_errors) >= len(BROKEN)
-    assert sorted(url.split(f"/{SUB_PATH}")[1] for url, _ in page_log.failed_requests) == sorted(missing)
+    assert {url.split(f"/{SUB_PATH}")[1] for url, _ in page_log.failed_requests} == set(missing)
     assert page_log.hosts == {"127.0.0.1"}
 
 
@@ -151,22 +169,22 @@ def test_keyboard_selection_is_announced(opened):
     status = opened.locator("#fig-strip .figure-status")
     before = status.text_content()
     opened.keyboard.press("ArrowRight")
-    assert status.text_content() == "Digit 2 of 10, label 1"
+    assert status.text_content() == "Image 2 of 10, label 1"
     assert status.text_content() != before
     opened.keyboard.press("End")
-    assert status.text_content() == "Digit 10 of 10, label 9"
-    assert opened.text_content("#fig-strip .image-grid__label") == "Digit 10: label 9"
+    assert status.text_content() == "Image 10 of 10, label 9"
+    assert opened.text_content("#fig-strip .image-grid__label") == "Image 10: label 9"
 
 
 def test_pointer_selection_is_announced(opened):
     box = opened.locator("#fig-strip canvas.image-grid__cells").bounding_box()
     opened.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + box["height"] / 3)
-    assert opened.text_content("#fig-strip .figure-status") == "Digit 5 of 10, label 4"
+    assert opened.text_content("#fig-strip .figure-status") == "Image 5 of 10, label 4"
 
 
 def test_figures_pause_off_screen_and_when_the_tab_is_hidden(opened):
     scroll_to(opened, "#fig-far")
-    opened.evaluate("window.__explorables.whenReady('fig-far')")
+    settle(opened, "fig-far")
     opened.wait_for_function("!window.__explorables.figures['fig-far'].paused")
     opened.wait_for_function("window.__explorables.figures['fig-strip'].paused")
 
@@ -210,5 +228,5 @@ def test_image_grid_destroy_removes_its_elements_and_listeners(opened):
           };
         }"""
     )
-    assert result == {"announced": "Digit 2 of 10, label 1", "after": "", "left": 0}
+    assert result == {"announced": "Image 2 of 10, label 1", "after": "", "left": 0}
 

@@ -172,7 +172,6 @@ export async function mount(el, config) {
     ctx.strokeStyle = theme.border;
     ctx.lineWidth = 1;
     ctx.strokeRect(0.5, 0.5, layout.zoom - 1, layout.zoom - 1);
-    detailLabel.textContent = `${grid.noun} ${selected + 1}: label ${grid.labels[selected]}`;
   }
 
   function requestDraw() {
@@ -185,6 +184,10 @@ export async function mount(el, config) {
     requestDraw();
   }
 
+  function labelDetail() {
+    detailLabel.textContent = `${grid.noun} ${selected + 1}: label ${grid.labels[selected]}`;
+  }
+
   function announce() {
     say(`${grid.noun} ${selected + 1} of ${grid.count}, label ${grid.labels[selected]}`);
   }
@@ -194,6 +197,7 @@ export async function mount(el, config) {
     const from = highlight || cellOrigin(selected);
     selected = index;
     move = config.reducedMotion ? null : { from, to: cellOrigin(index), start: performance.now() };
+    labelDetail();
     announce();
     requestDraw();
   }
@@ -232,6 +236,7 @@ export async function mount(el, config) {
   resizeObserver.observe(live);
 
   layout = measure();
+  labelDetail();
   draw();
 
   return {

@@ -1,0 +1,85 @@
+// TF.js layers models shared by the figures of a page (decoder-sampler,
+// draw-digit): each model file is fetched, loaded and warmed up once, and
+// disposed when its last user releases it.
+
+import * as tf from "@tensorflow/tfjs";
+
+const models = new Map(); // absolute URL -> {promise, users}
+
+/**
+ * Load (once per page) the layers model at `url`, run one warm-up predict so
+ * the first real one is fast, and return `{model, release}`. `release()`
+ * disposes the model when no other figure holds it.
+ * @param {string} url
+ * @returns {Promise<{model: tf.LayersModel, release: () => void}>}
+ */
+export async function acquireModel(url) {
+  let entry = models.get(url);
+  if (!entry) {
+    entry = { users: 0, promise: load(url) };
+    models.set(url, entry);
+    entry.promise.catch(() => models.delete(url));
+  }
+  entry.users += 1;
+  let model;
+  try {
+    model = await entry.promise;
+  } catch (error) {
+    entry.users -= 1;
+    throw error;
+  }
+  let released = false;
+  return {
+    model,
+    release() {
+      if (released) return;
+      released = true;
+      entry.users -= 1;
+      if (entry.users === 0 && models.get(url) === entry) {
+        models.delete(url);
+        model.dispose();
+      }
+    },
+  };
+}
+
+async function load(url) {
+  let model;
+  try {
+    model = await tf.loadLayersModel(url);
+  } catch (error) {
+    throw new Error(`the model ${url.split("/").slice(-3).join("/")} could not be loaded`, { cause: error });
+  }
+  const shape = model.inputs[0].shape.map((d) => d ?? 1);
+  const warm = tf.tidy(() => model.predict(tf.zeros(shape)));
+  await warm.data();
+  warm.dispose();
+  return model;
+}
+
+/**
+ * Run `model` on `rows` inputs packed in `input` (row-major, `shape` per row)
+ * and return the outputs as one Float32Array. Every tensor is disposed.
+ * @param {tf.LayersModel} model @param {Float32Array} input @param {number} rows @param {number[]} shape
+ * @returns {Promise<Float32Array>}
+ */
+export async function predict(model, input, rows, shape) {
+  const output = tf.tidy(() => model.predict(tf.tensor(input, [rows, ...shape], "float32")));
+  try {
+    return await output.data();
+  } finally {
+    output.dispose();
+  }
+}
+
+/** What tests read: live tensors and the backend in use. */
+export function tfState() {
+  return { numTensors: tf.memory().numTensors, backend: tf.getBackend() };
+}
+
+/** Switch the TF.js backend ("cpu", "webgl"); resolves true when it took effect. */
+export async function useBackend(name) {
+  const ok = await tf.setBackend(name);
+  await tf.ready();
+  return ok && tf.getBackend() === name;
+}

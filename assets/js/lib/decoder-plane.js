@@ -1,0 +1,190 @@
+// The code plane: the data's 2-D codes as class-tinted dots over labelled
+// axes, drawn with Canvas 2D. The dots are rendered once into an offscreen
+// layer (again only on resize or theme change); each frame copies that layer
+// and lets the figure draw its markers on top.
+
+import { fitCanvas } from "./hidpi-canvas.js";
+
+const MARGIN = { left: 48, right: 12, top: 10, bottom: 36 };
+const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+/** Round tick values inside [lo, hi] in steps of 1, 2 or 5 x 10^k (as d3.ticks). */
+export function niceTicks(lo, hi, count = 5) {
+  const span = hi - lo;
+  if (!(span > 0)) return [lo];
+  let step = 10 ** Math.floor(Math.log10(span / count));
+  for (const factor of [1, 2, 5, 10]) {
+    if (span / (step * factor) <= count) {
+      step *= factor;
+      break;
+    }
+  }
+  const ticks = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(+v.toPrecision(12) + 0);
+  return ticks;
+}
+
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {{domain: {x: number[], y: number[]}, codes: Float32Array, labels: Uint8Array, colors: string[]}} data
+ */
+export function createPlane(canvas, { domain, codes, labels, colors }) {
+  const [x0, x1] = domain.x;
+  const [y0, y1] = domain.y;
+  const count = codes.length / 2;
+  const radius = count > 20000 ? 1.1 : count > 5000 ? 1.5 : 2;
+  let size = { width: 0, height: 0 };
+  let plot = { left: 0, top: 0, width: 1, height: 1 };
+  let layer = null; // offscreen canvas with axes and dots
+  let layerTheme = "";
+
+  function toPixel(x, y) {
+    return [plot.left + ((x - x0) / (x1 - x0)) * plot.width, plot.top + ((y1 - y) / (y1 - y0)) * plot.height];
+  }
+
+  function toCode(px, py) {
+    const x = x0 + ((px - plot.left) / plot.width) * (x1 - x0);
+    const y = y1 - ((py - plot.top) / plot.height) * (y1 - y0);
+    return clampCode(x, y);
+  }
+
+  function clampCode(x, y) {
+    return [Math.min(x1, Math.max(x0, x)), Math.min(y1, Math.max(y0, y))];
+  }
+
+  function renderLayer(theme, ratio) {
+    layer = layer || document.createElement("canvas");
+    layer.width = Math.round(size.width * ratio);
+    layer.height = Math.round(size.height * ratio);
+    const ctx = layer.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.fillStyle = theme.bg;
+    ctx.fillRect(0, 0, size.width, size.height);
+    ctx.strokeStyle = theme.border;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(plot.left + 0.5, plot.top + 0.5, plot.width - 1, plot.height - 1);
+    ctx.font = FONT;
+    ctx.fillStyle = theme.muted;
+    ctx.strokeStyle = theme.muted;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    const bottom = plot.top + plot.height;
+    for (const v of niceTicks(x0, x1, Math.max(2, Math.round(plot.width / 80)))) {
+      const [px] = toPixel(v, y0);
+      ctx.beginPath();
+      ctx.moveTo(px, bottom);
+      ctx.lineTo(px, bottom + 4);
+      ctx.stroke();
+      ctx.fillText(label(v), px, bottom + 6);
+    }
+    ctx.fillText("code dimension 1 (z\u2081)", plot.left + plot.width / 2, bottom + 20);
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const v of niceTicks(y0, y1, Math.max(2, Math.round(plot.height / 60)))) {
+      const [, py] = toPixel(x0, v);
+      ctx.beginPath();
+      ctx.moveTo(plot.left - 4, py);
+      ctx.lineTo(plot.left, py);
+      ctx.stroke();
+      ctx.fillText(label(v), plot.left - 6, py);
+    }
+    ctx.save();
+    ctx.translate(11, plot.top + plot.height / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = "center";
+    ctx.fillText("z\u2082", 0, 0);
+    ctx.restore();
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(plot.left, plot.top, plot.width, plot.height);
+    ctx.clip();
+    ctx.globalAlpha = 0.7;
+    for (let c = 0; c < colors.length; c += 1) {
+      ctx.fillStyle = colors[c];
+      ctx.beginPath();
+      for (let i = 0; i < count; i += 1) {
+        if (labels[i] % colors.length !== c) continue;
+        const [px, py] = toPixel(codes[2 * i], codes[2 * i + 1]);
+        ctx.moveTo(px + radius, py);
+        ctx.arc(px, py, radius, 0, 2 * Math.PI);
+      }
+      ctx.fill();
+    }
+    ctx.restore();
+    layerTheme = JSON.stringify(theme);
+  }
+
+  return {
+    toPixel,
+    toCode,
+    clampCode,
+    /** The plot area in CSS px, relative to the canvas. */
+    get plot() {
+      return { ...plot };
+    },
+    /** Give the plane a CSS size; the dot layer is re-rendered on the next draw. */
+    resize(width, height) {
+      size = { width, height };
+      plot = {
+        left: MARGIN.left,
+        top: MARGIN.top,
+        width: Math.max(10, width - MARGIN.left - MARGIN.right),
+        height: Math.max(10, height - MARGIN.top - MARGIN.bottom),
+      };
+      layer = null;
+    },
+    /** Copy the dot layer to the canvas, then call `overlay(ctx)` to draw markers. */
+    draw(theme, overlay) {
+      const { ctx, ratio } = fitCanvas(canvas, size.width, size.height);
+      if (!layer || layerTheme !== JSON.stringify(theme) || layer.width !== canvas.width) renderLayer(theme, ratio);
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(layer, 0, 0);
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.imageSmoothingEnabled = true;
+      if (overlay) {
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(plot.left - 10, plot.top - 10, plot.width + 20, plot.height + 20);
+        ctx.clip();
+        overlay(ctx);
+        ctx.restore();
+      }
+    },
+    destroy() {
+      layer = null;
+    },
+  };
+}
+
+function label(v) {
+  return String(+v.toPrecision(6)).replace("-", "\u2212");
+}
+
+/** A ring marker with a halo, readable on any dot colour; `shape` "circle" or "square". */
+export function drawMarker(ctx, px, py, theme, { shape = "circle", text = "" } = {}) {
+  const r = 7;
+  const path = () => {
+    ctx.beginPath();
+    if (shape === "square") ctx.rect(px - r, py - r, 2 * r, 2 * r);
+    else ctx.arc(px, py, r, 0, 2 * Math.PI);
+  };
+  path();
+  ctx.lineWidth = 5;
+  ctx.strokeStyle = theme.bg;
+  ctx.stroke();
+  ctx.lineWidth = 2.5;
+  ctx.strokeStyle = theme.fg;
+  ctx.stroke();
+  ctx.fillStyle = theme.fg;
+  ctx.fillRect(px - 1, py - 1, 2, 2);
+  if (text) {
+    ctx.font = 'bold 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+    ctx.textAlign = "left";
+    ctx.textBaseline = "bottom";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = theme.bg;
+    ctx.strokeText(text, px + r + 2, py - r + 2);
+    ctx.fillStyle = theme.fg;
+    ctx.fillText(text, px + r + 2, py - r + 2);
+  }
+}

@@ -1,0 +1,284 @@
+// A minimal raw-WebGL2 point-sprite renderer for the latent-layouts figure:
+// one context, one program, one vertex buffer per layout, one atlas texture
+// per draw call. It owns every GL object it makes and frees them in
+// destroy(); after a lost context it rebuilds them from the CPU-side copies.
+
+import { FRAGMENT_SHADER, VERTEX_SHADER } from "./latent-layouts-shaders.js";
+
+const LOC = { from: 0, to: 1, label: 2 };
+const SNAPSHOT = "\u0000snapshot"; // key of the float "from" buffer used when a morph is interrupted
+const UNIFORMS = ["u_fromQuant", "u_toQuant", "u_t", "u_centre", "u_clipPerUnit", "u_size", "u_highlight", "u_dim",
+  "u_perRow", "u_perAtlas", "u_palette", "u_atlas", "u_cellUV", "u_gain", "u_tile", "u_inkMix", "u_ink", "u_ring",
+  "u_ringColor"];
+
+export const ERROR_NO_WEBGL2 = "this browser has no WebGL 2";
+
+function compile(gl, type, source) {
+  const shader = gl.createShader(type);
+  gl.shaderSource(shader, source);
+  gl.compileShader(shader);
+  if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS) && !gl.isContextLost()) {
+    const log = gl.getShaderInfoLog(shader);
+    gl.deleteShader(shader);
+    throw new Error(`latent-layouts shader failed to compile: ${log}`);
+  }
+  return shader;
+}
+
+function link(gl) {
+  const program = gl.createProgram();
+  const vs = compile(gl, gl.VERTEX_SHADER, VERTEX_SHADER);
+  const fs = compile(gl, gl.FRAGMENT_SHADER, FRAGMENT_SHADER);
+  gl.attachShader(program, vs);
+  gl.attachShader(program, fs);
+  gl.linkProgram(program);
+  gl.deleteShader(vs); // flagged for deletion; freed with the program
+  gl.deleteShader(fs);
+  if (!gl.getProgramParameter(program, gl.LINK_STATUS) && !gl.isContextLost()) {
+    const log = gl.getProgramInfoLog(program);
+    gl.deleteProgram(program);
+    throw new Error(`latent-layouts shader program failed to link: ${log}`);
+  }
+  return program;
+}
+
+// The deepest mipmap level whose texels never straddle two cells (28 px cells -> level 2).
+function maxLevelFor(cell) {
+  let level = 0;
+  while (level < 4 && cell % (2 ** (level + 1)) === 0) level += 1;
+  return level;
+}
+
+/**
+ * Create the renderer on `canvas`.
+ * @param {HTMLCanvasElement} canvas
+ * @param {{count: number, labels: Uint8Array, atlas: {cell: number, side: number, per_row: number, per_atlas: number}}} data
+ * @param {{onLost?: () => void, onRestored?: () => void}} [hooks]
+ */
+export function createSpriteRenderer(canvas, data, hooks = {}) {
+  const { count, labels, atlas } = data;
+  const gl = canvas.getContext("webgl2", {
+    alpha: true, premultipliedAlpha: true, antialias: false, depth: false, stencil: false,
+    preserveDrawingBuffer: false,
+  });
+  if (!gl) throw new Error(ERROR_NO_WEBGL2);
+
+  const layouts = new Map(); // key -> {data: Uint16Array | Float32Array, quant: [sx, sy, ox, oy], buffer}
+  let images = [];
+  let program = null;
+  let uniforms = {};
+  let vao = null;
+  let labelBuffer = null;
+  let textures = [];
+  let lost = false;
+  let destroyed = false;
+  let pointRange = [1, 64];
+
+  function init() {
+    program = link(gl);
+    uniforms = Object.fromEntries(UNIFORMS.map((name) => [name, gl.getUniformLocation(program, name)]));
+    vao = gl.createVertexArray();
+    gl.bindVertexArray(vao);
+    labelBuffer = gl.createBuffer();
+    gl.bindBuffer(gl.ARRAY_BUFFER, labelBuffer);
+    gl.bufferData(gl.ARRAY_BUFFER, labels, gl.STATIC_DRAW);
+    gl.enableVertexAttribArray(LOC.label);
+    gl.vertexAttribPointer(LOC.label, 1, gl.UNSIGNED_BYTE, false, 0, 0);
+    gl.enableVertexAttribArray(LOC.from);
+    gl.enableVertexAttribArray(LOC.to);
+    gl.bindVertexArray(null);
+    for (const entry of layouts.values()) upload(entry);
+    textures = images.map(makeTexture);
+    pointRange = gl.getParameter(gl.ALIASED_POINT_SIZE_RANGE);
+    gl.disable(gl.DEPTH_TEST);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA); // the fragment shader writes premultiplied colour
+  }
+
+  function upload(entry) {
+    if (!entry.buffer) entry.buffer = gl.createBuffer();
+    gl.bindBuffer(gl.ARRAY_BUFFER, entry.buffer);
+    gl.bufferData(gl.ARRAY_BUFFER, entry.data, entry.data instanceof Float32Array ? gl.DYNAMIC_DRAW : gl.STATIC_DRAW);
+  }
+
+  function makeTexture(image) {
+    const texture = gl.createTexture();
+    gl.bindTexture(gl.TEXTURE_2D, texture);
+    gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_COLORSPACE_CONVERSION_WEBGL, gl.NONE);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.LUMINANCE, gl.LUMINANCE, gl.UNSIGNED_BYTE, image);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAX_LEVEL, maxLevelFor(atlas.cell));
+    gl.generateMipmap(gl.TEXTURE_2D);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR_MIPMAP_LINEAR);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+    return texture;
+  }
+
+  function freeAll() {
+    for (const entry of layouts.values()) {
+      if (entry.buffer) gl.deleteBuffer(entry.buffer);
+      entry.buffer = null;
+    }
+    for (const texture of textures) gl.deleteTexture(texture);
+    textures = [];
+    if (labelBuffer) gl.deleteBuffer(labelBuffer);
+    if (vao) gl.deleteVertexArray(vao);
+    if (program) gl.deleteProgram(program);
+    labelBuffer = vao = program = null;
+  }
+
+  function onLost(event) {
+    event.preventDefault(); // ask for a restore
+    lost = true;
+    for (const entry of layouts.values()) entry.buffer = null; // the objects died with the context
+    textures = [];
+    labelBuffer = vao = program = null;
+    hooks.onLost?.();
+  }
+
+  function onRestored() {
+    lost = false;
+    init();
+    hooks.onRestored?.();
+  }
+
+  canvas.addEventListener("webglcontextlost", onLost);
+  canvas.addEventListener("webglcontextrestored", onRestored);
+  init();
+
+  function bindPositions(location, key) {
+    const entry = layouts.get(key);
+    gl.bindBuffer(gl.ARRAY_BUFFER, entry.buffer);
+    if (entry.data instanceof Float32Array) gl.vertexAttribPointer(location, 2, gl.FLOAT, false, 0, 0);
+    else gl.vertexAttribPointer(location, 2, gl.UNSIGNED_SHORT, true, 0, 0);
+    return entry.quant;
+  }
+
+  return {
+    /** Upload one layout: uint16 x,y pairs and its quantisation {scale: [sx, sy], offset: [ox, oy]}. */
+    addLayout(key, positions, { scale, offset }) {
+      if (positions.length !== 2 * count) throw new Error(`layout ${key} has ${positions.length / 2} points, expected ${count}`);
+      // the attribute arrives normalised to [0, 1], so the shader's scale is per unit, not per step
+      const entry = { data: positions, quant: [scale[0] * 65535, scale[1] * 65535, offset[0], offset[1]], buffer: null };
+      layouts.set(key, entry);
+      if (!lost) upload(entry);
+    },
+
+    /** Float positions to morph from when a morph is interrupted half-way; returns the key to draw from. */
+    setSnapshot(positions) {
+      const entry = layouts.get(SNAPSHOT) || { data: null, quant: [1, 1, 0, 0], buffer: null };
+      entry.data = positions;
+      layouts.set(SNAPSHOT, entry);
+      if (!lost) upload(entry);
+      return SNAPSHOT;
+    },
+
+    /** Grayscale atlas images, in order (atlas k holds points k * per_atlas ...). */
+    setAtlases(list) {
+      for (const texture of textures) gl.deleteTexture(texture);
+      images = [...list];
+      textures = lost ? [] : images.map(makeTexture);
+    },
+
+    resize(width, height) {
+      if (canvas.width !== width) canvas.width = width;
+      if (canvas.height !== height) canvas.height = height;
+    },
+
+    /** Largest sprite side the GPU draws, in device pixels. */
+    get maxPointSize() {
+      return pointRange[1];
+    },
+
+    get isLost() {
+      return lost || gl.isContextLost();
+    },
+
+    /**
+     * Draw every point.
+     * @param {{from: string, to: string, t: number, centre: number[], clipPerUnit: number[], size: number,
+     *   highlight: number, dim: number, gain: number, tile: number, inkMix: number, ink: number[],
+     *   palette: Float32Array, hover: number, ringColor: number[]}} frame
+     */
+    draw(frame) {
+      if (destroyed || lost || gl.isContextLost()) return false;
+      gl.viewport(0, 0, canvas.width, canvas.height);
+      gl.clearColor(0, 0, 0, 0);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+      if (!textures.length) return true;
+      gl.useProgram(program);
+      gl.bindVertexArray(vao);
+      gl.uniform4fv(uniforms.u_fromQuant, bindPositions(LOC.from, frame.from));
+      gl.uniform4fv(uniforms.u_toQuant, bindPositions(LOC.to, frame.to));
+      gl.uniform1f(uniforms.u_t, frame.t);
+      gl.uniform2fv(uniforms.u_centre, frame.centre);
+      gl.uniform2fv(uniforms.u_clipPerUnit, frame.clipPerUnit);
+      const size = Math.min(Math.max(frame.size, 1), pointRange[1]);
+      gl.uniform1f(uniforms.u_size, size);
+      gl.uniform1i(uniforms.u_highlight, frame.highlight);
+      gl.uniform1f(uniforms.u_dim, frame.dim);
+      gl.uniform1i(uniforms.u_perRow, atlas.per_row);
+      gl.uniform1i(uniforms.u_perAtlas, atlas.per_atlas);
+      gl.uniform3fv(uniforms.u_palette, frame.palette);
+      gl.uniform1i(uniforms.u_atlas, 0);
+      gl.uniform1f(uniforms.u_cellUV, atlas.cell / atlas.side);
+      gl.uniform1f(uniforms.u_gain, frame.gain);
+      gl.uniform1f(uniforms.u_tile, frame.tile);
+      gl.uniform1f(uniforms.u_inkMix, frame.inkMix);
+      gl.uniform3fv(uniforms.u_ink, frame.ink);
+      gl.uniform1f(uniforms.u_ring, 0);
+      gl.uniform3fv(uniforms.u_ringColor, frame.ringColor);
+      gl.activeTexture(gl.TEXTURE0);
+      for (let a = 0; a < textures.length; a += 1) {
+        const first = a * atlas.per_atlas;
+        const n = Math.min(atlas.per_atlas, count - first);
+        if (n <= 0) break;
+        gl.bindTexture(gl.TEXTURE_2D, textures[a]);
+        gl.drawArrays(gl.POINTS, first, n);
+      }
+      if (frame.hover >= 0 && frame.hover < count) {
+        // the hovered point again, on top, larger and outlined
+        const hoverSize = Math.min(Math.max(size * 1.5, 20 * frame.ratio), pointRange[1]);
+        gl.uniform1f(uniforms.u_size, hoverSize);
+        gl.uniform1i(uniforms.u_highlight, -1);
+        gl.uniform1f(uniforms.u_tile, 0.9);
+        gl.uniform1f(uniforms.u_inkMix, 0.85);
+        gl.uniform1f(uniforms.u_gain, 1);
+        gl.uniform1f(uniforms.u_ring, (1.5 * frame.ratio) / hoverSize);
+        gl.bindTexture(gl.TEXTURE_2D, textures[Math.floor(frame.hover / atlas.per_atlas)]);
+        gl.drawArrays(gl.POINTS, frame.hover, 1);
+      }
+      gl.bindVertexArray(null);
+      return true;
+    },
+
+    /** RGBA bytes of the drawing buffer; call in the same task as draw(). */
+    readPixels() {
+      const pixels = new Uint8Array(canvas.width * canvas.height * 4);
+      gl.readPixels(0, 0, canvas.width, canvas.height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+      return pixels;
+    },
+
+    /** Live GL objects, for leak checks. */
+    info() {
+      let buffers = labelBuffer ? 1 : 0;
+      for (const entry of layouts.values()) if (entry.buffer) buffers += 1;
+      return { buffers, textures: textures.length, programs: program ? 1 : 0 };
+    },
+
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      canvas.removeEventListener("webglcontextlost", onLost);
+      canvas.removeEventListener("webglcontextrestored", onRestored);
+      if (!gl.isContextLost()) freeAll();
+      layouts.clear();
+      images = [];
+      // give the context back now rather than when the garbage collector finds it
+      gl.getExtension("WEBGL_lose_context")?.loseContext();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// The enlarged digit shown beside a hovered or tapped point: its atlas cell
+// redrawn at a whole-pixel scale, ink in the text colour on the page
+// background, framed in its class colour, with its label underneath.
+
+import { fitCanvas } from "./hidpi-canvas.js";
+
+const SCALE = 3; // CSS px per source pixel
+const GAP = 14; // CSS px between the point and the inset
+
+let probe = null;
+
+/** [r, g, b] (0-255) of any CSS colour. */
+export function rgbOf(color) {
+  probe ||= document.createElement("canvas").getContext("2d");
+  probe.fillStyle = "#000";
+  probe.fillStyle = color;
+  const hex = probe.fillStyle; // normalised to #rrggbb for opaque colours
+  if (/^#[0-9a-f]{6}$/i.test(hex)) return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const m = hex.match(/[\d.]+/g);
+  return m ? m.slice(0, 3).map(Number) : [0, 0, 0];
+}
+
+/**
+ * @param {HTMLElement} stage the positioned element the inset floats in
+ * @param {{images: HTMLImageElement[], cell: number, perRow: number, perAtlas: number}} atlas
+ */
+export function createInset(stage, atlas) {
+  const { cell } = atlas;
+  const tip = document.createElement("div");
+  tip.className = "latent-layouts__tip";
+  tip.hidden = true;
+  tip.setAttribute("aria-hidden", "true"); // announced through the figure's live region instead
+  const canvas = document.createElement("canvas");
+  const title = document.createElement("strong");
+  const detail = document.createElement("span");
+  tip.append(canvas, title, detail);
+  stage.append(tip);
+  const scratch = document.createElement("canvas");
+  scratch.width = scratch.height = cell;
+  const scratchCtx = scratch.getContext("2d", { willReadFrequently: true });
+  let shown = -1;
+  let key = "";
+
+  function paint(index, ink, paper) {
+    const atlasIndex = Math.floor(index / atlas.perAtlas);
+    const within = index % atlas.perAtlas;
+    const sx = (within % atlas.perRow) * cell;
+    const sy = Math.floor(within / atlas.perRow) * cell;
+    scratchCtx.clearRect(0, 0, cell, cell);
+    scratchCtx.drawImage(atlas.images[atlasIndex], sx, sy, cell, cell, 0, 0, cell, cell);
+    const image = scratchCtx.getImageData(0, 0, cell, cell);
+    const px = image.data;
+    for (let i = 0; i < px.length; i += 4) {
+      const a = px[i] / 255; // white ink on black: luminance is coverage
+      px[i] = paper[0] + (ink[0] - paper[0]) * a;
+      px[i + 1] = paper[1] + (ink[1] - paper[1]) * a;
+      px[i + 2] = paper[2] + (ink[2] - paper[2]) * a;
+      px[i + 3] = 255;
+    }
+    scratchCtx.putImageData(image, 0, 0);
+    const side = cell * SCALE;
+    const { ctx } = fitCanvas(canvas, side, side);
+    ctx.drawImage(scratch, 0, 0, side, side);
+  }
+
+  return {
+    /**
+     * Show point `index` next to canvas position (x, y) inside a `width` x `height` stage.
+     * @param {{index: number, label: string, color: string, x: number, y: number, width: number, height: number,
+     *   ink: string, paper: string, detail: string}} what
+     */
+    show(what) {
+      const nextKey = `${what.index}|${what.ink}|${what.paper}|${what.color}`;
+      if (nextKey !== key) {
+        paint(what.index, rgbOf(what.ink), rgbOf(what.paper));
+        key = nextKey;
+      }
+      shown = what.index;
+      title.textContent = what.label;
+      detail.textContent = what.detail;
+      tip.style.borderColor = what.color;
+      tip.hidden = false;
+      const w = tip.offsetWidth;
+      const h = tip.offsetHeight;
+      let left = what.x + GAP;
+      if (left + w > what.width - 4) left = what.x - GAP - w;
+      let top = what.y - h - GAP;
+      if (top < 4) top = what.y + GAP;
+      left = Math.max(4, Math.min(left, what.width - w - 4));
+      top = Math.max(4, Math.min(top, what.height - h - 4));
+      tip.style.transform = `translate(${Math.round(left)}px, ${Math.round(top)}px)`;
+    },
+    hide() {
+      shown = -1;
+      tip.hidden = true;
+    },
+    get shown() {
+      return shown;
+    },
+    element: tip,
+    destroy() {
+      tip.remove();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// GLSL ES 3.00 for the latent-layouts point sprites (used by latent-layouts-gl.js).
+//
+// Every point is one GL_POINTS vertex. Its position is the mix of two
+// layouts, each a uint16 pair normalised to [0, 1] by the attribute pointer
+// and dequantised here (value = q * scale + offset); a uniform t morphs
+// between them. The sprite is the point's own cell of a texture atlas: the
+// cell index comes from gl_VertexID, so nothing per point is stored for it.
+
+export const VERTEX_SHADER = `#version 300 es
+precision highp float;
+precision highp int;
+
+layout(location = 0) in vec2 a_from;   // uint16 pair normalised to [0, 1], or float positions
+layout(location = 1) in vec2 a_to;
+layout(location = 2) in float a_label;
+
+uniform vec4 u_fromQuant;   // xy = scale, zw = offset: position = a_from * xy + zw
+uniform vec4 u_toQuant;
+uniform float u_t;          // 0 = from, 1 = to (already eased)
+uniform vec2 u_centre;      // data point at the middle of the canvas
+uniform vec2 u_clipPerUnit; // clip-space units per data unit, x and y
+uniform float u_size;       // sprite side in device pixels
+uniform int u_highlight;    // class drawn at full strength; -1 = all
+uniform float u_dim;        // alpha of the other classes
+uniform int u_perRow;
+uniform int u_perAtlas;
+uniform vec3 u_palette[10];
+
+out vec3 v_color;
+out float v_alpha;
+out vec2 v_cell;
+
+void main() {
+  vec2 from = a_from * u_fromQuant.xy + u_fromQuant.zw;
+  vec2 to = a_to * u_toQuant.xy + u_toQuant.zw;
+  vec2 p = mix(from, to, u_t);
+  gl_Position = vec4((p - u_centre) * u_clipPerUnit, 0.0, 1.0);
+  gl_PointSize = u_size;
+  int label = clamp(int(a_label + 0.5), 0, 9);
+  v_color = u_palette[label];
+  v_alpha = (u_highlight < 0 || label == u_highlight) ? 1.0 : u_dim;
+  int cell = gl_VertexID % u_perAtlas;
+  v_cell = vec2(float(cell % u_perRow), float(cell / u_perRow));
+}
+`;
+
+export const FRAGMENT_SHADER = `#version 300 es
+precision mediump float;
+
+uniform sampler2D u_atlas;  // grayscale digits, white ink on black
+uniform float u_cellUV;     // cell side / atlas side
+uniform float u_gain;       // ink boost for small sprites
+uniform float u_tile;       // alpha of the tinted square under the ink
+uniform float u_inkMix;     // 0 = ink in the class colour, 1 = ink in u_ink
+uniform vec3 u_ink;
+uniform float u_ring;       // > 0: outline the sprite (the hovered point), ring width in sprite units
+uniform vec3 u_ringColor;
+
+in vec3 v_color;
+in float v_alpha;
+in vec2 v_cell;
+out vec4 outColor;
+
+void main() {
+  vec2 pc = gl_PointCoord;
+  float ink = clamp(texture(u_atlas, (v_cell + pc) * u_cellUV).r * u_gain, 0.0, 1.0);
+  vec2 d = abs(pc - 0.5);
+  float edge = max(d.x, d.y);
+  float tile = u_tile * (1.0 - smoothstep(0.42, 0.5, edge));
+  vec3 inkColor = mix(v_color, u_ink, u_inkMix);
+  float a = ink + tile * (1.0 - ink);
+  vec3 color = a > 0.0 ? (inkColor * ink + v_color * tile * (1.0 - ink)) / a : v_color;
+  a *= v_alpha;
+  if (u_ring > 0.0 && edge > 0.5 - u_ring) {
+    color = u_ringColor;
+    a = 1.0;
+  }
+  outColor = vec4(color * a, a);
+}
+`;
