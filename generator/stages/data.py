@@ -6,6 +6,9 @@ import numpy as np
 
 from ..pipeline import Context, stage
 
+TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "orl-faces": "the AT&T Database of Faces (ORL)",
+          "celeba": "CelebA"}
+
 
 @stage("dataset", libs=("numpy", "pillow"), sources=("generator/datasets/*.py",),
        label=lambda p: f"dataset {p['name']} ({p['count']:,})")
@@ -20,7 +23,8 @@ def make_dataset(ctx: Context) -> dict:
         array = getattr(ds, name)
         if array is not None:
             np.save(ctx.out / f"{name}.npy", array, allow_pickle=False)
-    return {"source": dict(ds.source), "shape": list(ds.x_train.shape[1:]), "train": int(len(ds.x_train)),
+    source = {**ds.source, "title": TITLES.get(ds.source["name"], ds.source["name"])}
+    return {"source": source, "shape": list(ds.x_train.shape[1:]), "train": int(len(ds.x_train)),
             "test": int(len(ds.x_test)), "labels": ds.y_train is not None}
 
 
