@@ -122,6 +122,7 @@ def test_exported_models_use_only_supported_layers():
         assert layer_types(model) <= EXPORTABLE_LAYERS, model.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("build", [build_autoencoder, build_vae], ids=["dense", "vae"])
 def test_loss_decreases_on_real_digits(digits, build):
     seed_everything(0)
@@ -145,6 +146,7 @@ def test_loss_decreases_on_real_digits(digits, build):
     assert {"loss", "val_loss"} <= set(calls[-1][2])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "build",
     [lambda: build_autoencoder(hidden=(16,)), lambda: build_vae(hidden=(16,), seed=3)],
@@ -157,6 +159,7 @@ def test_same_seed_gives_identical_weights(digits, build):
     assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
 
 
+@pytest.mark.slow
 def test_another_seed_gives_other_weights(digits):
     build = lambda: build_autoencoder(hidden=(16,))  # noqa: E731
     first = weights_after_training(build, digits, seed=7)

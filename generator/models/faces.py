@@ -77,8 +77,9 @@ def build_face_autoencoder(
     from keras import layers
 
     image_shape = check_image_shape(input_shape)
-    for name, value in [("latent_dim", latent_dim), ("filters", filters), ("dense_units", dense_units)]:
-        check_positive(name, value)
+    check_positive("latent_dim", latent_dim)
+    check_positive("filters", filters)
+    check_positive("dense_units", dense_units)
     check_positive("learning_rate", learning_rate, integer=False)
     start_grid, kernels = plan_upsampling(image_shape, max_grid)
     stage_filters = [max(filters >> i, MIN_FILTERS) for i in range(1, len(kernels) + 1)]

@@ -101,7 +101,8 @@ def train(
     input_shape = _input_shape(model)
     y_train = x_train if y_train is None else y_train
     y_val = x_val if y_val is None else y_val
-    for name, images in [("x_train", x_train), ("x_val", x_val), ("y_train", y_train), ("y_val", y_val)]:
+    arrays = {"x_train": x_train, "x_val": x_val, "y_train": y_train, "y_val": y_val}
+    for name, images in arrays.items():
         _check_images(name, images, input_shape)
     if len(y_train) != len(x_train) or len(y_val) != len(x_val):
         raise ValueError(

@@ -112,14 +112,16 @@ def __getattr__(name):
 
 
 def mean_encoder(encoder):
-    """Return the exportable image -> z_mean model (named "encoder") sharing ``encoder``'s layers."""
+    """Return the exportable image -> z_mean model ("encoder"), sharing ``encoder``'s layers."""
     import keras
 
     z_mean = encoder.get_layer("z_mean").output
     return keras.Model(encoder.inputs, z_mean, name="encoder")
 
 
-def build_vae(input_shape=(28, 28), hidden=(256, 128), latent_dim=2, learning_rate=1e-3, seed=None):
+def build_vae(
+    input_shape=(28, 28), hidden=(256, 128), latent_dim=2, learning_rate=1e-3, seed=None
+):
     """Return a compiled ``(vae, encoder, decoder)``; encoder outputs [z_mean, z_log_var].
 
     Parameters
