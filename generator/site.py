@@ -95,10 +95,11 @@ def d3_module() -> str:
 
 
 def copy_artifact(artifact: Artifact, target: Path) -> None:
-    """Copy a cache entry's files (not its manifest) into the site."""
+    """Copy a cache entry's files into the site (not its manifest, nor files its meta lists as private)."""
     target.mkdir(parents=True, exist_ok=True)
+    private = set(artifact.meta.get("private", []))
     for rel in artifact.files:
-        if rel == MANIFEST:
+        if rel == MANIFEST or rel in private:
             continue
         dest = target / rel
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,9 @@ def export_request(cfg: Config, model: str, part: str) -> Request:
     return Request("export", {"part": part, "max_error": cfg["export.max_error"], "model": train.params})
 
 
+PROBES_KEPT = 8
+
+
 def _inputs(p: dict) -> dict:
     return {"model": Request("train", p["model"]), "data": Request("dataset", p["model"]["data"])}
 
@@ -38,7 +41,11 @@ def probe_set(part: str, codes: np.ndarray, images: np.ndarray) -> np.ndarray:
 @stage("export", inputs=_inputs, libs=("tensorflow-cpu", "keras", "numpy"), sources=("generator/tfjs.py",),
        label=lambda p: f"export {p['model']['model']} {p['part']}")
 def export_model(ctx: Context) -> dict:
-    """Write model.json + weight shards, and probe.json (inputs and Keras outputs for parity tests)."""
+    """Write model/ (model.json + weight shards), extent.json, and probe.json.
+
+    probe.json holds a few probe inputs with the Keras outputs, for parity
+    tests; it is listed as private, so sharing the artifact never ships it.
+    """
     from ..tfjs import export_best
     from .train import rebuild
 
@@ -49,10 +56,11 @@ def export_model(ctx: Context) -> dict:
     arrays = load_arrays(ctx.inputs["data"])
     probe = probe_set(p["part"], codes, arrays["x_test"])
     info = export_best(model, ctx.out / "model", probe, max_error=p["max_error"])
-    expected = model.predict(probe, verbose=0)
-    ctx.write_json("probe.json", {"inputs": probe.tolist(), "outputs": np.asarray(expected).round(6).tolist()})
+    kept = probe[:: max(1, len(probe) // PROBES_KEPT)][:PROBES_KEPT]  # enough for parity tests, small on disk
+    expected = model.predict(kept, verbose=0)
+    ctx.write_json("probe.json", {"inputs": kept.tolist(), "outputs": np.asarray(expected).round(6).tolist()})
     extent = {"min": codes.min(axis=0).round(5).tolist(), "max": codes.max(axis=0).round(5).tolist()}
     ctx.write_json("extent.json", extent)
     return {"part": p["part"], "model": p["model"]["model"], "dtype": info["dtype"], "bytes": info["bytes"],
             "max_error": float(info["max_error"]), "tried": info["tried"], "params": info["params"],
-            "extent": extent}
+            "extent": extent, "private": ["probe.json"]}
