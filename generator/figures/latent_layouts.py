@@ -10,6 +10,7 @@ texture atlases and ``labels.u8`` are shared with other figures through
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import numpy as np
@@ -93,14 +94,12 @@ def scatter(xy: np.ndarray, labels: np.ndarray, names: list[str], title: str, si
         draw.text((x + 17 * ss, y), name, fill=(60, 64, 72), font=font, anchor="lm")
         x += width
     image = image.resize((size, size), Image.Resampling.LANCZOS)
-    return image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    return image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
 
 
 @stage(f"figure:{KIND}", inputs=_inputs, libs=("numpy", "pillow"),
        label=lambda p: f"figure latent-layouts ({', '.join(p['layouts'])})")
 def payload(ctx: Context) -> dict:
-    import json
-
     p = ctx.params
     atlas = ctx.inputs["atlas"]
     atlas_info = json.loads(atlas.file("atlas.json").read_text())

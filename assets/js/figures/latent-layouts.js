@@ -10,19 +10,18 @@ import { announcer } from "../lib/announce.js";
 import { readTheme, onThemeChange } from "../lib/theme.js";
 import { createSpriteRenderer } from "../lib/latent-layouts-gl.js";
 import { formatFigureState, readFigureHash, writeFigureHash } from "../lib/latent-layouts-hash.js";
+import { listenGestures } from "../lib/latent-layouts-gestures.js";
 import { createInset, rgbOf } from "../lib/latent-layouts-inset.js";
 import { useLatentLayoutsStyle } from "../lib/latent-layouts-style.js";
 import {
-  HOME, MIN_ZOOM, boundsOf, clampView, keepPointsInView, lerpView, maxZoomFor, panBy, pixelsPerUnit, sameView, toData, toScreen,
-  zoomAt,
+  HOME, boundsOf, clampView, homeView, keepPointsInView, lerpView, maxZoomFor, panBy, pixelsPerUnit, sameView, toData,
+  toScreen, zoomAt,
 } from "../lib/latent-layouts-view.js";
 
 const MORPH_MS = 900;
 const HASH_DELAY_MS = 250;
 const KEY_ZOOM = 1.5;
 const KEY_PAN = 0.12; // share of the shorter canvas side per arrow key press
-const WHEEL_SPEED = 0.0022; // zoom factor per wheel pixel, as exp(-delta * speed)
-const DRAG_SLOP = 5; // CSS px a pointer may move and still count as a tap
 const TAP_TOLERANCE = { mouse: 6, pen: 10, touch: 18 };
 const MAX_SPRITE = 112; // CSS px
 const DIM_ALPHA = 0.1;
@@ -84,7 +83,7 @@ function dequantise(q, { scale, offset }) {
   return xy;
 }
 
-function el_(tag, className, attrs = {}) {
+function make(tag, className, attrs = {}) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
@@ -127,36 +126,36 @@ export async function mount(el, config) {
   const coarse = matchMedia("(pointer: coarse)").matches;
 
   // DOM: the stage (canvas, zoom buttons, crosshair, inset), then legend and hint
-  const root = el_("div", "latent-layouts");
+  const root = make("div", "latent-layouts");
   const hintId = `${id}-ll-hint`;
-  const stage = el_("div", "latent-layouts__stage", {
+  const stage = make("div", "latent-layouts__stage", {
     tabindex: "0", role: "group", "aria-roledescription": "zoomable scatter plot",
     "aria-label": `${config.alt || "Scatter plot"}`, "aria-describedby": hintId,
   });
-  const canvas = el_("canvas", "", { "aria-hidden": "true" });
-  const crosshair = el_("div", "latent-layouts__crosshair");
+  const canvas = make("canvas", "", { "aria-hidden": "true" });
+  const crosshair = make("div", "latent-layouts__crosshair");
   crosshair.innerHTML = CROSSHAIR;
-  const zoomBar = el_("div", "latent-layouts__zoom");
-  const zoomIn = el_("button", "", { type: "button", "aria-label": "Zoom in", title: "Zoom in (+)" });
+  const zoomBar = make("div", "latent-layouts__zoom");
+  const zoomIn = make("button", "", { type: "button", "aria-label": "Zoom in", title: "Zoom in (+)" });
   zoomIn.textContent = "+";
-  const zoomOut = el_("button", "", { type: "button", "aria-label": "Zoom out", title: "Zoom out (−)" });
+  const zoomOut = make("button", "", { type: "button", "aria-label": "Zoom out", title: "Zoom out (−)" });
   zoomOut.textContent = "−";
-  const zoomReset = el_("button", "", { type: "button", "aria-label": "Reset view", title: "Reset view (0)" });
+  const zoomReset = make("button", "", { type: "button", "aria-label": "Reset view", title: "Reset view (0)" });
   zoomReset.innerHTML = RESET_ICON;
   zoomBar.append(zoomIn, zoomOut, zoomReset);
   stage.append(canvas, crosshair, zoomBar);
-  const legend = el_("ul", "figure-legend latent-layouts__legend", { "aria-label": "Digit classes: press one to highlight it" });
+  const legend = make("ul", "figure-legend latent-layouts__legend", { "aria-label": "Digit classes: press one to highlight it" });
   const legendButtons = spec.classes.map((name, k) => {
-    const li = el_("li");
-    const button = el_("button", "", { type: "button", "aria-pressed": "false", "data-class": String(k) });
-    const swatch = el_("span", "swatch", { "aria-hidden": "true" });
+    const li = make("li");
+    const button = make("button", "", { type: "button", "aria-pressed": "false", "data-class": String(k) });
+    const swatch = make("span", "swatch", { "aria-hidden": "true" });
     swatch.style.background = spec.palette[k];
     button.append(swatch, document.createTextNode(name));
     li.append(button);
     legend.append(li);
     return button;
   });
-  const hint = el_("p", "latent-layouts__hint", { id: hintId });
+  const hint = make("p", "latent-layouts__hint", { id: hintId });
   hint.textContent = coarse
     ? "Pinch to zoom, drag to pan when zoomed in, tap a digit to see it. Keys: + − arrows 0."
     : "Scroll or use + and − to zoom, drag or arrow keys to pan, 0 to reset; hover a digit to see it (Enter shows the one under the crosshair).";
@@ -167,9 +166,9 @@ export async function mount(el, config) {
   let toolbar = el.querySelector("[data-layout-buttons]");
   let madeToolbar = false;
   if (!toolbar) {
-    toolbar = el_("div", "figure-controls latent-layouts__layouts", { role: "toolbar", "aria-label": "Layout of the points" });
+    toolbar = make("div", "figure-controls latent-layouts__layouts", { role: "toolbar", "aria-label": "Layout of the points" });
     for (const layout of layouts.values()) {
-      const button = el_("button", "", { type: "button", "data-layout": layout.id, "aria-pressed": "false", tabindex: "-1" });
+      const button = make("button", "", { type: "button", "data-layout": layout.id, "aria-pressed": "false", tabindex: "-1" });
       button.textContent = `${layout.title} · ${layout.trust.toFixed(2)}`;
       toolbar.append(button);
     }
@@ -214,16 +213,24 @@ export async function mount(el, config) {
 
   function readColors() {
     theme = readTheme(el);
-    colors = { ink: rgbOf(theme.fg).map((v) => v / 255), ring: rgbOf(theme.fg).map((v) => v / 255) };
+    const fg = rgbOf(theme.fg).map((v) => v / 255);
+    const light = 0.2126 * fg[0] + 0.7152 * fg[1] + 0.0722 * fg[2] > 0.5; // light text: a dark theme
+    // zoomed in, the ink leans towards the text colour for contrast; less so on dark, where it would wash out
+    colors = { ink: fg, ring: fg, inkMix: light ? 0.15 : 0.35 };
   }
 
-  function limits() {
-    return { width: size.width, height: size.height, maxZoom: size.maxZoom };
+  // the view that shows all of a layout; its zoom is the least the reader can zoom out to
+  function home(layout = layouts.get(target)) {
+    return homeView(layout.box, size);
+  }
+
+  function limits(layout = layouts.get(target)) {
+    return { width: size.width, height: size.height, maxZoom: size.maxZoom, minZoom: home(layout).zoom };
   }
 
   // the view clamped to the zoom limits and the data's box, with some point always in sight
   function fit(next, layout = layouts.get(target)) {
-    return keepPointsInView(clampView(next, layout.box, limits()), layout.xy, size);
+    return keepPointsInView(clampView(next, layout.box, limits(layout)), layout.xy, size);
   }
 
   function spriteCss(zoom) {
@@ -311,15 +318,17 @@ export async function mount(el, config) {
       clipPerUnit: [(2 * ppu) / size.width, (2 * ppu) / size.height],
       size: sprite * size.ratio, ratio: size.ratio,
       highlight, dim: DIM_ALPHA,
-      gain: mix(1.9, 1.05, grow), tile: mix(0.32, 0.14, grow), inkMix: mix(0.0, 0.35, grow),
+      gain: mix(1.9, 1.05, grow), tile: mix(0.32, 0.14, grow), inkMix: mix(0.0, colors.inkMix, grow),
       ink: colors.ink, ringColor: colors.ring, palette, hover,
     });
     drawCount += 1;
     if (morph) morph.cpu.push(performance.now() - started);
     placeInset();
-    zoomIn.disabled = view.zoom >= size.maxZoom - 1e-6;
-    zoomOut.disabled = view.zoom <= MIN_ZOOM + 1e-6;
-    stage.classList.toggle("is-zoomed", view.zoom > MIN_ZOOM + 1e-3);
+    // aria-disabled rather than disabled, so a focused button keeps the focus at the limit
+    zoomIn.setAttribute("aria-disabled", String(view.zoom >= size.maxZoom - 1e-6));
+    const minZoom = home().zoom;
+    zoomOut.setAttribute("aria-disabled", String(view.zoom <= minZoom + 1e-6));
+    stage.classList.toggle("is-zoomed", view.zoom > minZoom + 1e-3);
   }
 
   function frame(now) {
@@ -352,7 +361,7 @@ export async function mount(el, config) {
     clearTimeout(hashTimer);
     hashTimer = setTimeout(() => {
       hashTimer = 0;
-      if (!destroyed) writeFigureHash(id, formatFigureState(target, morph?.followView ? morph.viewTo : view));
+      if (!destroyed) writeFigureHash(id, formatFigureState(target, morph?.followView ? morph.viewTo : view, home()));
     }, HASH_DELAY_MS);
   }
 
@@ -392,10 +401,13 @@ export async function mount(el, config) {
       fromKey = target;
       fromXY = toXY;
     }
+    const previous = target;
     target = next;
     const layout = layouts.get(next);
     toXY = layout.xy;
-    const viewTo = wanted || fit(view, layout);
+    // a reader who has not moved the camera sees the whole of the new layout
+    const atHome = sameView(morph?.followView ? morph.viewTo : view, home(layouts.get(previous)), 1e-4);
+    const viewTo = wanted || (atHome ? home(layout) : fit(view, layout));
     if (animate && size.width) {
       morph = { start: now, duration: MORPH_MS, viewFrom: view, viewTo, followView: true, frames: [], cpu: [] };
     } else {
@@ -411,11 +423,11 @@ export async function mount(el, config) {
   }
 
   function resetView() {
-    if (setView(HOME)) say("View reset: all points shown.");
+    if (setView(home())) say("View reset: all points shown.");
   }
 
   function zoomBy(factor, sx = size.width / 2, sy = size.height / 2, announce = false) {
-    if (setView(zoomAt(view, factor, sx, sy, size)) && announce) say(`Zoom ${view.zoom.toFixed(1)}×.`);
+    if (setView(zoomAt(view, factor, sx, sy, limits())) && announce) say(`Zoom ${view.zoom.toFixed(1)}×.`);
   }
 
   function measure() {
@@ -423,6 +435,7 @@ export async function mount(el, config) {
     const height = Math.round(Math.min(MAX_HEIGHT, Math.max(Math.min(width, 320), width * 0.68)));
     const ratio = window.devicePixelRatio || 1;
     if (width === size.width && height === size.height && ratio === size.ratio) return;
+    const wasHome = !size.width || sameView(view, home(), 1e-4);
     Object.assign(size, { width, height, ratio });
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
@@ -431,7 +444,7 @@ export async function mount(el, config) {
       view = fit(pendingView);
       pendingView = null;
     } else {
-      view = fit(view);
+      view = wasHome ? home() : fit(view);
     }
     if (morph) morph.viewTo = fit(morph.viewTo);
     // resizing cleared the canvas: draw now rather than show a blank frame
@@ -500,93 +513,35 @@ export async function mount(el, config) {
     event.preventDefault();
   }, { signal });
 
-  // --- wheel: zoom about the pointer; at the widest view a scroll down passes to the page
-  canvas.addEventListener("wheel", (event) => {
-    const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? size.height : 1;
-    const factor = Math.exp(-event.deltaY * unit * WHEEL_SPEED * (event.ctrlKey ? 4 : 1));
-    if (factor < 1 && view.zoom <= MIN_ZOOM + 1e-6) return;
-    event.preventDefault();
-    interacted = true;
-    zoomBy(factor, event.offsetX, event.offsetY);
-  }, { signal, passive: false });
-
-  // --- pointers: drag to pan, pinch to zoom, hover or tap to inspect
-  const pointers = new Map();
-  let gesture = null;
-  const local = (event) => {
-    const r = canvas.getBoundingClientRect();
-    return { x: event.clientX - r.left, y: event.clientY - r.top };
-  };
-  const pinchOf = () => {
-    const [a, b] = [...pointers.values()];
-    return { d: Math.hypot(a.x - b.x, a.y - b.y) || 1, x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
-  };
-  function startGesture(type) {
-    if (pointers.size >= 2) {
-      const p = pinchOf();
-      gesture = { kind: "pinch", d0: p.d, x0: p.x, y0: p.y, view0: view, moved: true, type };
-    } else if (pointers.size === 1) {
-      const [p] = pointers.values();
-      gesture = { kind: "drag", x0: p.x, y0: p.y, view0: view, moved: gesture?.moved || false, type };
-    } else {
-      gesture = null;
-    }
-  }
-  canvas.addEventListener("pointerdown", (event) => {
-    if (event.pointerType === "mouse" && event.button !== 0) return;
-    canvas.setPointerCapture?.(event.pointerId);
-    pointers.set(event.pointerId, local(event));
-    startGesture(event.pointerType);
-  }, { signal });
-  canvas.addEventListener("pointermove", (event) => {
-    const p = local(event);
-    if (!pointers.has(event.pointerId)) {
-      if (event.pointerType !== "touch" && !gesture) setHover(pick(p.x, p.y, TAP_TOLERANCE[event.pointerType] || 6));
-      return;
-    }
-    pointers.set(event.pointerId, p);
-    if (!gesture) return;
-    if (gesture.kind === "drag") {
-      const dx = p.x - gesture.x0;
-      const dy = p.y - gesture.y0;
-      if (!gesture.moved && Math.hypot(dx, dy) < DRAG_SLOP) return;
-      if (!gesture.moved) { gesture.moved = true; stage.classList.add("is-dragging"); hover = -1; }
+  // --- pointers: wheel and pinch zoom, drag pans, hover or tap inspects
+  let view0 = view; // the view when the current drag or pinch began
+  listenGestures(canvas, {
+    hover: (x, y, type) => setHover(pick(x, y, TAP_TOLERANCE[type] || 6)),
+    leave: () => setHover(-1),
+    tap: (x, y, type) => setHover(pick(x, y, TAP_TOLERANCE[type] || 6), { announce: true }),
+    start: () => {
+      view0 = view;
       interacted = true;
-      setView(panBy(gesture.view0, dx, dy, size));
-    } else {
-      const q = pinchOf();
-      const zoomed = zoomAt(gesture.view0, q.d / gesture.d0, gesture.x0, gesture.y0, size);
+      hover = -1;
+      stage.classList.add("is-dragging");
+    },
+    drag: (dx, dy) => setView(panBy(view0, dx, dy, size)),
+    pinch: (scale, x0, y0, dx, dy) => setView(panBy(zoomAt(view0, scale, x0, y0, limits()), dx, dy, size)),
+    end: () => stage.classList.remove("is-dragging"),
+    wheel: (factor, x, y) => {
+      if (factor < 1 && view.zoom <= home().zoom + 1e-6) return false; // at the widest view, let the page scroll
       interacted = true;
-      setView(panBy(zoomed, q.x - gesture.x0, q.y - gesture.y0, size));
-    }
-  }, { signal });
-  function endPointer(event, cancelled) {
-    if (!pointers.has(event.pointerId)) return;
-    const p = local(event);
-    pointers.delete(event.pointerId);
-    const tap = !cancelled && gesture && !gesture.moved && pointers.size === 0;
-    if (tap) {
-      const i = pick(p.x, p.y, TAP_TOLERANCE[event.pointerType] || 6);
-      setHover(i, { announce: true });
-    }
-    if (pointers.size) startGesture(event.pointerType);
-    else { gesture = null; stage.classList.remove("is-dragging"); }
-  }
-  canvas.addEventListener("pointerup", (event) => endPointer(event, false), { signal });
-  canvas.addEventListener("pointercancel", (event) => endPointer(event, true), { signal });
-  canvas.addEventListener("pointerleave", (event) => {
-    if (event.pointerType === "mouse" && !gesture) setHover(-1);
-  }, { signal });
-  canvas.addEventListener("dblclick", (event) => {
-    const p = local(event);
-    zoomBy(event.shiftKey ? 0.5 : 2, p.x, p.y);
-  }, { signal });
+      zoomBy(factor, x, y);
+      return true;
+    },
+    doubleClick: (x, y, out) => zoomBy(out ? 0.5 : 2, x, y),
+  }, signal);
 
   // --- the URL hash: another figure's change is ignored; ours is applied
   window.addEventListener("hashchange", () => {
     const state = readFigureHash(id);
     if (!state || !layouts.has(state.layout)) return;
-    setLayout(state.layout, { hash: false, nextView: state.view || HOME });
+    setLayout(state.layout, { hash: false, nextView: state.view || home(layouts.get(state.layout)) });
   }, { signal });
 
   onThemeChange(() => { readColors(); requestDraw(); }, signal);
@@ -602,7 +557,7 @@ export async function mount(el, config) {
   // a small test hook (tests/browser/test_fig_latent_layouts.py)
   el.__figure = {
     state: () => ({
-      layout: target, morphing: Boolean(morph), view: { ...view }, hover, highlight, drawCount,
+      layout: target, morphing: Boolean(morph), view: { ...view }, home: { ...home() }, hover, highlight, drawCount,
       size: { ...size }, sprite: size.width ? spriteCss(view.zoom) : 0, interacted,
     }),
     /** Draw now and read the canvas back: mean, variance and count of painted pixels. */

@@ -43,9 +43,11 @@ function round(value, digits) {
   return text === "-0" ? "0" : text;
 }
 
-/** The hash value for a layout and view; the view is left out when it is the default one. */
-export function formatFigureState(layout, view) {
-  if (!view || (Math.abs(view.zoom - 1) < 5e-3 && Math.abs(view.cx) < 5e-4 && Math.abs(view.cy) < 5e-4)) return layout;
+/** The hash value for a layout and view; the view is left out when it is `home` (the layout's default). */
+export function formatFigureState(layout, view, home = { zoom: 1, cx: 0, cy: 0 }) {
+  const isHome = Math.abs(view?.zoom - home.zoom) < 5e-3 && Math.abs(view?.cx - home.cx) < 5e-4
+    && Math.abs(view?.cy - home.cy) < 5e-4;
+  if (!view || isHome) return layout;
   return `${layout}@${round(view.zoom, 2)},${round(view.cx, 3)},${round(view.cy, 3)}`;
 }
 

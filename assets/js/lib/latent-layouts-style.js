@@ -19,7 +19,7 @@ const CSS = `
   color: var(--fg); background: var(--bg); border: 1px solid var(--border); border-radius: var(--radius); cursor: pointer;
 }
 .latent-layouts__zoom button:hover { border-color: var(--accent); }
-.latent-layouts__zoom button:disabled { opacity: 0.45; cursor: default; }
+.latent-layouts__zoom button[aria-disabled="true"] { opacity: 0.45; cursor: default; }
 .latent-layouts__zoom svg { width: 1rem; height: 1rem; vertical-align: middle; }
 .latent-layouts__hint { margin: 0; color: var(--muted); font-size: 0.8rem; text-align: center; }
 .latent-layouts__crosshair {

@@ -1,9 +1,10 @@
 // The 2-D camera of the latent-layouts figure: a zoom factor and the data
 // point at the centre of the canvas. Views are plain frozen objects; every
 // function returns a new one. Zoom 1 fits the layout square [-1, 1]^2 in the
-// canvas; the zoom is clamped to [MIN_ZOOM, maxZoom] and the centre to the
-// data's bounding box so that the view can never leave the data (the 2019
-// original let the camera pass through the plane and everything vanished).
+// canvas; a layout's home view fits its own bounding box. The zoom is clamped
+// to [minZoom, maxZoom] (minZoom: the home zoom) and the centre to the data's
+// bounding box, so the view can never leave the data (the 2019 original let
+// the camera pass through the plane and everything vanished).
 
 export const MIN_ZOOM = 1;
 const FIT = 0.94; // share of the shorter canvas side the layout square fills at zoom 1
@@ -27,12 +28,20 @@ function clampAxis(centre, lo, hi, halfView) {
   return min > max ? (lo + hi) / 2 : Math.min(max, Math.max(min, centre));
 }
 
+/** The view that shows all of `box` ({x0, x1, y0, y1} in data units) as large as the canvas allows. */
+export function homeView(box, { width, height, maxZoom }) {
+  const ppu = pixelsPerUnit(1, width, height);
+  const fits = Math.min(width / ((box.x1 - box.x0 + 2 * MARGIN) * ppu), height / ((box.y1 - box.y0 + 2 * MARGIN) * ppu));
+  const zoom = Math.min(maxZoom, Math.max(MIN_ZOOM, Number.isFinite(fits) ? fits : 1));
+  return Object.freeze({ zoom, cx: (box.x0 + box.x1) / 2, cy: (box.y0 + box.y1) / 2 });
+}
+
 /**
  * `view` with its zoom within limits and its centre kept so that the view
  * stays over `box` ({x0, x1, y0, y1} in data units).
  */
-export function clampView(view, box, { width, height, maxZoom }) {
-  const zoom = Math.min(maxZoom, Math.max(MIN_ZOOM, Number.isFinite(view.zoom) ? view.zoom : 1));
+export function clampView(view, box, { width, height, maxZoom, minZoom = MIN_ZOOM }) {
+  const zoom = Math.min(maxZoom, Math.max(minZoom, Number.isFinite(view.zoom) ? view.zoom : 1));
   const ppu = pixelsPerUnit(zoom, width, height);
   const cx = clampAxis(Number.isFinite(view.cx) ? view.cx : 0, box.x0, box.x1, width / 2 / ppu);
   const cy = clampAxis(Number.isFinite(view.cy) ? view.cy : 0, box.y0, box.y1, height / 2 / ppu);
@@ -55,7 +64,7 @@ export function toData(view, size, sx, sy) {
 /** Zoom by `factor` keeping the data point under canvas position (sx, sy) in place. */
 export function zoomAt(view, factor, sx, sy, size) {
   const anchor = toData(view, size, sx, sy);
-  const zoom = Math.min(size.maxZoom, Math.max(MIN_ZOOM, view.zoom * factor));
+  const zoom = Math.min(size.maxZoom, Math.max(size.minZoom ?? MIN_ZOOM, view.zoom * factor));
   const ppu = pixelsPerUnit(zoom, size.width, size.height);
   return Object.freeze({
     zoom,
