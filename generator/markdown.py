@@ -342,7 +342,9 @@ def highlight(code: str, language: str) -> str:
         lexer = get_lexer_by_name(language or "text")
     except ClassNotFound:
         lexer = get_lexer_by_name("text")
-    return pyg(code, lexer, HtmlFormatter(cssclass="highlight"))
+    html_code = pyg(code, lexer, HtmlFormatter(cssclass="highlight"))
+    # long lines scroll sideways: keyboard users must be able to reach and scroll them
+    return html_code.replace("<pre>", '<pre tabindex="0">', 1)
 
 
 def render_body(article: Article, figures: list[str], math: list[str], base_url: str, slugs: set[str]) -> tuple[str, list[dict]]:
