@@ -71,8 +71,10 @@ def code_transform(codes: np.ndarray, positions: bytes, quant: dict) -> dict:
     scale = np.asarray(quant["scale"]) * half
     offset = np.asarray(quant["offset"]) * half + centre
     q = np.frombuffer(positions, "<u2").reshape(-1, 2).astype(np.float64)
+    if q.shape != codes.shape:
+        raise ValueError(f"layout has {len(q)} positions for {len(codes)} codes")
     error = np.abs(q * scale + offset - codes).max(axis=0)
-    if q.shape != codes.shape or (error > 1e-3 * np.maximum(hi - lo, 1e-9)).any():
+    if (error > 1e-3 * np.maximum(hi - lo, 1e-9)).any():
         raise ValueError(f"layout positions do not match the model's codes (error {error.tolist()})")
     return {"scale": scale.tolist(), "offset": offset.tolist(), "max_error": error.max().item()}
 
@@ -148,6 +150,21 @@ def tile(values: np.ndarray, size: int):
     return Image.fromarray(pixels, "L").resize((size, size), Image.NEAREST)
 
 
+def save_png(image, path, colours: int = 128) -> None:
+    """Save a fallback as a palette PNG: half the bytes of RGB; white, black and the class colours stay exact."""
+    from PIL import Image
+
+    rgb = np.asarray(image.convert("RGB"))
+    exact = [(255, 255, 255), (0, 0, 0), *(_hex(c) for c in TABLEAU10)]
+    fitted = Image.fromarray(rgb).quantize(colours - len(exact), method=Image.Quantize.MEDIANCUT)
+    palette = np.vstack([exact, np.reshape(fitted.getpalette()[:3 * (colours - len(exact))], (-1, 3))]).astype(int)
+    unique, inverse = np.unique(rgb.reshape(-1, 3), axis=0, return_inverse=True)
+    nearest = ((unique[:, None, :].astype(int) - palette[None]) ** 2).sum(-1).argmin(1).astype(np.uint8)
+    out = Image.fromarray(nearest[inverse.ravel()].reshape(rgb.shape[:2]), "P")
+    out.putpalette(palette.astype(np.uint8).ravel().tolist())
+    out.save(path, optimize=True)
+
+
 def legend(image, top: int, *, font=None) -> None:
     """Class swatches 0-9 in one row at ``top``, centred."""
     from PIL import ImageDraw, ImageFont
@@ -221,7 +238,7 @@ def payload(ctx: Context) -> dict:
     sheet = Image.new("RGB", (fallback.width, fallback.height + 24), "white")
     sheet.paste(fallback, (0, 0))
     legend(sheet, fallback.height + 2)
-    sheet.save(ctx.out / "fallback.png", optimize=True)
+    save_png(sheet, ctx.out / "fallback.png")
 
     decoder_url, decoder_share = shared_url(ctx, "decoder")
     layout_url, layout_share = shared_url(ctx, "layout")

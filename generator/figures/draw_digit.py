@@ -26,7 +26,7 @@ from ..stages.export import export_request
 from ..stages.layout import layout_request
 from ..stages.train import train_request
 from .common import shared_url, source_of
-from .decoder_sampler import MODELS, TABLEAU10, code_transform, legend, plane_domain, scatter, tile
+from .decoder_sampler import MODELS, TABLEAU10, code_transform, legend, plane_domain, save_png, scatter, tile
 
 KIND = "draw-digit"
 OPTIONS = {
@@ -119,7 +119,7 @@ def payload(ctx: Context) -> dict:
     draw.text((size + 70 + plane.width + size / 2, top + size + 8), "reconstruction", fill=ink, font=font,
               anchor="ma")
     legend(sheet, plane.height + 4)
-    sheet.save(ctx.out / "fallback.png", optimize=True)
+    save_png(sheet, ctx.out / "fallback.png")
 
     encoder_url, encoder_share = shared_url(ctx, "encoder")
     decoder_url, decoder_share = shared_url(ctx, "decoder")

@@ -102,6 +102,19 @@ def expected_images(payload, config) -> np.ndarray:
     return data.reshape(len(config["fixture"]["codes"]), h * w).astype(int)
 
 
+SETTLE = """async () => {
+  const { figures, whenReady } = window.__explorables;
+  for (const [id, f] of Object.entries(figures)) if (f.state === "loading") await whenReady(id);
+  for (const f of document.querySelectorAll("[data-figure]")) if (f.__figure) await f.__figure.whenIdle();
+}"""
+
+
+def tensors(page) -> int:
+    """Live TF.js tensors once no figure on the page has a predict in flight."""
+    page.evaluate(SETTLE)
+    return hook(page, "tf")["numTensors"]
+
+
 def assert_clean(log):
     assert log.console_errors == [] and log.page_errors == []
     assert log.failed_requests == []
@@ -265,7 +278,7 @@ def test_second_probe_shows_the_interpolation_strip(page, url, config):
 def test_moves_are_coalesced_and_tensors_do_not_leak(page, url, config):
     open_figure(page, url)
     (x0, x1), (y0, y1) = config["domain"]["x"], config["domain"]["y"]
-    before = hook(page, "tf")["numTensors"]
+    before = tensors(page)
     decodes = hook(page, "stats")["decodes"]
     page.evaluate(f"""([x0, x1, y0, y1]) => {{
         for (let i = 0; i < 60; i += 1) {HOOK}.setProbe(x0 + (x1 - x0) * i / 60, y1 - (y1 - y0) * i / 60);
@@ -276,12 +289,12 @@ def test_moves_are_coalesced_and_tensors_do_not_leak(page, url, config):
     for key in ["ArrowRight", "ArrowUp", "Shift+ArrowLeft", "b", "ArrowDown", "PageUp", "Escape"] * 4:
         page.keyboard.press(key)
     hook(page, "whenIdle")
-    assert hook(page, "tf")["numTensors"] == before
+    assert tensors(page) == before
 
 
-def test_plane_range_is_the_codes_real_extent(site, config):
+def test_plane_range_is_the_codes_real_extent(payload, config):
     extent = config["extent"]
-    decoder_folder = site / "repo" / "figures" / Path(config["decoder"]).parent.parent
+    decoder_folder = payload / Path(config["decoder"]).parent.parent
     shared_extent = json.loads((decoder_folder.resolve() / "extent.json").read_text())
     assert shared_extent == extent
     for axis, name in enumerate("xy"):
@@ -324,3 +337,35 @@ def test_without_javascript_the_fallback_shows(browser, url):
         assert page.locator(f"{FIG} [data-decoder-controls]").is_hidden()
     finally:
         context.close()
+
+
+def test_destroy_removes_what_mount_added(page, url):
+    open_figure(page, url)
+    result = page.evaluate("""async (selector) => {
+        const live = document.querySelector(selector);
+        const module = await import(live.dataset.module);
+        const configUrl = new URL(live.dataset.config, document.baseURI);
+        const config = await (await fetch(configUrl)).json();
+        Object.assign(config, { base: new URL(".", configUrl).href, reducedMotion: false, id: "extra" });
+        const el = document.createElement("figure");
+        el.innerHTML = '<div class="figure-live"></div><p class="figure-status" role="status"></p>';
+        document.body.append(el);
+        const tensors = () => live.__figure.tf().numTensors;
+        const settle = async () => {  // no predict of another figure in flight while counting
+          const { figures, whenReady } = window.__explorables;
+          for (const [id, f] of Object.entries(figures)) if (f.state === "loading") await whenReady(id);
+          for (const f of document.querySelectorAll("[data-figure]")) if (f.__figure) await f.__figure.whenIdle();
+        };
+        await settle();
+        const before = tensors();
+        const handle = await module.mount(el, config);
+        const mounted = el.querySelector(".figure-live").children.length;
+        await el.__figure.whenIdle();
+        handle.destroy();
+        await settle();
+        return { before, after: tensors(), mounted, left: el.querySelector(".figure-live").children.length,
+                 hook: "__figure" in el, styles: document.querySelectorAll("style[data-owner='decoder-figures']").length };
+    }""", FIG)
+    assert result["mounted"] == 1 and result["left"] == 0 and not result["hook"]
+    assert result["after"] == result["before"], "tensors left behind by a destroyed figure"
+    assert result["styles"] == 1, "the styles stay while the page's own figure still uses them"

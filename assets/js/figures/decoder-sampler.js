@@ -139,7 +139,7 @@ export async function mount(el, config) {
   strip.append(stripTitle, stripList);
   root.append(planeBox, panel, strip, classLegend(classes, colors));
   live.append(root);
-  if (controls) controls.hidden = false;
+  if (controls) controls.style.display = ""; // shown only while the figure is live
   paintBlank(output, width, height);
 
   // state
@@ -150,6 +150,7 @@ export async function mount(el, config) {
   let neighbours = [];
   let lastOutput = new Float32Array(pixels);
   let frame = 0;
+  let frameIsTimeout = false;
   let paused = false;
   let destroyed = false;
   let decodeDirty = true;
@@ -184,7 +185,7 @@ export async function mount(el, config) {
     const name = probes.b ? `probe ${active.toUpperCase()}` : "the probe";
     outputTitle.textContent = `The decoder's image at ${name}`;
     readout.textContent = probes.b
-      ? `A: ${describe("a")} · B: ${describe("b")}`
+      ? `A: ${describe("a")}\nB: ${describe("b")}`
       : describe("a");
   }
 
@@ -210,11 +211,13 @@ export async function mount(el, config) {
   }
 
   function defaultSecond() {
-    // Mirror A through the middle of the plane: far enough to show a change.
+    // Mirror A through the middle of the plane, far enough to show a change
+    // (or a quarter of the plane away when A sits near the middle).
     const [x, y] = probes.a;
-    const cx = (config.domain.x[0] + config.domain.x[1]) / 2;
-    const cy = (config.domain.y[0] + config.domain.y[1]) / 2;
-    return [cx + (cx - x) * 0.8 || cx + spanX / 4, cy + (cy - y) * 0.8 || cy + spanY / 4];
+    const dx = x - (config.domain.x[0] + config.domain.x[1]) / 2;
+    const dy = y - (config.domain.y[0] + config.domain.y[1]) / 2;
+    const far = Math.hypot(dx / spanX, dy / spanY) > 0.1;
+    return far ? [x - 1.8 * dx, y - 1.8 * dy] : [x + spanX / 4, y + spanY / 4];
   }
 
   function clearSecond() {
@@ -235,8 +238,18 @@ export async function mount(el, config) {
   }
 
   // drawing and decoding, at most once per frame
+  // Nothing animates while paused (off screen); work asked for then (a test
+  // hook, a theme change) still runs once, from a timeout instead of a frame.
   function request() {
-    if (!frame && !paused && !destroyed) frame = requestAnimationFrame(tick);
+    if (frame || destroyed) return;
+    frameIsTimeout = paused;
+    frame = paused ? setTimeout(tick, 0) : requestAnimationFrame(tick);
+  }
+
+  function cancelFrame() {
+    if (frameIsTimeout) clearTimeout(frame);
+    else cancelAnimationFrame(frame);
+    frame = 0;
   }
 
   function tick() {
@@ -317,6 +330,9 @@ export async function mount(el, config) {
   }
 
   function relayout() {
+    const room = Math.floor((root.clientWidth - 6 * (steps - 1)) / steps);
+    const stripSize = Math.max(28, Math.min(STRIP_SIZE, room));
+    for (const canvas of stripCells) canvas.style.setProperty("--size", `${stripSize}px`);
     const width = Math.max(200, Math.floor(planeBox.clientWidth));
     const height = Math.round(Math.min(440, Math.max(220, width * 0.78)));
     plane.resize(width, height);
@@ -389,6 +405,7 @@ export async function mount(el, config) {
   }, signal);
   const resizeObserver = new ResizeObserver(relayout);
   resizeObserver.observe(planeBox);
+  resizeObserver.observe(root);
   atlas.ready.then(() => {
     if (!destroyed) paintNeighbours();
   }, (error) => {
@@ -442,8 +459,7 @@ export async function mount(el, config) {
   return {
     pause() {
       paused = true;
-      cancelAnimationFrame(frame);
-      frame = 0;
+      cancelFrame();
     },
     resume() {
       paused = false;
@@ -454,12 +470,12 @@ export async function mount(el, config) {
       destroyed = true;
       controller.abort();
       resizeObserver.disconnect();
-      cancelAnimationFrame(frame);
+      cancelFrame();
       clearTimeout(announceTimer);
       plane.destroy();
       releaseModel();
       root.remove();
-      if (controls) controls.hidden = true;
+      if (controls) controls.style.display = "none";
       releaseStyles();
       delete el.__figure;
       for (const resolve of idleWaiters.splice(0)) resolve();

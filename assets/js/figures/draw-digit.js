@@ -107,7 +107,7 @@ export async function mount(el, config) {
   const arrow = document.createElement("span");
   arrow.className = "draw-arrow";
   arrow.setAttribute("aria-hidden", "true");
-  arrow.textContent = "\u2192 code \u2192";
+  arrow.textContent = "\u2192";
   const outputFigure = document.createElement("figure");
   const output = imageCanvas("draw-output", OUTPUT_SIZE, "The decoder's reconstruction from the code");
   const outputCaption = document.createElement("figcaption");
@@ -118,7 +118,7 @@ export async function mount(el, config) {
   padBox.append(flow);
   root.append(padBox, planeBox, classLegend(classes, colors));
   live.append(root);
-  if (controls) controls.hidden = false;
+  if (controls) controls.style.display = ""; // shown only while the figure is live
 
   const padCtx = pad.getContext("2d", { willReadFrequently: true });
   const plane = createPlane(planeCanvas, { domain: config.domain, codes, labels, colors });
@@ -130,6 +130,7 @@ export async function mount(el, config) {
   let reconstruction = new Float32Array(pixels);
   let stroke = null; // {pointerId, x, y}
   let frame = 0;
+  let frameIsTimeout = false;
   let paused = false;
   let destroyed = false;
   let dirty = false;
@@ -164,8 +165,18 @@ export async function mount(el, config) {
   }
 
   // drawing and encoding, at most once per frame
+  // Nothing animates while paused (off screen); work asked for then (a test
+  // hook, a theme change) still runs once, from a timeout instead of a frame.
   function request() {
-    if (!frame && !paused && !destroyed) frame = requestAnimationFrame(tick);
+    if (frame || destroyed) return;
+    frameIsTimeout = paused;
+    frame = paused ? setTimeout(tick, 0) : requestAnimationFrame(tick);
+  }
+
+  function cancelFrame() {
+    if (frameIsTimeout) clearTimeout(frame);
+    else cancelAnimationFrame(frame);
+    frame = 0;
   }
 
   function tick() {
@@ -379,8 +390,7 @@ export async function mount(el, config) {
   return {
     pause() {
       paused = true;
-      cancelAnimationFrame(frame);
-      frame = 0;
+      cancelFrame();
     },
     resume() {
       paused = false;
@@ -391,13 +401,13 @@ export async function mount(el, config) {
       destroyed = true;
       controller.abort();
       resizeObserver.disconnect();
-      cancelAnimationFrame(frame);
+      cancelFrame();
       clearTimeout(announceTimer);
       plane.destroy();
       encoderHandle.release();
       decoderHandle.release();
       root.remove();
-      if (controls) controls.hidden = true;
+      if (controls) controls.style.display = "none";
       releaseStyles();
       delete el.__figure;
       for (const resolve of idleWaiters.splice(0)) resolve();

@@ -27,7 +27,7 @@ const CSS = `
 .decoder-readout {
   margin: 0; color: var(--fg);
   font-family: var(--font-mono); font-size: 0.88rem; font-variant-numeric: tabular-nums;
-  text-align: center;
+  text-align: center; white-space: pre-line;
 }
 .decoder-row {
   display: flex; flex-wrap: wrap; justify-content: center; gap: 6px;
