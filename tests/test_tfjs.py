@@ -35,18 +35,7 @@ from generator.tfjs import (  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 LOADER = ROOT / "tests" / "node" / "load_model.mjs"
 PAGE = "tests/browser/tfjs_parity_page.html"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one set of browser flags)
 DTYPES = ("float32", "float16", "uint8")
 FLOAT32_TOL = 1e-5  # Keras vs TF.js cpu, float32 weights
 WEBGL_TOL = 1e-4

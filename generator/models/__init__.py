@@ -29,17 +29,7 @@ Conventions shared by every builder:
   values from ``site.toml``.
 """
 
-EXPORTABLE_LAYERS = frozenset(
-    {
-        "InputLayer",
-        "Dense",
-        "Reshape",
-        "Flatten",
-        "Conv2D",
-        "Conv2DTranspose",
-        "UpSampling2D",
-        "BatchNormalization",
-        "Activation",
-    }
-)
-"""Keras layer class names the TF.js exporter can write."""
+from ..tfjs import SUPPORTED_LAYERS
+
+EXPORTABLE_LAYERS = frozenset(SUPPORTED_LAYERS)
+"""Keras layer class names the TF.js exporter can write (one list, kept in generator/tfjs.py)."""
