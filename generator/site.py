@@ -89,7 +89,10 @@ def d3_module() -> str:
             "// d3 (UMD bundle wrapped as an ES module by the site build)\n"
             "const exports = {}; const module = { exports };\n"
             + umd
-            + "\nexport default exports;\nexport const {" + ", ".join(sorted(set(names))) + "} = exports;\n"
+            + "\nexport default exports;\nexport const {" + ", ".join(sorted(set(names) - {"window"}))
+            + "} = exports;\n"
+            # d3.window must not become a module-level `window`: it would shadow the global the bundle uses
+            + "const d3window = exports.window;\nexport { d3window as window };\n"
         )
     return _d3_cache
 

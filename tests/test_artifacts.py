@@ -100,8 +100,8 @@ def test_export_matches_keras_in_node(run, tmp_path, model, part):
     error = float(np.abs(got - want).max())
     if art.meta["dtype"] == "float32":
         assert error <= 1e-5
-    else:  # the quantised error is what the build report says (probe outputs are rounded to 1e-6)
-        assert error == pytest.approx(art.meta["max_error"], abs=2e-5)
+    else:  # the report's error is the maximum over the full probe set; these are a subset of it
+        assert error <= art.meta["max_error"] + 2e-5
     assert art.meta["max_error"] <= 2 / 255
 
 

@@ -35,7 +35,6 @@ from generator.tfjs import (  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 LOADER = ROOT / "tests" / "node" / "load_model.mjs"
 PAGE = "tests/browser/tfjs_parity_page.html"
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one set of browser flags)
 DTYPES = ("float32", "float16", "uint8")
 FLOAT32_TOL = 1e-5  # Keras vs TF.js cpu, float32 weights
 WEBGL_TOL = 1e-4
@@ -407,20 +406,15 @@ def server(exports):
 
 
 @pytest.fixture(scope="module")
-def browser_page(server):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def browser_page(server, browser):
     base, _ = server
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            page.goto(f"{base}/{PAGE}")
-            page.wait_for_function("document.getElementById('status').textContent === 'ready'")
-            yield page, base
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.goto(f"{base}/{PAGE}")
+        page.wait_for_function("document.getElementById('status').textContent === 'ready'")
+        yield page, base
+    finally:
+        page.close()
 
 
 @pytest.mark.browser

@@ -36,6 +36,7 @@ OPTIONS = {
 }
 MODEL = "faces_ae"
 MAX_DECODER_BYTES = 1_500_000
+MAX_GRID_CELL = 100  # widest grid cell shipped, in pixels (larger faces are shrunk)
 PARITY_PIXELS = 6000  # at most this many pixels per parity face (rows and columns are strided)
 
 
@@ -154,7 +155,14 @@ def payload(ctx: Context) -> dict:
     faces = decoder.predict(grid_codes(extent, n), verbose=0)
     faces = np.clip(np.rint(np.asarray(faces) * 255), 0, 255).astype(np.uint8)
     sheet = sprite(faces, n)
-    Image.fromarray(sheet, "L").save(ctx.out / "grid.png", optimize=True)
+    cell = (height, width)
+    if width > MAX_GRID_CELL:  # CelebA-sized faces: the page shows grid cells at ~50 CSS px
+        cell = (round(height * MAX_GRID_CELL / width), MAX_GRID_CELL)
+        small = [Image.fromarray(f, "L").resize(cell[::-1], Image.LANCZOS) for f in faces]
+        Image.fromarray(sprite(np.stack([np.asarray(f) for f in small]), n), "L").save(ctx.out / "grid.png",
+                                                                                       optimize=True)
+    else:
+        Image.fromarray(sheet, "L").save(ctx.out / "grid.png", optimize=True)
 
     # Parity fixture: two of the export's own probe codes (one grid point, one training
     # code), so the quantised decoder is known to stay within [export] max_error there.
@@ -186,7 +194,7 @@ def payload(ctx: Context) -> dict:
         "decoder_dtype": decoder_meta["dtype"],
         "decoder_max_error": decoder_meta["max_error"],
         "codes": {"file": "codes.f32", "count": int(n_train)},
-        "grid": {"file": "grid.png", "n": n},
+        "grid": {"file": "grid.png", "n": n, "cell": list(cell)},
         "parity": {"file": "parity.u16", "codes": parity_codes.astype(float).tolist(), "stride": stride,
                    "shape": list(strided.shape[1:])},
         "source": source["name"],

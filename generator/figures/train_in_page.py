@@ -7,7 +7,7 @@ hundred training digits. A separate set of held-out test digits, never trained
 on, is what *Sample* shows. The payload is:
 
 - ``train.u8`` / ``test.u8``: uint8 images (N, H, W), row-major;
-- ``train-labels.u8`` / ``test-labels.u8``: one uint8 label per image;
+- ``test-labels.u8``: one uint8 label per held-out image (named when sampled);
 - ``config.json``: layer widths, hyper-parameters, file names, the build
   model's held-out loss (a reference line in the loss chart);
 - ``fallback.png``: the layer diagram plus input/reconstruction pairs made by
@@ -32,7 +32,7 @@ OPTIONS = {
     "train_count": Field("int", 500, "Training digits shipped to the page.", 20, 2000),
     "test_count": Field("int", 100, "Held-out digits shipped for Sample (never trained on).", 10, 500),
     "epochs": Field("int", 10, "Epochs one click on Train runs.", 1, 200),
-    "batch_size": Field("int", 50, "Digits per gradient step in the page.", 4, 256),
+    "batch_size": Field("int", 32, "Digits per gradient step in the page.", 4, 256),
 }
 MODEL = "mnist_ae"
 FALLBACK_PAIRS = 6
@@ -130,14 +130,13 @@ def payload(ctx: Context) -> dict:
 
     p = ctx.params
     arrays = load_arrays(ctx.inputs["data"])
-    x_train, y_train, x_test, y_test = (arrays[k] for k in ("x_train", "y_train", "x_test", "y_test"))
+    x_train, x_test, y_test = (arrays[k] for k in ("x_train", "x_test", "y_test"))
     n_train, n_test = min(p["train_count"], len(x_train)), min(p["test_count"], len(x_test))
     image_shape = tuple(int(s) for s in x_train.shape[1:])
     hyper = p["model"]["hyper"]
     widths = layer_widths(image_shape, hyper["hidden"], hyper["latent_dim"])
 
-    files = {"train.u8": x_train[:n_train], "train-labels.u8": y_train[:n_train],
-             "test.u8": x_test[:n_test], "test-labels.u8": y_test[:n_test]}
+    files = {"train.u8": x_train[:n_train], "test.u8": x_test[:n_test], "test-labels.u8": y_test[:n_test]}
     for name, array in files.items():
         (ctx.out / name).write_bytes(np.ascontiguousarray(array, dtype=np.uint8).tobytes())
 
@@ -165,7 +164,7 @@ def payload(ctx: Context) -> dict:
         "epochs": p["epochs"],
         "seed": p["seed"],
         "loss": "binary cross-entropy",
-        "train": {"images": "train.u8", "labels": "train-labels.u8", "count": int(n_train)},
+        "train": {"images": "train.u8", "count": int(n_train)},
         "test": {"images": "test.u8", "labels": "test-labels.u8", "count": int(n_test)},
         "reference": {"val_loss": round(train_meta["val_loss"], 5), "epochs": train_meta["epochs"],
                       "train_count": int(len(x_train))},

@@ -31,18 +31,8 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 800}
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole session."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
+# The session's Chromium (`browser` fixture) lives in tests/conftest.py, so tests outside
+# tests/browser/ share the one Playwright instance (two sync instances cannot coexist).
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -63,3 +63,16 @@ def test_math_and_code_render_without_javascript(browser, site_url):
 def test_404_page(page, site_url):
     response = page.goto(site_url + "404.html")
     assert response.ok and "Page not found" in page.content()
+
+
+def test_vendor_modules_import_in_the_page(page, page_errors, site_url):
+    log = page_errors(page)
+    page.goto(site_url + "test-article/")
+    kinds = page.evaluate("""async () => {
+        const d3 = await import('d3');
+        const tf = await import('@tensorflow/tfjs');
+        const THREE = await import('three');
+        return [typeof d3.scaleLinear, typeof tf.tensor, typeof THREE.Scene];
+    }""")
+    assert kinds == ["function", "function", "function"]
+    assert log.page_errors == [] and log.console_errors == []

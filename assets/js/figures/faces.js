@@ -6,10 +6,12 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { announcer } from "../lib/announce.js";
-import { createPad } from "../lib/faces-pad.js";
-import { drawCodes, drawGrid, drawMarker, drawScatter, planeScale } from "../lib/faces-plane.js";
+import { codeFormat, createPad } from "../lib/faces-pad.js";
+import { drawAxisNames, drawCodes, drawGrid, drawMarker, drawScatter, planeScale } from "../lib/faces-plane.js";
 import { fitCanvas } from "../lib/hidpi-canvas.js";
+import { chooseBackend } from "../lib/train-backend.js";
 import { onThemeChange, readTheme } from "../lib/theme.js";
+import { adoptStyle } from "../lib/train-style.js";
 
 const GAP = 16; // px between the two panels of a row
 const MAX_SIDE = 300; // px: the pad and scatter never grow beyond this
@@ -27,22 +29,6 @@ const STYLE = `
 .faces__pad { border-radius: 4px; cursor: crosshair; }
 .faces__pad:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 `;
-
-function addStyle() {
-  let style = document.getElementById(STYLE_ID);
-  if (!style) {
-    style = document.createElement("style");
-    style.id = STYLE_ID;
-    style.textContent = STYLE;
-    style.dataset.users = "0";
-    document.head.append(style);
-  }
-  style.dataset.users = String(Number(style.dataset.users) + 1);
-  return () => {
-    style.dataset.users = String(Number(style.dataset.users) - 1);
-    if (style.dataset.users === "0") style.remove();
-  };
-}
 
 function validate(config) {
   const [height, width] = config.image || [];
@@ -95,6 +81,7 @@ function panel(caption, label) {
 export async function mount(el, config) {
   const spec = validate(config);
   const url = (name) => new URL(name, config.base).href;
+  await chooseBackend(tf);
   const [codes, sprite, decoder] = await Promise.all([
     fetchFloats(url(config.codes.file), config.codes.count),
     loadImage(url(config.grid.file)),
@@ -111,9 +98,10 @@ export async function mount(el, config) {
   const say = announcer(el);
   const controller = new AbortController();
   const { signal } = controller;
-  const removeStyle = addStyle();
+  const removeStyle = adoptStyle(STYLE_ID, STYLE);
   const { extent } = spec;
   const count = config.codes.count;
+  const fmt = codeFormat(extent);
 
   // DOM
   const root = element("div", "faces");
@@ -171,19 +159,15 @@ export async function mount(el, config) {
     const { ctx } = fitCanvas(padCanvas, side, side);
     padScale = planeScale(extent, side, side);
     drawCodes(ctx, codes, padScale, { width: side, height: side, theme, alpha: 0.22, radius: 2 });
-    ctx.fillStyle = theme.muted;
-    ctx.font = "11px system-ui, sans-serif";
-    ctx.fillText("code 1 →", side - 58, side - 6);
-    ctx.save();
-    ctx.translate(12, 62);
-    ctx.rotate(-Math.PI / 2);
-    ctx.fillText("code 2 →", 0, 0);
-    ctx.restore();
+    drawAxisNames(ctx, { width: side, height: side, theme });
     drawMarker(ctx, padScale, target, theme, 9);
   }
 
   function drawPlanes(theme = readTheme(el)) {
     const { side, faceWidth } = layout;
+    // Captions wrap within their picture's width, so each row's pair stays side by side.
+    scatter.figure.style.width = `${side}px`;
+    grid.figure.style.width = face.figure.style.width = `${faceWidth}px`;
     drawScatter(scatter.canvas, codes, extent, target, { width: side, height: side, theme });
     drawGrid(grid.canvas, sprite, spec.n, extent, target, { width: faceWidth, height: side, theme });
     drawPad(theme);
@@ -214,7 +198,10 @@ export async function mount(el, config) {
   function onFrame() {
     frame = 0;
     if (busy) return; // the running decode reschedules when it ends
-    if (painted && painted[0] === target[0] && painted[1] === target[1]) return;
+    if (painted && painted[0] === target[0] && painted[1] === target[1]) {
+      settled();
+      return;
+    }
     decode([...target]);
   }
 
@@ -232,9 +219,8 @@ export async function mount(el, config) {
     painted = code;
     paintFace(values);
     drawPlanes();
-    face.text.textContent = `code (${code[0].toFixed(2)}, ${code[1].toFixed(2)})`;
-    face.canvas.setAttribute("aria-label", `Face decoded from code 1 = ${code[0].toFixed(2)}, ` +
-      `code 2 = ${code[1].toFixed(2)}`);
+    face.text.textContent = `code (${fmt(code[0])}, ${fmt(code[1])})`;
+    face.canvas.setAttribute("aria-label", `Face decoded from code 1 = ${fmt(code[0])}, code 2 = ${fmt(code[1])}`);
     decodeCount += 1;
     decodeTimes.push(end);
     while (decodeTimes.length && end - decodeTimes[0] > FPS_WINDOW_MS) decodeTimes.shift();
@@ -242,9 +228,13 @@ export async function mount(el, config) {
     if (painted[0] !== target[0] || painted[1] !== target[1]) {
       schedule();
     } else {
-      for (const resolve of waiters) resolve();
-      waiters = [];
+      settled();
     }
+  }
+
+  function settled() {
+    for (const resolve of waiters) resolve();
+    waiters = [];
   }
 
   function whenPainted() {
@@ -262,7 +252,7 @@ export async function mount(el, config) {
       target = value;
       drawPad();
       schedule();
-      if (source === "pointerup") say(`Code 1 ${value[0].toFixed(2)}, code 2 ${value[1].toFixed(2)}.`);
+      if (source === "pointerup") say(`Code 1 ${fmt(value[0])}, code 2 ${fmt(value[1])}.`);
     },
   });
   target = pad.value();

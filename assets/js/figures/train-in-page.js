@@ -9,6 +9,8 @@ import * as tf from "@tensorflow/tfjs";
 import { announcer } from "../lib/announce.js";
 import { fitCanvas } from "../lib/hidpi-canvas.js";
 import { onThemeChange, readTheme } from "../lib/theme.js";
+import { adoptStyle } from "../lib/train-style.js";
+import { chooseBackend } from "../lib/train-backend.js";
 import { describeLosses, drawLossChart } from "../lib/train-chart.js";
 import { drawDiagram, showCode } from "../lib/train-diagram.js";
 import {
@@ -30,6 +32,8 @@ const STYLE = `
 .train__panel figcaption, .train__panel p { margin: 0.3rem 0 0; color: var(--muted); font-size: 0.82rem;
   max-width: 9rem; line-height: 1.3; }
 .train--narrow .train__diagram { order: -1; flex-basis: 100%; }
+.train--narrow .train__panel { flex: 1 1 0; min-width: 0; }
+.train--narrow .train__panel figcaption { max-width: none; }
 .train__diagram, .train__chart svg { display: block; margin-inline: auto; overflow: visible; }
 .train__legend { margin: 0.15rem 0 0; text-align: center; color: var(--muted); font-size: 0.8rem; }
 .train__legend span { white-space: nowrap; margin-inline: 0.4rem; }
@@ -38,22 +42,6 @@ const STYLE = `
 .train__key--test { border-top-style: dashed; }
 .train__key--ref { border-top: 2px dotted var(--muted); }
 `;
-
-function addStyle() {
-  let style = document.getElementById(STYLE_ID);
-  if (!style) {
-    style = document.createElement("style");
-    style.id = STYLE_ID;
-    style.textContent = STYLE;
-    style.dataset.users = "0";
-    document.head.append(style);
-  }
-  style.dataset.users = String(Number(style.dataset.users) + 1);
-  return () => {
-    style.dataset.users = String(Number(style.dataset.users) - 1);
-    if (style.dataset.users === "0") style.remove();
-  };
-}
 
 function validate(config) {
   const [height, width] = config.image || [];
@@ -128,12 +116,12 @@ export async function mount(el, config) {
     fetchBytes(config.test.images, config.base, nTest * spec.pixels),
     fetchBytes(config.test.labels, config.base, nTest),
   ]);
-  await tf.ready();
+  await chooseBackend(tf);
   const live = el.querySelector(".figure-live") || el;
   const say = announcer(el);
   const controller = new AbortController();
   const { signal } = controller;
-  const removeStyle = addStyle();
+  const removeStyle = adoptStyle(STYLE_ID, STYLE);
 
   // data, kept as tensors for the figure's lifetime
   const toFloats = (bytes) => Float32Array.from(bytes, (v) => v / 255);
@@ -217,6 +205,7 @@ export async function mount(el, config) {
   let sample = { index: 0, code: null, input: null, output: null };
   let layout = null;
   let destroyed = false;
+  let resets = 0;
 
   function measure() {
     const width = Math.max(260, live.clientWidth);
@@ -263,7 +252,7 @@ export async function mount(el, config) {
 
   function renderButtons() {
     const remaining = run.target - epoch;
-    buttons.train.setAttribute("aria-pressed", String(running));
+    // A play/pause button changes its label rather than using aria-pressed (WAI-ARIA APG).
     buttons.train.textContent = running ? "Pause training"
       : remaining > 0 ? `Resume (${remaining} epoch${remaining === 1 ? "" : "s"} left)`
         : `Train ${spec.epochs} epochs`;
@@ -339,7 +328,9 @@ export async function mount(el, config) {
           epochsTimed += 1;
         }
         renderStats();
-        await tf.nextFrame(); // let the page paint and handle input between batches
+        // Yield with a task, not a frame callback: a long CPU batch started from
+        // requestAnimationFrame can starve clicks and other tasks in Chromium.
+        await new Promise((resolve) => { setTimeout(resolve, 0); });
         activeMs += performance.now() - start;
       }
     } finally {
@@ -400,6 +391,7 @@ export async function mount(el, config) {
     renderStats();
     renderChart();
     await showSample(sample.index);
+    resets += 1;
     say("Weights reset to their seeded starting values: epoch 0.");
   }
 
@@ -415,7 +407,7 @@ export async function mount(el, config) {
     renderStatic();
   });
 
-  controls.hidden = false;
+  controls.style.display = ""; // shown only once the buttons work
   layout = measure();
   await showSample(0);
   renderStatic();
@@ -425,7 +417,7 @@ export async function mount(el, config) {
 
   el.__figure = {
     state: () => ({
-      epoch, running, offscreen,
+      epoch, running, offscreen, resets,
       trainLosses: [...trainLosses], testLosses: [...testLosses],
       sample: { set: "test", index: sample.index, label: testLabels[sample.index], code: sample.code },
       shown: { epoch: epochText.textContent, loss: lossText.textContent },
@@ -457,7 +449,7 @@ export async function mount(el, config) {
         tf.dispose([xTrain, xTest]);
       });
       root.remove();
-      controls.hidden = true;
+      controls.style.display = "none";
       removeStyle();
       delete el.__figure;
       say("");

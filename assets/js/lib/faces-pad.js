@@ -6,20 +6,28 @@
 const STEPS = 40; // arrow key steps across the extent
 const BIG = 5; // a Shift step is this many steps
 
+/** A number formatter with enough decimals to tell one arrow-key step from the next. */
+export function codeFormat(extent) {
+  const span = Math.min(...[0, 1].map((d) => Math.abs(extent.max[d] - extent.min[d]) || 1));
+  const digits = Math.max(0, Math.min(8, 2 - Math.floor(Math.log10(span / STEPS * 10))));
+  return (v) => v.toFixed(digits);
+}
+
 /**
  * @param {HTMLElement} element the focusable pad (its canvas child is drawn by the caller)
  * @param {{extent: {min: number[], max: number[]}, value: number[], toCode: (px: number, py: number) => number[],
  *          onChange: (value: number[], source: string) => void, label: string, signal: AbortSignal}} options
  */
 export function createPad(element, { extent, value, toCode, onChange, label, signal }) {
+  const fmt = codeFormat(extent);
   let current = clampValue(value);
   let dragging = null;
   element.tabIndex = 0;
   element.setAttribute("role", "slider");
   element.setAttribute("aria-roledescription", "2-D slider");
   element.setAttribute("aria-label", label);
-  element.setAttribute("aria-valuemin", extent.min[0].toFixed(2));
-  element.setAttribute("aria-valuemax", extent.max[0].toFixed(2));
+  element.setAttribute("aria-valuemin", fmt(extent.min[0]));
+  element.setAttribute("aria-valuemax", fmt(extent.max[0]));
   element.setAttribute("aria-keyshortcuts", "ArrowLeft ArrowRight ArrowUp ArrowDown Home");
   element.style.touchAction = "none"; // dragging the pad must not scroll; the rest of the page still does
 
@@ -29,8 +37,8 @@ export function createPad(element, { extent, value, toCode, onChange, label, sig
 
   function describe() {
     const [x, y] = current;
-    element.setAttribute("aria-valuenow", x.toFixed(2));
-    element.setAttribute("aria-valuetext", `code 1: ${x.toFixed(2)}, code 2: ${y.toFixed(2)}`);
+    element.setAttribute("aria-valuenow", fmt(x));
+    element.setAttribute("aria-valuetext", `code 1: ${fmt(x)}, code 2: ${fmt(y)}`);
     element.dataset.x = String(x);
     element.dataset.y = String(y);
   }

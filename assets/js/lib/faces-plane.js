@@ -64,11 +64,26 @@ export function drawMarker(ctx, scale, code, theme, size = 7) {
   ctx.stroke();
 }
 
+/** "code 1 →" along the bottom and "code 2 →" up the left edge, inside the frame. */
+export function drawAxisNames(ctx, { width, height, theme }) {
+  ctx.fillStyle = theme.muted;
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.textAlign = "right";
+  ctx.fillText("code 1 →", width - 6, height - 6);
+  ctx.save();
+  ctx.translate(13, 6);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText("code 2 →", 0, 0);
+  ctx.restore();
+  ctx.textAlign = "start";
+}
+
 /** The scatter of training codes with the current code marked. */
 export function drawScatter(canvas, codes, extent, code, { width, height, theme }) {
   const { ctx } = fitCanvas(canvas, width, height);
   const scale = planeScale(extent, width, height);
   drawCodes(ctx, codes, scale, { width, height, theme });
+  drawAxisNames(ctx, { width, height, theme });
   drawMarker(ctx, scale, code, theme);
 }
 

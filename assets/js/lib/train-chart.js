@@ -19,8 +19,9 @@ export function drawLossChart(svg, { train, test, reference, minEpochs, width, h
   const bottom = height - MARGIN.bottom;
   const x = linear([1, epochs], [left, right]);
   const values = [...train, ...test, ...(reference == null ? [] : [reference])];
-  let lo = values.length ? Math.min(...values) : 0;
-  let hi = values.length ? Math.max(...values) : 0.7;
+  // Before any epoch, frame the range a fresh model starts in (about ln 2 = 0.69).
+  let lo = train.length ? Math.min(...values) : 0;
+  let hi = train.length ? Math.max(...values) : Math.max(0.7, ...values);
   const pad = Math.max(0.01, (hi - lo) * 0.1);
   lo = Math.max(0, lo - pad);
   hi += pad;
