@@ -77,6 +77,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "atlas": {
         "cell": Field("int", 28, "Pixels per image cell in the texture atlases.", 8, 256),
         "side": Field("int", 2048, "Atlas side in pixels.", choices=(256, 512, 1024, 2048, 4096)),
+        "levels": Field("int", 16, "Grey levels kept in atlas images (256 = lossless; 16 halves the bytes).", 2, 256),
+        "format": Field("str", "webp", "Atlas image format (both lossless).", choices=("webp", "png")),
     },
     "export": {
         "max_error": Field("float", 2 / 255, "Largest output error a quantised TF.js model may add.", 0.0, 1.0),

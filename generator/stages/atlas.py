@@ -11,22 +11,31 @@ from .data import load_arrays
 
 
 def atlas_request(cfg: Config, dataset: str = "mnist") -> Request:
-    return Request("atlas", {"cell": cfg["atlas.cell"], "side": cfg["atlas.side"],
-                             "data": dataset_request(cfg, dataset).params})
+    return Request("atlas", {"cell": cfg["atlas.cell"], "side": cfg["atlas.side"], "levels": cfg["atlas.levels"],
+                             "format": cfg["atlas.format"], "data": dataset_request(cfg, dataset).params})
 
 
 @stage("atlas", inputs=lambda p: {"data": Request("dataset", p["data"])}, libs=("pillow", "numpy"),
        sources=("generator/atlas.py",), label=lambda p: f"atlas {p['data']['name']} ({p['cell']} px)")
 def make_atlas(ctx: Context) -> dict:
-    """Write atlas-0.png … and atlas.json (the index -> (atlas, cell) mapping) plus labels.u8."""
+    """Write atlas-0.webp (or .png) … and atlas.json (the index -> (atlas, cell) mapping) plus labels.u8."""
     from .. import atlas
 
     p = ctx.params
     arrays = load_arrays(ctx.inputs["data"])
     images = np.concatenate([arrays["x_train"], arrays["x_test"]])
+    step = 255 / (p["levels"] - 1)
+    images = (np.round(images / step) * step).round().astype(np.uint8)  # fewer grey levels compress far better
     bar = ctx.progress(len(images), "atlas")
     sheets = atlas.pack(images, cell=p["cell"], side=p["side"], progress=bar)
-    files = atlas.save(sheets, ctx.out)
+    if p["format"] == "png":
+        files = atlas.save(sheets, ctx.out)
+    else:
+        files = []
+        for i, sheet in enumerate(sheets):
+            name = f"atlas-{i}.webp"
+            sheet.save(ctx.out / name, format="WEBP", lossless=True, quality=100, method=6)
+            files.append({"file": name, "bytes": (ctx.out / name).stat().st_size})
     index = atlas.index(len(images), cell=p["cell"], side=p["side"])
     if arrays["y_train"] is not None:
         labels = np.concatenate([arrays["y_train"], arrays["y_test"]]).astype(np.uint8)
