@@ -146,6 +146,7 @@ def rebuild(cfg: Config) -> Config:
 
 def serve(cfg: Config, port: int = 8000) -> int:
     """Build, then serve until interrupted."""
+    stamp = watched_files(cfg)  # before building: an edit made during the first build is not lost
     try:
         build(cfg)
     except BuildError as exc:
@@ -160,7 +161,6 @@ def serve(cfg: Config, port: int = 8000) -> int:
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}{cfg.base_url}"
     print(f"Serving {url} (Ctrl+C stops). Watching content/, assets/, templates and site.toml.", flush=True)
-    stamp = watched_files(cfg)
     try:
         while True:
             time.sleep(0.5)
@@ -171,8 +171,7 @@ def serve(cfg: Config, port: int = 8000) -> int:
                 if any(name.endswith(".py") for name in changed):
                     print("Python source changed: restart --serve to use the new code.", flush=True)
                 print(f"Changed: {', '.join(changed[:5])}; rebuilding…", flush=True)
-                cfg = rebuild(cfg)
-                stamp = watched_files(cfg)
+                cfg = rebuild(cfg)  # edits saved while it runs differ from `stamp`: they rebuild next
                 state.bump()
     except KeyboardInterrupt:
         print("Stopped.")
