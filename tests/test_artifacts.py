@@ -82,7 +82,10 @@ def test_atlas_covers_every_point(run):
     from PIL import Image
 
     image = Image.open(art.file(index["files"][0]))
-    assert image.size == (2048, 2048) and image.mode == "L"
+    assert image.size == (2048, 2048)
+    pixels = np.asarray(image.convert("RGB"))
+    assert (pixels[..., 0] == pixels[..., 1]).all() and (pixels[..., 1] == pixels[..., 2]).all(), "grey sprites"
+    assert len(np.unique(pixels[..., 0])) <= cfg["atlas.levels"]
 
 
 @pytest.mark.parametrize("model,part", EXPORTS)
