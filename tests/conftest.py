@@ -64,6 +64,22 @@ class Project:
         return json.loads((self.out / "build-report.json").read_text())
 
 
+def subpath_site(root: Path, shared_cache: Path, articles: dict[str, str], *,
+                 site_toml: str = '[site]\ntitle = "Test site"\n') -> Path:
+    """Build ``articles`` ({file name: text}) at tiny scale under /repo/; return the folder to serve.
+
+    The project shares the session's build cache, so modules reuse each other's stages.
+    """
+    project = Project(root / "site")
+    project.write("site.toml", site_toml)
+    for name, text in articles.items():
+        project.write(f"content/{name}", text)
+    (project.root / ".cache").symlink_to(shared_cache, target_is_directory=True)
+    www = root / "www"
+    project.build("--base-url", "/repo/", "--out", str(www / "repo"), check=True)
+    return www
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium (Debian's, driven by Playwright) for the whole session."""

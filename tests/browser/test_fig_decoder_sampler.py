@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, Project
+from tests.conftest import ROOT, subpath_site
 
 pytestmark = pytest.mark.browser
 
@@ -59,13 +59,7 @@ for (const Canvas of [window.HTMLCanvasElement, window.OffscreenCanvas]) {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, shared_cache) -> Path:
     """A tiny site with one decoder-sampler, under /repo/; returns the folder to serve."""
-    root = tmp_path_factory.mktemp("decoder-sampler")
-    project = Project(root / "site")
-    project.write("site.toml", '[site]\ntitle = "Test site"\n')
-    project.write("content/sampler.md", ARTICLE)
-    (project.root / ".cache").symlink_to(shared_cache, target_is_directory=True)
-    project.build("--base-url", "/repo/", "--out", str(root / "www" / "repo"), check=True)
-    return root / "www"
+    return subpath_site(tmp_path_factory.mktemp("decoder-sampler"), shared_cache, {"sampler.md": ARTICLE})
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, Project
+from tests.conftest import ROOT, subpath_site
 
 pytestmark = pytest.mark.browser
 
@@ -67,13 +67,7 @@ ZERO = [(0.5, 0.15), (0.3, 0.3), (0.28, 0.6), (0.45, 0.85), (0.65, 0.75), (0.72,
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, shared_cache) -> Path:
-    root = tmp_path_factory.mktemp("draw-digit")
-    project = Project(root / "site")
-    project.write("site.toml", '[site]\ntitle = "Test site"\n')
-    project.write("content/draw.md", ARTICLE)
-    (project.root / ".cache").symlink_to(shared_cache, target_is_directory=True)
-    project.build("--base-url", "/repo/", "--out", str(root / "www" / "repo"), check=True)
-    return root / "www"
+    return subpath_site(tmp_path_factory.mktemp("draw-digit"), shared_cache, {"draw.md": ARTICLE})
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import Project
+from tests.conftest import subpath_site
 
 pytestmark = pytest.mark.browser
 
@@ -47,14 +47,7 @@ FACE_PIXELS = """() => {
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, shared_cache) -> Path:
-    root = tmp_path_factory.mktemp("faces")
-    project = Project(root / "site")
-    project.write("site.toml", SITE)
-    project.write("content/faces.md", ARTICLE)
-    (project.root / ".cache").symlink_to(shared_cache, target_is_directory=True)
-    www = root / "www"
-    project.build("--base-url", "/repo/", "--out", str(www / "repo"), check=True)
-    return www
+    return subpath_site(tmp_path_factory.mktemp("faces"), shared_cache, {"faces.md": ARTICLE}, site_toml=SITE)
 
 
 def payload_dir(www: Path) -> Path:

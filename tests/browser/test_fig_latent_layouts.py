@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Project
+from tests.conftest import subpath_site
 
 pytestmark = pytest.mark.browser
 
@@ -46,14 +46,7 @@ Some prose after the figure.
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, shared_cache):
     """The built site (served from /repo/) and its output folder."""
-    root = tmp_path_factory.mktemp("latent-layouts")
-    project = Project(root / "site")
-    project.write("site.toml", '[site]\ntitle = "Test site"\n')
-    project.write("content/autoencoders.md", ARTICLE)
-    (project.root / ".cache").symlink_to(shared_cache, target_is_directory=True)
-    www = root / "www"
-    project.build("--base-url", "/repo/", "--out", str(www / "repo"), check=True)
-    return www
+    return subpath_site(tmp_path_factory.mktemp("latent-layouts"), shared_cache, {"autoencoders.md": ARTICLE})
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Project
+from tests.conftest import subpath_site
 
 pytestmark = pytest.mark.browser
 
@@ -38,14 +38,7 @@ caption: Train the autoencoder in your browser.
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, shared_cache) -> Path:
     """One tiny build for the module; returns the site folder (served under /repo/)."""
-    root = tmp_path_factory.mktemp("train-in-page")
-    project = Project(root / "site")
-    project.write("site.toml", '[site]\ntitle = "Test site"\n')
-    project.write("content/train.md", ARTICLE)
-    (project.root / ".cache").symlink_to(shared_cache, target_is_directory=True)
-    www = root / "www"
-    project.build("--base-url", "/repo/", "--out", str(www / "repo"), check=True)
-    return www
+    return subpath_site(tmp_path_factory.mktemp("train-in-page"), shared_cache, {"train.md": ARTICLE})
 
 
 def payload_dir(www: Path) -> Path:

@@ -7,6 +7,7 @@
 // a strip of images decoded along the straight line between the two.
 // Moves are coalesced into one decode per animation frame.
 
+import { frameScheduler } from "../lib/decoder-frame.js";
 import { announcer } from "../lib/announce.js";
 import { createAtlas } from "../lib/decoder-atlas.js";
 import { formatCode, loadPoints, majority, nearest } from "../lib/decoder-data.js";
@@ -149,9 +150,8 @@ export async function mount(el, config) {
   let active = "a";
   let neighbours = [];
   let lastOutput = new Float32Array(pixels);
-  let frame = 0;
-  let frameIsTimeout = false;
   let paused = false;
+  const frames = frameScheduler(tick); // tick is hoisted
   let destroyed = false;
   let decodeDirty = true;
   let planeDirty = true;
@@ -241,19 +241,10 @@ export async function mount(el, config) {
   // Nothing animates while paused (off screen); work asked for then (a test
   // hook, a theme change) still runs once, from a timeout instead of a frame.
   function request() {
-    if (frame || destroyed) return;
-    frameIsTimeout = paused;
-    frame = paused ? setTimeout(tick, 0) : requestAnimationFrame(tick);
-  }
-
-  function cancelFrame() {
-    if (frameIsTimeout) clearTimeout(frame);
-    else cancelAnimationFrame(frame);
-    frame = 0;
+    if (!destroyed) frames.request(paused);
   }
 
   function tick() {
-    frame = 0;
     if (planeDirty) drawPlane();
     if (decodeDirty && !busy) decode();
     else checkIdle();
@@ -317,7 +308,7 @@ export async function mount(el, config) {
   }
 
   function checkIdle() {
-    if (decodeDirty || busy || frame || planeDirty) return;
+    if (decodeDirty || busy || frames.pending || planeDirty) return;
     for (const resolve of idleWaiters.splice(0)) resolve();
   }
 
@@ -459,7 +450,7 @@ export async function mount(el, config) {
   return {
     pause() {
       paused = true;
-      cancelFrame();
+      frames.cancel();
     },
     resume() {
       paused = false;
@@ -470,7 +461,7 @@ export async function mount(el, config) {
       destroyed = true;
       controller.abort();
       resizeObserver.disconnect();
-      cancelFrame();
+      frames.cancel();
       clearTimeout(announceTimer);
       plane.destroy();
       releaseModel();

@@ -5,6 +5,7 @@
 // MNIST was (lib/decoder-mnistify.js). The encoder and decoder run in the
 // page with TF.js, once per animation frame at most while drawing.
 
+import { frameScheduler } from "../lib/decoder-frame.js";
 import { announcer } from "../lib/announce.js";
 import { fetchBytes, formatCode, loadPoints, majority, nearest } from "../lib/decoder-data.js";
 import { inkOf, mnistify } from "../lib/decoder-mnistify.js";
@@ -129,9 +130,8 @@ export async function mount(el, config) {
   let modelInput = new Float32Array(pixels);
   let reconstruction = new Float32Array(pixels);
   let stroke = null; // {pointerId, x, y}
-  let frame = 0;
-  let frameIsTimeout = false;
   let paused = false;
+  const frames = frameScheduler(tick); // tick is hoisted
   let destroyed = false;
   let dirty = false;
   let planeDirty = true;
@@ -168,19 +168,10 @@ export async function mount(el, config) {
   // Nothing animates while paused (off screen); work asked for then (a test
   // hook, a theme change) still runs once, from a timeout instead of a frame.
   function request() {
-    if (frame || destroyed) return;
-    frameIsTimeout = paused;
-    frame = paused ? setTimeout(tick, 0) : requestAnimationFrame(tick);
-  }
-
-  function cancelFrame() {
-    if (frameIsTimeout) clearTimeout(frame);
-    else cancelAnimationFrame(frame);
-    frame = 0;
+    if (!destroyed) frames.request(paused);
   }
 
   function tick() {
-    frame = 0;
     if (planeDirty) drawPlane();
     if (dirty && !busy) encode();
     else checkIdle();
@@ -265,7 +256,7 @@ export async function mount(el, config) {
   }
 
   function checkIdle() {
-    if (dirty || busy || frame || planeDirty) return;
+    if (dirty || busy || frames.pending || planeDirty) return;
     for (const resolve of idleWaiters.splice(0)) resolve();
   }
 
@@ -390,7 +381,7 @@ export async function mount(el, config) {
   return {
     pause() {
       paused = true;
-      cancelFrame();
+      frames.cancel();
     },
     resume() {
       paused = false;
@@ -401,7 +392,7 @@ export async function mount(el, config) {
       destroyed = true;
       controller.abort();
       resizeObserver.disconnect();
-      cancelFrame();
+      frames.cancel();
       clearTimeout(announceTimer);
       plane.destroy();
       encoderHandle.release();
