@@ -64,4 +64,13 @@ def dataset_request(cfg: Config, name: str) -> Request:
     return Request("dataset", params)
 
 
-from . import atlas, data, export, layout, train  # noqa: E402,F401  (registers the stages)
+def _register_stages() -> None:
+    """Import every module of this package, which registers its stages (new stage modules need no list)."""
+    import importlib
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+_register_stages()
