@@ -86,6 +86,13 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "models.mnist_ae": _model(20, 256),
     "models.mnist_vae": _model(20, 256),
     "models.faces_ae": _model(60, 32, hidden=False),
+    "models.toy": {
+        "points": Field("int", 200, "Points per 3-D toy shape.", 16, 2000),
+        "hidden": Field("ints", [32, 32], "Widths of the hidden layers (encoder; the decoder mirrors them).", 1, 512),
+        "activation": Field("str", "tanh", "Hidden-layer activation.", choices=("tanh", "relu", "sigmoid", "elu")),
+        "learning_rate": Field("float", 0.01, "Adam's learning rate (full-batch steps).", 1e-5, 1.0),
+        "steps": Field("int", 1500, "Full-batch Adam steps the build-time Keras model takes.", 1, 100_000),
+    },
 }
 
 

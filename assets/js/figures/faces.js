@@ -9,7 +9,7 @@ import { announcer } from "../lib/announce.js";
 import { codeFormat, createPad } from "../lib/faces-pad.js";
 import { drawAxisNames, drawCodes, drawGrid, drawMarker, drawScatter, planeScale } from "../lib/faces-plane.js";
 import { fitCanvas } from "../lib/hidpi-canvas.js";
-import { chooseBackend } from "../lib/train-backend.js";
+import { chooseBackend } from "../lib/tf-backend.js";
 import { onThemeChange, readTheme } from "../lib/theme.js";
 import { adoptStyle } from "../lib/train-style.js";
 

@@ -10,7 +10,7 @@ import { announcer } from "../lib/announce.js";
 import { fitCanvas } from "../lib/hidpi-canvas.js";
 import { onThemeChange, readTheme } from "../lib/theme.js";
 import { adoptStyle } from "../lib/train-style.js";
-import { chooseBackend } from "../lib/train-backend.js";
+import { chooseBackend } from "../lib/tf-backend.js";
 import { describeLosses, drawLossChart } from "../lib/train-chart.js";
 import { drawDiagram, showCode } from "../lib/train-diagram.js";
 import {

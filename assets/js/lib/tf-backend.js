@@ -1,7 +1,8 @@
 // Pick the TF.js backend once per page: WebGL when the GPU is real, the CPU
 // backend when WebGL is software-rendered (SwiftShader, llvmpipe, ...), where
 // the CPU backend is several times faster (a 112 x 92 face decodes in tens of
-// milliseconds instead of seconds). Used by train-in-page and faces.
+// milliseconds instead of seconds). Every figure that runs TF.js calls chooseBackend(tf)
+// before its first op.
 
 const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 let choice = null;
