@@ -1,0 +1,197 @@
+"""Figure kind ``mnist-live``: a 2-D autoencoder trained on MNIST in the reader's browser.
+
+The page builds the dense architecture of the build's ``mnist_ae`` model
+(``[models.mnist_ae]``: ReLU hidden layers, a linear 2-D code, a sigmoid
+output, binary cross-entropy, Adam) in TF.js, fits it on the first ``count``
+training digits and redraws their codes as it learns. The payload is:
+
+- ``digits.u4``: the digits at 16 grey levels, two pixels per byte (high
+  nibble first, row-major (N, H, W)); 16 levels look the same as 256 and the
+  file gzips to about 60 % of the uint8 one;
+- ``labels.u8``: one uint8 class per digit;
+- ``config.json``: layer widths, hyper-parameters, file names, palette;
+- ``fallback.png``: the codes the build-time Keras model gives the same
+  digits, tinted by class, with a legend.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..pipeline import Context, Request, stage
+from ..schema import Field
+from ..stages import dataset_request
+from ..stages.data import load_arrays
+from ..stages.train import train_request
+from .common import source_of
+
+KIND = "mnist-live"
+OPTIONS = {
+    "count": Field("int", 2000, "Training digits shipped to the page (fewer train faster).", 200, 10_000),
+    "batch_size": Field("int", 32, "Digits per gradient step in the page.", 8, 256),
+}
+MODEL = "mnist_ae"
+LEVELS = 16  # grey levels shipped (4 bits)
+#: Tableau 10: distinguishable under the common colour-vision deficiencies (as the other MNIST figures)
+PALETTE = ("#4e79a7", "#f28e2c", "#e15759", "#76b7b2", "#59a14f",
+           "#edc949", "#af7aa1", "#ff9da7", "#9c755f", "#bab0ab")
+INK, MUTED, BORDER = (27, 31, 36), (87, 96, 106), (208, 215, 222)
+
+
+def request(options: dict, cfg) -> Request:
+    return Request(f"figure:{KIND}", {**options, "seed": cfg["build.seed"],
+                                      "model": train_request(cfg, MODEL).params,
+                                      "data": dataset_request(cfg, "mnist").params})
+
+
+def pack4(images: np.ndarray) -> bytes:
+    """uint8 images -> 4-bit grey levels (0..15), two per byte, high nibble first."""
+    levels = (images.astype(np.uint16) * (LEVELS - 1) + 127) // 255
+    flat = levels.astype(np.uint8).ravel()
+    if flat.size % 2:
+        flat = np.append(flat, np.uint8(0))
+    return (flat[0::2] << 4 | flat[1::2]).astype(np.uint8).tobytes()
+
+
+def unpack4(data: bytes, count: int) -> np.ndarray:
+    """Inverse of :func:`pack4`: ``count`` uint8 grey levels 0..15."""
+    packed = np.frombuffer(data, np.uint8)
+    out = np.empty(packed.size * 2, np.uint8)
+    out[0::2], out[1::2] = packed >> 4, packed & 15
+    return out[:count]
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def _font(size: int):
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow without FreeType
+        return ImageFont.load_default()
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round tick values in [lo, hi] in steps of 1, 2 or 5 x 10^k."""
+    span = hi - lo
+    if span <= 0:
+        return [lo]
+    step = 10 ** np.floor(np.log10(span / count))
+    for factor in (1, 2, 5, 10):
+        if span / (step * factor) <= count:
+            step *= factor
+            break
+    first = np.ceil(lo / step) * step
+    return [round(float(v), 10) + 0.0 for v in np.arange(first, hi + step * 1e-9, step)]
+
+
+def scatter_image(codes: np.ndarray, labels: np.ndarray, *, size: int = 520, title: str = ""):
+    """Codes as class-tinted dots on equal-scale axes, with a legend row underneath."""
+    from PIL import Image, ImageDraw
+
+    left, top, right, legend_h = 52, 30 if title else 12, 14, 70
+    plot = size - left - right
+    width, height = size, top + plot + legend_h
+    lo, hi = codes.min(0), codes.max(0)
+    centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * 1.08 or 1.0
+    x0, x1, y0, y1 = centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half
+
+    def to_pixel(x, y):
+        return left + (x - x0) / (x1 - x0) * plot, top + (y1 - y) / (y1 - y0) * plot
+
+    image = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    font = _font(12)
+    if title:
+        draw.text((width / 2, 8), title, fill=INK, font=_font(13), anchor="ma")
+    draw.rectangle([left, top, left + plot, top + plot], outline=BORDER)
+    for v in nice_ticks(x0, x1):
+        px, _ = to_pixel(v, y0)
+        draw.line((px, top + plot, px, top + plot + 4), fill=MUTED)
+        draw.text((px, top + plot + 6), f"{v:g}", fill=MUTED, font=font, anchor="ma")
+    for v in nice_ticks(y0, y1):
+        _, py = to_pixel(x0, v)
+        draw.line((left - 4, py, left, py), fill=MUTED)
+        draw.text((left - 6, py), f"{v:g}", fill=MUTED, font=font, anchor="rm")
+    draw.text((left + plot / 2, top + plot + 22), "code dimension 1 (z1)", fill=MUTED, font=font, anchor="ma")
+    draw.text((8, top + plot / 2), "z2", fill=MUTED, font=font, anchor="lm")
+    # dots: a shuffled drawing order so no class is always on top
+    order = np.random.default_rng(0).permutation(len(codes))
+    radius = 2.2 if len(codes) <= 3000 else 1.6
+    for i in order:
+        px, py = to_pixel(*codes[i])
+        draw.ellipse([px - radius, py - radius, px + radius, py + radius], fill=_hex(PALETTE[int(labels[i]) % 10]))
+    # legend
+    step = min(48, (width - 20) // 10)
+    x = (width - step * 10) / 2
+    y = top + plot + 46
+    for k in range(10):
+        cx = x + k * step + 10
+        draw.ellipse([cx - 6, y - 6, cx + 6, y + 6], fill=_hex(PALETTE[k]), outline=BORDER)
+        draw.text((cx + 10, y), str(k), fill=INK, font=font, anchor="lm")
+    return image
+
+
+def save_palette_png(image, path, colours: int = 64) -> None:
+    """A palette PNG (about half the bytes of RGB); white and the class colours stay exact."""
+    from PIL import Image
+
+    rgb = np.asarray(image.convert("RGB"))
+    exact = np.array([(255, 255, 255), INK, MUTED, BORDER, *(_hex(c) for c in PALETTE)], int)
+    fitted = Image.fromarray(rgb).quantize(colours - len(exact), method=Image.Quantize.MEDIANCUT)
+    extra = np.reshape(fitted.getpalette()[:3 * (colours - len(exact))], (-1, 3))
+    palette = np.vstack([exact, extra]).astype(int)
+    unique, inverse = np.unique(rgb.reshape(-1, 3), axis=0, return_inverse=True)
+    nearest = ((unique[:, None, :].astype(int) - palette[None]) ** 2).sum(-1).argmin(1).astype(np.uint8)
+    out = Image.fromarray(nearest[inverse.ravel()].reshape(rgb.shape[:2]), "P")
+    out.putpalette(palette.astype(np.uint8).ravel().tolist())
+    out.save(path, optimize=True)
+
+
+@stage(f"figure:{KIND}",
+       inputs=lambda p: {"data": Request("dataset", p["data"]), "model": Request("train", p["model"])},
+       libs=("numpy", "pillow"), sources=("generator/figures/common.py",),
+       label=lambda p: f"figure mnist-live ({p['count']} digits)")
+def payload(ctx: Context) -> dict:
+    p = ctx.params
+    arrays = load_arrays(ctx.inputs["data"])
+    x_train, y_train = arrays["x_train"], arrays["y_train"]
+    n = min(p["count"], len(x_train))
+    image_shape = [int(s) for s in x_train.shape[1:]]
+    hyper = p["model"]["hyper"]
+
+    (ctx.out / "digits.u4").write_bytes(pack4(x_train[:n]))
+    (ctx.out / "labels.u8").write_bytes(np.ascontiguousarray(y_train[:n], dtype=np.uint8).tobytes())
+
+    # codes.npy holds the codes of concat(x_train, x_test): the first n are these digits
+    codes = np.load(ctx.inputs["model"].file("codes.npy"))[:n]
+    fallback = scatter_image(codes, y_train[:n],
+                             title=f"Codes of {n:,} digits from the autoencoder trained at build time")
+    save_palette_png(fallback, ctx.out / "fallback.png")
+
+    widths = [int(np.prod(image_shape)), *hyper["hidden"], hyper["latent_dim"], *reversed(hyper["hidden"]),
+              int(np.prod(image_shape))]
+    alt = (f"Scatter plot of the two-number codes that the {'-'.join(map(str, widths))} autoencoder trained "
+           f"at build time gives {n:,} MNIST training digits, coloured by digit class 0 to 9 with a legend; "
+           "digits of the same class gather in overlapping arms.")
+    ctx.write_json("config.json", {
+        "image": image_shape,
+        "count": int(n),
+        "digits": "digits.u4",
+        "levels": LEVELS,
+        "labels": "labels.u8",
+        "layers": widths,
+        "hidden": list(hyper["hidden"]),
+        "latent_dim": hyper["latent_dim"],
+        "learning_rate": hyper["learning_rate"],
+        "batch_size": p["batch_size"],
+        "seed": p["seed"],
+        "palette": list(PALETTE),
+        "classes": [str(k) for k in range(10)],
+        "alt": alt,
+    })
+    return {"alt": alt, "fallback": {"file": "fallback.png", "width": fallback.width, "height": fallback.height},
+            "sources": [source_of(ctx)], "layers": widths, "count": int(n)}

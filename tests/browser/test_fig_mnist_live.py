@@ -1,0 +1,220 @@
+"""The mnist-live figure in Chromium: a 2-D autoencoder trained in the page on MNIST
+digits; the plane redraws the codes as it learns, the probe decodes what the canvas
+shows, keyboard alone trains and probes, and the page stays on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import subpath_site
+
+pytestmark = pytest.mark.browser
+
+FIGURE = "figure[data-figure='mnist-live']"
+HOOK = f"document.querySelector(\"{FIGURE}\").__figure"
+COUNT = 300
+ARTICLE = """\
+---
+title: MNIST live
+description: A 2-D autoencoder trained in the page.
+date: 2026-01-02
+---
+
+## MNIST in two dimensions
+
+```figure
+kind: mnist-live
+count: 300
+caption: Train the autoencoder on MNIST digits in your browser.
+```
+
+""" + "A paragraph of prose below the figure, so the page can scroll it away.\n\n" * 80
+PLANE_PIXELS = """() => {
+  const c = document.querySelector("figure[data-figure='mnist-live'] .mnist-live__plane canvas");
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  return Array.from(d.filter((_, i) => i % 4 !== 3));
+}"""
+DECODED_PIXELS = """() => {
+  const c = document.querySelector("figure[data-figure='mnist-live'] canvas.mnist-live__digit");
+  return Array.from(c.getContext("2d").getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0));
+}"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, shared_cache) -> Path:
+    """One tiny build for the module; returns the site folder (served under /repo/)."""
+    return subpath_site(tmp_path_factory.mktemp("mnist-live"), shared_cache, {"mnist.md": ARTICLE})
+
+
+def payload_dir(www: Path) -> Path:
+    return next((www / "repo" / "figures").glob("mnist-live-*"))
+
+
+def open_figure(page, url):
+    page.goto(url)
+    page.locator(FIGURE).scroll_into_view_if_needed()
+    page.wait_for_function(f"document.querySelector(\"{FIGURE}\").dataset.state === 'ready'", timeout=90000)
+
+
+def state(page):
+    return page.evaluate(f"{HOOK}.state()")
+
+
+def wait_for(page, predicate, timeout=180, poll=0.25):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        s = state(page)
+        if predicate(s):
+            return s
+        time.sleep(poll)
+    raise AssertionError(f"timed out; last state: {s}")
+
+
+def assert_clean(log):
+    assert log.console_errors == [] and log.page_errors == [], (log.console_errors, log.page_errors)
+    assert log.failed_requests == []
+    assert log.hosts <= {"127.0.0.1"}, log.hosts
+
+
+def test_payload_is_small_and_the_fallback_is_referenced(built):
+    folder = payload_dir(built)
+    config = json.loads((folder / "config.json").read_text())
+    assert config["count"] == COUNT and config["latent_dim"] == 2
+    assert config["layers"][0] == 784 and config["layers"][len(config["layers"]) // 2] == 2
+    digits = (folder / config["digits"]).read_bytes()
+    assert len(digits) == COUNT * 784 // 2  # 4 bits a pixel
+    assert len((folder / config["labels"]).read_bytes()) == COUNT
+    assert (folder / "fallback.png").stat().st_size > 2000
+    html = (built / "repo" / "mnist" / "index.html").read_text()
+    assert f"figures/{folder.name}/fallback.png" in html
+    print(f"mnist-live payload: digits {len(digits)} B, gzip {len(gzip.compress(digits, 9))} B")
+
+
+def test_mounts_trains_and_decodes_what_it_shows(page, page_errors, serve, built):
+    log = page_errors(page)
+    open_figure(page, serve(built) + "repo/mnist/")
+    s = state(page)
+    assert s["epoch"] == 0 and not s["training"] and s["backend"] in ("cpu", "webgl")
+    assert page.locator(f"{FIGURE} img.figure-fallback").get_attribute("src").endswith("fallback.png")
+    plane = np.array(page.evaluate(PLANE_PIXELS), dtype=np.float64)
+    assert plane.std() > 10, "the plane is blank"
+    assert page.locator(f"{FIGURE} .figure-legend li").count() == 10
+    page.wait_for_timeout(1000)
+    assert state(page)["steps"] == 0, "training started by itself"
+
+    # decodeAt matches the image the canvas shows
+    probe = s["probe"]
+    shown = page.evaluate(f"{HOOK}.probe({probe[0]}, {probe[1]})")
+    decoded = np.array(page.evaluate(f"{HOOK}.decodeAt({probe[0]}, {probe[1]})"))
+    assert decoded.shape == (784,) and np.allclose(decoded, shown["decoded"], atol=1e-6)
+    canvas = np.array(page.evaluate(DECODED_PIXELS), dtype=np.float64)
+    assert np.abs(canvas - np.rint(decoded * 255)).max() <= 1
+
+    # two epochs lower the loss and move the codes; no tensor leaks per epoch
+    before = np.array(page.evaluate(f"{HOOK}.codes()"))
+    started = time.monotonic()
+    one = page.evaluate(f"{HOOK}.trainEpochs(1)")
+    two = page.evaluate(f"{HOOK}.trainEpochs(1)")
+    seconds = time.monotonic() - started
+    assert two["epoch"] == 2 and not two["training"]
+    assert two["losses"][1] < two["losses"][0] < 0.7, two["losses"]
+    assert two["tensors"] == one["tensors"], "tensors leak per epoch"
+    after = np.array(page.evaluate(f"{HOOK}.codes()"))
+    assert after.shape == before.shape == (2 * COUNT,)
+    assert np.abs(after - before).mean() > 1e-2, "the codes did not move"
+    assert two["shown"] == {"epoch": "2", "loss": f"{two['losses'][1]:.4f}"}
+    print(f"mnist-live: {seconds / 2:.1f} s per epoch in the page ({two['backend']}, {COUNT} digits, "
+          f"page-measured {two['secondsPerEpoch']})")
+
+    # the probe decodes with the trained weights, and the canvas follows a new point
+    x, y = two["frame"]["cx"] + 3 * two["frame"]["k"] * 20, two["frame"]["cy"]
+    shown = page.evaluate(f"{HOOK}.probe({x}, {y})")
+    decoded = np.array(page.evaluate(f"{HOOK}.decodeAt({x}, {y})"))
+    canvas = np.array(page.evaluate(DECODED_PIXELS), dtype=np.float64)
+    assert np.abs(canvas - np.rint(decoded * 255)).max() <= 1
+    labels = (payload_dir(built) / "labels.u8").read_bytes()
+    index = int(np.argmin(((after.reshape(-1, 2) - shown["probe"]) ** 2).sum(1)))
+    assert shown["near"] == {"index": index, "label": labels[index]}
+
+    # pointer hover decodes too
+    box = page.locator(f"{FIGURE} .mnist-live__plane canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4)
+    moved = wait_for(page, lambda t: t["probe"] != shown["probe"], timeout=10)
+    status = page.locator(f"{FIGURE} .figure-status")
+    page.wait_for_function(f"document.querySelector(\"{FIGURE} .figure-status\").textContent.includes('nearest')")
+    assert f"is a {moved['near']['label']}" in status.text_content()
+    page.locator(FIGURE).screenshot(path=str(Path(built).parent / "mnist-live-1280.png"))
+    assert_clean(log)
+
+
+def focus_by_tab(page, selector, limit=40):
+    """Press Tab from the top of the page until `selector` has focus."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
+            return
+    raise AssertionError(f"{selector} never got focus by Tab")
+
+
+def test_keyboard_alone_trains_and_moves_the_probe_and_off_screen_pauses(page, page_errors, serve, built):
+    log = page_errors(page)
+    open_figure(page, serve(built) + "repo/mnist/")
+    focus_by_tab(page, f"{FIGURE} [data-action='train']")
+    page.keyboard.press("Enter")
+    wait_for(page, lambda s: s["training"] and s["steps"] > 0)
+    assert page.locator(f"{FIGURE} [data-action='train']").text_content() == "Pause"
+    # the plane is the next stop after Reset
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate(f"document.activeElement === document.querySelector(\"{FIGURE} .mnist-live__plane canvas\")")
+    start = state(page)["probe"]
+    image = np.array(page.evaluate(DECODED_PIXELS), dtype=np.float64)
+    for key in ("Shift+ArrowRight", "Shift+ArrowUp", "Shift+ArrowUp"):
+        page.keyboard.press(key)
+    s = wait_for(page, lambda t: t["probe"][0] > start[0] and t["probe"][1] > start[1], timeout=10)
+    page.evaluate(f"{HOOK}.probe({s['probe'][0]}, {s['probe'][1]})")  # wait for the decode in flight
+    moved = np.array(page.evaluate(DECODED_PIXELS), dtype=np.float64)
+    assert np.abs(moved - image).max() > 0, "the decoded image did not change"
+    # off screen, training waits (after at most the batch in flight)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    wait_for(page, lambda t: t["offscreen"], timeout=10)
+    frozen = state(page)["steps"]
+    page.wait_for_timeout(2000)
+    assert state(page)["steps"] <= frozen + 1
+    page.locator(FIGURE).scroll_into_view_if_needed()
+    wait_for(page, lambda t: not t["offscreen"] and t["steps"] > frozen + 1, timeout=60)
+    # back to the Train button by keyboard: pause
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Space")
+    paused = wait_for(page, lambda t: not t["training"], timeout=60)
+    page.wait_for_timeout(800)
+    assert state(page)["steps"] == paused["steps"]
+    assert page.locator(f"{FIGURE} [data-action='train']").text_content() == "Resume training"
+    assert_clean(log)
+
+
+def test_fits_a_narrow_screen_with_reduced_motion(browser, serve, built, page_errors):
+    context = browser.new_context(viewport={"width": 360, "height": 780}, reduced_motion="reduce", has_touch=True)
+    page = context.new_page()
+    log = page_errors(page)
+    open_figure(page, serve(built) + "repo/mnist/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = page.locator(f"{FIGURE} .mnist-live").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    page.wait_for_timeout(1000)
+    assert state(page)["steps"] == 0, "training started by itself"
+    canvas = page.locator(f"{FIGURE} .mnist-live__plane canvas")
+    canvas.tap(position={"x": 120, "y": 80})  # touch moves the probe
+    s = wait_for(page, lambda t: t["near"] is not None, timeout=10)
+    page.locator(FIGURE).screenshot(path=str(Path(built).parent / "mnist-live-360.png"))
+    assert s["probe"] is not None
+    assert_clean(log)
+    context.close()
