@@ -20,6 +20,7 @@ test: install
 
 bench: install
 	$(PY) bench/build_times.py
+	$(PY) build.py -q && $(PY) bench/page.py
 
 install: system-deps $(VENV)/.installed node_modules/.installed
 

@@ -355,6 +355,65 @@ def test_destroy_undoes_mount(page, url):
     assert result == {"live": {"buffers": 3, "textures": 1, "programs": 1}, "hook": False, "left": 0, "styles": 1}
 
 
+# Init scripts that take WebGL away before the page's scripts run.
+HIDE_CONTEXTS = """(() => {{
+    const original = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (type, ...rest) {{
+        return {hidden}.includes(type) ? null : original.call(this, type, ...rest);
+    }};
+}})();"""
+NO_WEBGL2 = HIDE_CONTEXTS.format(hidden='["webgl2"]')
+NO_WEBGL = HIDE_CONTEXTS.format(hidden='["webgl2", "webgl", "experimental-webgl"]')
+
+
+def test_without_webgl2_it_draws_the_same_with_webgl1(browser, page, page_errors, url):
+    open_figure(page, url)
+    reference = call(page, "f.pixels()")
+    assert call(page, "f.state().webgl") == 2
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme="light")
+    context.add_init_script(NO_WEBGL2)
+    page1 = context.new_page()
+    log = page_errors(page1)
+    open_figure(page1, url)
+    state = call(page1, "f.state()")
+    assert state["webgl"] == 1, state
+    assert call(page1, "f.gl()") == {"buffers": 4, "textures": 1, "programs": 1}  # + the per-point cell buffer
+    before = call(page1, "f.pixels()")
+    assert before["variance"] > 100 and before["painted"] > 2000, before
+    # the same look: as many pixels painted, as bright, as WebGL 2 draws them
+    assert before["painted"] == pytest.approx(reference["painted"], rel=0.02), (before, reference)
+    assert before["mean"] == pytest.approx(reference["mean"], rel=0.03), (before, reference)
+    page1.click(f"{SEL} button[data-layout='encoder']")
+    assert call(page1, "f.state().morphing") is True
+    call(page1, "f.idle()")
+    after = call(page1, "f.pixels()")
+    assert after["hash"] != before["hash"] and after["painted"] > 500
+    page1.wait_for_function(f"location.hash.includes('{FIG}=encoder')")
+    page1.focus(f"{SEL} .latent-layouts__stage")
+    page1.keyboard.press("+")
+    assert call(page1, "f.pixels()")["hash"] != after["hash"]
+    assert_clean(log)
+    context.close()
+
+
+def test_without_webgl_the_fallback_image_stays_and_the_status_says_why(browser, url, page_errors):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(NO_WEBGL)
+    page = context.new_page()
+    log = page_errors(page)
+    page.goto(url)
+    page.locator(SEL).scroll_into_view_if_needed()
+    assert page.evaluate(f"window.__explorables.whenReady('{FIG}')") == "error"
+    assert page.locator(f"{SEL} img.figure-fallback").is_visible()
+    status = page.locator(f"{SEL} .figure-status").inner_text()
+    assert "no WebGL" in status and "image above" in status, status
+    assert page.locator(f"{SEL} canvas").count() == 0
+    assert not any(u.endswith((".u16", ".webp", ".u8")) for u in log.urls), "fetched data it cannot draw"
+    assert log.page_errors == [] and log.failed_requests == []
+    assert all("WebGL" in text for text, _ in log.console_errors), log.console_errors  # only the runtime's report
+    context.close()
+
+
 def test_initial_must_be_one_of_the_layouts(project):
     project.write("content/test-article.md", ARTICLE.replace("layouts: [pca, encoder]", "layouts: [pca]\ninitial: umap"))
     done = project.build("--out", str(project.root / "out"))

@@ -11,7 +11,7 @@ import { frameScheduler } from "../lib/decoder-frame.js";
 import { announcer } from "../lib/announce.js";
 import { createAtlas } from "../lib/decoder-atlas.js";
 import { formatCode, loadPoints, majority, nearest } from "../lib/decoder-data.js";
-import { acquireModel, predict, tfState, useBackend } from "../lib/decoder-model.js";
+import { acquireModel, predict, tfBackendState, tfState, useBackend } from "../lib/decoder-model.js";
 import { imageCanvas, paintBlank, paintGray, readGray } from "../lib/decoder-paint.js";
 import { createPlane, drawMarker } from "../lib/decoder-plane.js";
 import { classLegend, useDecoderStyles } from "../lib/decoder-style.js";
@@ -433,14 +433,19 @@ export async function mount(el, config) {
       await whenIdle();
       return ok;
     },
-    async timePredict(runs = 30) {
+    backendState: tfBackendState,
+    /** Milliseconds of `runs` single-code decodes (input to pixels read back), after `warmup` untimed ones. */
+    async predictTimes(runs = 30, warmup = 0) {
       const times = [];
-      for (let i = 0; i < runs; i += 1) {
+      for (let i = 0; i < warmup + runs; i += 1) {
         const start = performance.now();
         await predict(model, new Float32Array(probes.a), 1, [2]);
-        times.push(performance.now() - start);
+        if (i >= warmup) times.push(performance.now() - start);
       }
-      times.sort((p, q) => p - q);
+      return times;
+    },
+    async timePredict(runs = 30) {
+      const times = (await el.__figure.predictTimes(runs)).sort((p, q) => p - q);
       return times[Math.floor(times.length / 2)];
     },
     domain: config.domain,

@@ -4,11 +4,13 @@
 // pinch, drag and keys zoom and pan (never past the data); hovering or
 // tapping a point shows the digit enlarged. The layout and view live in the
 // URL hash (#fig-2=umap@1.5,0.1,-0.2), so a link reopens the same view.
-// One WebGL 2 context; frames are drawn on demand, never in an idle loop.
+// One WebGL context (WebGL 2, else WebGL 1 with the same look); frames are
+// drawn on demand, never in an idle loop. Without WebGL the figure does not
+// mount: the runtime keeps the static image and says why in the status line.
 
 import { announcer } from "../lib/announce.js";
 import { readTheme, onThemeChange } from "../lib/theme.js";
-import { createSpriteRenderer } from "../lib/latent-layouts-gl.js";
+import { ERROR_NO_WEBGL, createSpriteRenderer, openContext, releaseContext } from "../lib/latent-layouts-gl.js";
 import { formatFigureState, readFigureHash, writeFigureHash } from "../lib/latent-layouts-hash.js";
 import { listenGestures } from "../lib/latent-layouts-gestures.js";
 import { createInset, rgbOf } from "../lib/latent-layouts-inset.js";
@@ -101,21 +103,34 @@ export async function mount(el, config) {
   const id = config.id || el.id;
   const base = config.base;
 
+  // the one WebGL context first: without one, fetch nothing (the fallback image stays)
+  const canvas = make("canvas", "", { "aria-hidden": "true" });
+  const context = openContext(canvas);
+  if (!context) throw new Error(ERROR_NO_WEBGL);
+
   // data: labels, every layout's positions, the atlases (all in parallel)
-  const [labelBytes, positionBytes, images] = await Promise.all([
-    fetchBytes(new URL(config.labels, base), "the labels file"),
-    Promise.all(spec.layouts.map((l) => fetchBytes(new URL(l.file, base), `positions ${l.file}`))),
-    Promise.all(atlas.files.map((file) => loadImage(new URL(atlas.base + file, base).href, file))),
-  ]);
-  const labels = new Uint8Array(labelBytes);
-  if (labels.length !== count) throw new Error(`the labels file has ${labels.length} entries for ${count} points`);
   const layouts = new Map();
-  spec.layouts.forEach((layout, k) => {
-    const q = new Uint16Array(positionBytes[k]); // little-endian on every platform browsers run on
-    if (q.length !== 2 * count) throw new Error(`${layout.file} holds ${q.length / 2} points, expected ${count}`);
-    const xy = dequantise(q, layout.quant);
-    layouts.set(layout.id, { ...layout, q, xy, box: boundsOf(xy) });
-  });
+  let labels;
+  let images;
+  try {
+    let labelBytes, positionBytes;
+    [labelBytes, positionBytes, images] = await Promise.all([
+      fetchBytes(new URL(config.labels, base), "the labels file"),
+      Promise.all(spec.layouts.map((l) => fetchBytes(new URL(l.file, base), `positions ${l.file}`))),
+      Promise.all(atlas.files.map((file) => loadImage(new URL(atlas.base + file, base).href, file))),
+    ]);
+    labels = new Uint8Array(labelBytes);
+    if (labels.length !== count) throw new Error(`the labels file has ${labels.length} entries for ${count} points`);
+    spec.layouts.forEach((layout, k) => {
+      const q = new Uint16Array(positionBytes[k]); // little-endian on every platform browsers run on
+      if (q.length !== 2 * count) throw new Error(`${layout.file} holds ${q.length / 2} points, expected ${count}`);
+      const xy = dequantise(q, layout.quant);
+      layouts.set(layout.id, { ...layout, q, xy, box: boundsOf(xy) });
+    });
+  } catch (error) {
+    releaseContext(context);
+    throw error;
+  }
 
   const releaseStyle = useLatentLayoutsStyle();
   const controller = new AbortController();
@@ -132,7 +147,6 @@ export async function mount(el, config) {
     tabindex: "0", role: "group", "aria-roledescription": "zoomable scatter plot",
     "aria-label": `${config.alt || "Scatter plot"}`, "aria-describedby": hintId,
   });
-  const canvas = make("canvas", "", { "aria-hidden": "true" });
   const crosshair = make("div", "latent-layouts__crosshair");
   crosshair.innerHTML = CROSSHAIR;
   const zoomBar = make("div", "latent-layouts__zoom");
@@ -203,7 +217,7 @@ export async function mount(el, config) {
   const palette = new Float32Array(30);
   spec.palette.slice(0, 10).forEach((c, k) => palette.set(rgbOf(c).map((v) => v / 255), k * 3));
 
-  const renderer = createSpriteRenderer(canvas, { count, labels, atlas }, {
+  const renderer = createSpriteRenderer(context, { count, labels, atlas }, {
     onLost: () => say("The graphics context was lost; the figure will redraw when it is restored."),
     onRestored: () => { say(""); requestDraw(); },
   });
@@ -559,6 +573,7 @@ export async function mount(el, config) {
     state: () => ({
       layout: target, morphing: Boolean(morph), view: { ...view }, home: { ...home() }, hover, highlight, drawCount,
       size: { ...size }, sprite: size.width ? spriteCss(view.zoom) : 0, interacted,
+      webgl: renderer.version, extensions: renderer.extensions,
     }),
     /** Draw now and read the canvas back: mean, variance and count of painted pixels. */
     pixels() {

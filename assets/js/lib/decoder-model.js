@@ -1,8 +1,10 @@
 // TF.js layers models shared by the figures of a page (decoder-sampler,
 // draw-digit): each model file is fetched, loaded and warmed up once, and
-// disposed when its last user releases it.
+// disposed when its last user releases it. The backend is the site's one
+// policy (lib/tf-backend.js), applied before the first model loads.
 
 import * as tf from "@tensorflow/tfjs";
+import { backendState, chooseBackend, useBackend as switchBackend } from "./tf-backend.js";
 
 const models = new Map(); // absolute URL -> {promise, users}
 
@@ -44,6 +46,7 @@ export async function acquireModel(url) {
 }
 
 async function load(url) {
+  await chooseBackend(tf);
   let model;
   try {
     model = await tf.loadLayersModel(url);
@@ -77,9 +80,12 @@ export function tfState() {
   return { numTensors: tf.memory().numTensors, backend: tf.getBackend() };
 }
 
-/** Switch the TF.js backend ("cpu", "webgl"); resolves true when it took effect. */
-export async function useBackend(name) {
-  const ok = await tf.setBackend(name);
-  await tf.ready();
-  return ok && tf.getBackend() === name;
+/** The backend in use, the policy's pick and TF.js's GL renderer (lib/tf-backend.js). */
+export function tfBackendState() {
+  return backendState(tf);
+}
+
+/** Switch the TF.js backend ("cpu", "webgl") through lib/tf-backend.js; resolves true when it took effect. */
+export function useBackend(name) {
+  return switchBackend(tf, name);
 }

@@ -1,17 +1,49 @@
-// A minimal raw-WebGL2 point-sprite renderer for the latent-layouts figure:
+// A minimal raw-WebGL point-sprite renderer for the latent-layouts figure:
 // one context, one program, one vertex buffer per layout, one atlas texture
 // per draw call. It owns every GL object it makes and frees them in
 // destroy(); after a lost context it rebuilds them from the CPU-side copies.
+// WebGL 2 when the browser has it, else WebGL 1 with the same drawing
+// (GLSL ES 1.00; a per-point cell attribute instead of gl_VertexID; the
+// optional OES_vertex_array_object and EXT_shader_texture_lod extensions).
 
-import { FRAGMENT_SHADER, VERTEX_SHADER } from "./latent-layouts-shaders.js";
+import { FRAGMENT_SHADER, VERTEX_SHADER, VERTEX_SHADER_100, fragmentShader100 } from "./latent-layouts-shaders.js";
 
-const LOC = { from: 0, to: 1, label: 2 };
+const LOC = { from: 0, to: 1, label: 2, cell: 3 };
+const ATTRIBUTES = { a_from: LOC.from, a_to: LOC.to, a_label: LOC.label, a_cell: LOC.cell };
 const SNAPSHOT = "\u0000snapshot"; // key of the float "from" buffer used when a morph is interrupted
 const UNIFORMS = ["u_fromQuant", "u_toQuant", "u_t", "u_centre", "u_clipPerUnit", "u_size", "u_highlight", "u_dim",
   "u_perRow", "u_perAtlas", "u_palette", "u_atlas", "u_cellUV", "u_gain", "u_tile", "u_inkMix", "u_ink", "u_ring",
-  "u_ringColor"];
+  "u_ringColor", "u_lod"];
+const CONTEXT_OPTIONS = {
+  alpha: true, premultipliedAlpha: true, antialias: false, depth: false, stencil: false,
+  preserveDrawingBuffer: false,
+};
 
-export const ERROR_NO_WEBGL2 = "this browser has no WebGL 2";
+export const ERROR_NO_WEBGL = "this browser has no WebGL, which the figure needs";
+
+/**
+ * The canvas's WebGL 2 context, else a WebGL 1 one, else null.
+ * @param {HTMLCanvasElement} canvas
+ * @returns {{gl: WebGLRenderingContext | WebGL2RenderingContext, version: 1 | 2} | null}
+ */
+export function openContext(canvas) {
+  const attempt = (name) => {
+    try {
+      return canvas.getContext(name, CONTEXT_OPTIONS);
+    } catch {
+      return null;
+    }
+  };
+  const gl2 = attempt("webgl2");
+  if (gl2) return { gl: gl2, version: 2 };
+  const gl1 = attempt("webgl") || attempt("experimental-webgl");
+  return gl1 ? { gl: gl1, version: 1 } : null;
+}
+
+/** Give a context back now rather than when the garbage collector finds it. */
+export function releaseContext(context) {
+  context?.gl.getExtension("WEBGL_lose_context")?.loseContext();
+}
 
 function compile(gl, type, source) {
   const shader = gl.createShader(type);
@@ -25,12 +57,13 @@ function compile(gl, type, source) {
   return shader;
 }
 
-function link(gl) {
+function link(gl, vertexSource, fragmentSource) {
   const program = gl.createProgram();
-  const vs = compile(gl, gl.VERTEX_SHADER, VERTEX_SHADER);
-  const fs = compile(gl, gl.FRAGMENT_SHADER, FRAGMENT_SHADER);
+  const vs = compile(gl, gl.VERTEX_SHADER, vertexSource);
+  const fs = compile(gl, gl.FRAGMENT_SHADER, fragmentSource);
   gl.attachShader(program, vs);
   gl.attachShader(program, fs);
+  for (const [name, location] of Object.entries(ATTRIBUTES)) gl.bindAttribLocation(program, location, name);
   gl.linkProgram(program);
   gl.deleteShader(vs); // flagged for deletion; freed with the program
   gl.deleteShader(fs);
@@ -49,19 +82,30 @@ function maxLevelFor(cell) {
   return level;
 }
 
+// Column and row of each point's atlas cell (WebGL 1 has no gl_VertexID to compute them from).
+function cellsOf(count, { per_row: perRow, per_atlas: perAtlas }) {
+  const cells = new Uint16Array(2 * count);
+  for (let i = 0; i < count; i += 1) {
+    const cell = i % perAtlas;
+    cells[2 * i] = cell % perRow;
+    cells[2 * i + 1] = Math.floor(cell / perRow);
+  }
+  return cells;
+}
+
 /**
- * Create the renderer on `canvas`.
- * @param {HTMLCanvasElement} canvas
+ * Create the renderer on the context from openContext(canvas).
+ * @param {{gl: WebGLRenderingContext | WebGL2RenderingContext, version: 1 | 2}} context
  * @param {{count: number, labels: Uint8Array, atlas: {cell: number, side: number, per_row: number, per_atlas: number}}} data
  * @param {{onLost?: () => void, onRestored?: () => void}} [hooks]
  */
-export function createSpriteRenderer(canvas, data, hooks = {}) {
+export function createSpriteRenderer(context, data, hooks = {}) {
   const { count, labels, atlas } = data;
-  const gl = canvas.getContext("webgl2", {
-    alpha: true, premultipliedAlpha: true, antialias: false, depth: false, stencil: false,
-    preserveDrawingBuffer: false,
-  });
-  if (!gl) throw new Error(ERROR_NO_WEBGL2);
+  const { gl, version } = context;
+  const canvas = gl.canvas;
+  const webgl2 = version === 2;
+  const maxLevel = maxLevelFor(atlas.cell);
+  const cells = webgl2 ? null : cellsOf(count, atlas);
 
   const layouts = new Map(); // key -> {data: Uint16Array | Float32Array, quant: [sx, sy, ox, oy], buffer}
   let images = [];
@@ -69,24 +113,50 @@ export function createSpriteRenderer(canvas, data, hooks = {}) {
   let uniforms = {};
   let vao = null;
   let labelBuffer = null;
+  let cellBuffer = null; // WebGL 1 only
+  let vaoApi = null; // WebGL 2's vertex arrays, OES_vertex_array_object's, or null (attributes set once per context)
+  let lodExt = false; // WebGL 1: EXT_shader_texture_lod in use
   let textures = [];
   let lost = false;
   let destroyed = false;
   let pointRange = [1, 64];
 
+  function vertexArrays() {
+    if (webgl2) {
+      return { create: () => gl.createVertexArray(), bind: (v) => gl.bindVertexArray(v), remove: (v) => gl.deleteVertexArray(v) };
+    }
+    const ext = gl.getExtension("OES_vertex_array_object"); // extension objects are fetched again after a restore
+    return ext
+      ? { create: () => ext.createVertexArrayOES(), bind: (v) => ext.bindVertexArrayOES(v), remove: (v) => ext.deleteVertexArrayOES(v) }
+      : null;
+  }
+
   function init() {
-    program = link(gl);
+    if (webgl2) {
+      program = link(gl, VERTEX_SHADER, FRAGMENT_SHADER);
+    } else {
+      lodExt = Boolean(gl.getExtension("EXT_shader_texture_lod"));
+      program = link(gl, VERTEX_SHADER_100, fragmentShader100(lodExt));
+    }
     uniforms = Object.fromEntries(UNIFORMS.map((name) => [name, gl.getUniformLocation(program, name)]));
-    vao = gl.createVertexArray();
-    gl.bindVertexArray(vao);
+    vaoApi = vertexArrays();
+    vao = vaoApi ? vaoApi.create() : null;
+    vaoApi?.bind(vao);
     labelBuffer = gl.createBuffer();
     gl.bindBuffer(gl.ARRAY_BUFFER, labelBuffer);
     gl.bufferData(gl.ARRAY_BUFFER, labels, gl.STATIC_DRAW);
     gl.enableVertexAttribArray(LOC.label);
     gl.vertexAttribPointer(LOC.label, 1, gl.UNSIGNED_BYTE, false, 0, 0);
+    if (cells) {
+      cellBuffer = gl.createBuffer();
+      gl.bindBuffer(gl.ARRAY_BUFFER, cellBuffer);
+      gl.bufferData(gl.ARRAY_BUFFER, cells, gl.STATIC_DRAW);
+      gl.enableVertexAttribArray(LOC.cell);
+      gl.vertexAttribPointer(LOC.cell, 2, gl.UNSIGNED_SHORT, false, 0, 0);
+    }
     gl.enableVertexAttribArray(LOC.from);
     gl.enableVertexAttribArray(LOC.to);
-    gl.bindVertexArray(null);
+    vaoApi?.bind(null);
     for (const entry of layouts.values()) upload(entry);
     textures = images.map(makeTexture);
     pointRange = gl.getParameter(gl.ALIASED_POINT_SIZE_RANGE);
@@ -108,8 +178,9 @@ export function createSpriteRenderer(canvas, data, hooks = {}) {
     gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
     gl.pixelStorei(gl.UNPACK_COLORSPACE_CONVERSION_WEBGL, gl.NONE);
     gl.texImage2D(gl.TEXTURE_2D, 0, gl.LUMINANCE, gl.LUMINANCE, gl.UNSIGNED_BYTE, image);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAX_LEVEL, maxLevelFor(atlas.cell));
-    gl.generateMipmap(gl.TEXTURE_2D);
+    // WebGL 1 has no TEXTURE_MAX_LEVEL: its shader clamps the level instead (u_lod)
+    if (webgl2) gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAX_LEVEL, maxLevel);
+    gl.generateMipmap(gl.TEXTURE_2D); // the atlases are powers of two, as WebGL 1 needs for mipmaps
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR_MIPMAP_LINEAR);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
@@ -125,9 +196,10 @@ export function createSpriteRenderer(canvas, data, hooks = {}) {
     for (const texture of textures) gl.deleteTexture(texture);
     textures = [];
     if (labelBuffer) gl.deleteBuffer(labelBuffer);
-    if (vao) gl.deleteVertexArray(vao);
+    if (cellBuffer) gl.deleteBuffer(cellBuffer);
+    if (vao) vaoApi.remove(vao);
     if (program) gl.deleteProgram(program);
-    labelBuffer = vao = program = null;
+    labelBuffer = cellBuffer = vao = program = null;
   }
 
   function onLost(event) {
@@ -135,7 +207,7 @@ export function createSpriteRenderer(canvas, data, hooks = {}) {
     lost = true;
     for (const entry of layouts.values()) entry.buffer = null; // the objects died with the context
     textures = [];
-    labelBuffer = vao = program = null;
+    labelBuffer = cellBuffer = vao = program = null;
     hooks.onLost?.();
   }
 
@@ -143,6 +215,12 @@ export function createSpriteRenderer(canvas, data, hooks = {}) {
     lost = false;
     init();
     hooks.onRestored?.();
+  }
+
+  // the mipmap level a sprite of `size` device pixels samples (what WebGL 2 computes itself),
+  // never past the level where a texel would straddle two cells
+  function lodFor(size) {
+    return Math.min(maxLevel, Math.max(0, Math.log2(atlas.cell / size)));
   }
 
   canvas.addEventListener("webglcontextlost", onLost);
@@ -193,6 +271,17 @@ export function createSpriteRenderer(canvas, data, hooks = {}) {
       return pointRange[1];
     },
 
+    /** 2 for WebGL 2, 1 for WebGL 1. */
+    get version() {
+      return version;
+    },
+
+    /** WebGL 1 extensions in use (empty on WebGL 2, which needs none). */
+    get extensions() {
+      if (webgl2) return [];
+      return [vaoApi && "OES_vertex_array_object", lodExt && "EXT_shader_texture_lod"].filter(Boolean);
+    },
+
     get isLost() {
       return lost || gl.isContextLost();
     },
@@ -210,7 +299,7 @@ export function createSpriteRenderer(canvas, data, hooks = {}) {
       gl.clear(gl.COLOR_BUFFER_BIT);
       if (!textures.length) return true;
       gl.useProgram(program);
-      gl.bindVertexArray(vao);
+      vaoApi?.bind(vao);
       gl.uniform4fv(uniforms.u_fromQuant, bindPositions(LOC.from, frame.from));
       gl.uniform4fv(uniforms.u_toQuant, bindPositions(LOC.to, frame.to));
       gl.uniform1f(uniforms.u_t, frame.t);
@@ -218,6 +307,7 @@ export function createSpriteRenderer(canvas, data, hooks = {}) {
       gl.uniform2fv(uniforms.u_clipPerUnit, frame.clipPerUnit);
       const size = Math.min(Math.max(frame.size, 1), pointRange[1]);
       gl.uniform1f(uniforms.u_size, size);
+      if (!webgl2) gl.uniform1f(uniforms.u_lod, lodFor(size));
       gl.uniform1i(uniforms.u_highlight, frame.highlight);
       gl.uniform1f(uniforms.u_dim, frame.dim);
       gl.uniform1i(uniforms.u_perRow, atlas.per_row);
@@ -243,6 +333,7 @@ export function createSpriteRenderer(canvas, data, hooks = {}) {
         // the hovered point again, on top, larger and outlined
         const hoverSize = Math.min(Math.max(size * 1.5, 20 * frame.ratio), pointRange[1]);
         gl.uniform1f(uniforms.u_size, hoverSize);
+        if (!webgl2) gl.uniform1f(uniforms.u_lod, lodFor(hoverSize));
         gl.uniform1i(uniforms.u_highlight, -1);
         gl.uniform1f(uniforms.u_tile, 0.9);
         gl.uniform1f(uniforms.u_inkMix, 0.85);
@@ -251,7 +342,7 @@ export function createSpriteRenderer(canvas, data, hooks = {}) {
         gl.bindTexture(gl.TEXTURE_2D, textures[Math.floor(frame.hover / atlas.per_atlas)]);
         gl.drawArrays(gl.POINTS, frame.hover, 1);
       }
-      gl.bindVertexArray(null);
+      vaoApi?.bind(null);
       return true;
     },
 
@@ -264,7 +355,7 @@ export function createSpriteRenderer(canvas, data, hooks = {}) {
 
     /** Live GL objects, for leak checks. */
     info() {
-      let buffers = labelBuffer ? 1 : 0;
+      let buffers = (labelBuffer ? 1 : 0) + (cellBuffer ? 1 : 0);
       for (const entry of layouts.values()) if (entry.buffer) buffers += 1;
       return { buffers, textures: textures.length, programs: program ? 1 : 0 };
     },
@@ -277,8 +368,7 @@ export function createSpriteRenderer(canvas, data, hooks = {}) {
       if (!gl.isContextLost()) freeAll();
       layouts.clear();
       images = [];
-      // give the context back now rather than when the garbage collector finds it
-      gl.getExtension("WEBGL_lose_context")?.loseContext();
+      releaseContext(context);
     },
   };
 }

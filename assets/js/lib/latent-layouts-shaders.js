@@ -1,10 +1,14 @@
-// GLSL ES 3.00 for the latent-layouts point sprites (used by latent-layouts-gl.js).
+// Shaders for the latent-layouts point sprites (used by latent-layouts-gl.js):
+// GLSL ES 3.00 for WebGL 2, and the same drawing in GLSL ES 1.00 for WebGL 1.
 //
 // Every point is one GL_POINTS vertex. Its position is the mix of two
 // layouts, each a uint16 pair normalised to [0, 1] by the attribute pointer
 // and dequantised here (value = q * scale + offset); a uniform t morphs
 // between them. The sprite is the point's own cell of a texture atlas: the
 // cell index comes from gl_VertexID, so nothing per point is stored for it.
+// WebGL 1 has no gl_VertexID: there each point's cell (column, row) is a
+// uint16 attribute, and the atlas level of detail is set from the sprite size
+// (texture2DLodEXT), as WebGL 2's TEXTURE_MAX_LEVEL does.
 
 export const VERTEX_SHADER = `#version 300 es
 precision highp float;
@@ -45,7 +49,7 @@ void main() {
 `;
 
 export const FRAGMENT_SHADER = `#version 300 es
-precision mediump float;
+precision highp float; // atlas coordinates need more than half floats
 
 uniform sampler2D u_atlas;  // grayscale digits, white ink on black
 uniform float u_cellUV;     // cell side / atlas side
@@ -78,3 +82,83 @@ void main() {
   outColor = vec4(color * a, a);
 }
 `;
+
+// --- GLSL ES 1.00 (WebGL 1): the same drawing -------------------------------
+
+export const VERTEX_SHADER_100 = `
+precision highp float;
+
+attribute vec2 a_from;
+attribute vec2 a_to;
+attribute float a_label;
+attribute vec2 a_cell;      // column and row of the point's atlas cell
+
+uniform vec4 u_fromQuant;
+uniform vec4 u_toQuant;
+uniform float u_t;
+uniform vec2 u_centre;
+uniform vec2 u_clipPerUnit;
+uniform float u_size;
+uniform int u_highlight;
+uniform float u_dim;
+uniform vec3 u_palette[10];
+
+varying vec3 v_color;
+varying float v_alpha;
+varying vec2 v_cell;
+
+void main() {
+  vec2 from = a_from * u_fromQuant.xy + u_fromQuant.zw;
+  vec2 to = a_to * u_toQuant.xy + u_toQuant.zw;
+  vec2 p = mix(from, to, u_t);
+  gl_Position = vec4((p - u_centre) * u_clipPerUnit, 0.0, 1.0);
+  gl_PointSize = u_size;
+  int label = int(clamp(floor(a_label + 0.5), 0.0, 9.0));
+  v_color = u_palette[label];
+  v_alpha = (u_highlight < 0 || label == u_highlight) ? 1.0 : u_dim;
+  v_cell = a_cell;
+}
+`;
+
+/** The WebGL 1 fragment shader; `lod` when EXT_shader_texture_lod is enabled. */
+export function fragmentShader100(lod) {
+  return `${lod ? "#extension GL_EXT_shader_texture_lod : enable\n" : ""}
+#ifdef GL_FRAGMENT_PRECISION_HIGH
+precision highp float;
+#else
+precision mediump float;
+#endif
+
+uniform sampler2D u_atlas;
+uniform float u_cellUV;
+uniform float u_lod;        // atlas level for this sprite size, clamped to the levels that keep cells apart
+uniform float u_gain;
+uniform float u_tile;
+uniform float u_inkMix;
+uniform vec3 u_ink;
+uniform float u_ring;
+uniform vec3 u_ringColor;
+
+varying vec3 v_color;
+varying float v_alpha;
+varying vec2 v_cell;
+
+void main() {
+  vec2 pc = gl_PointCoord;
+  vec2 uv = (v_cell + pc) * u_cellUV;
+  float ink = clamp(${lod ? "texture2DLodEXT(u_atlas, uv, u_lod)" : "texture2D(u_atlas, uv)"}.r * u_gain, 0.0, 1.0);
+  vec2 d = abs(pc - 0.5);
+  float edge = max(d.x, d.y);
+  float tile = u_tile * (1.0 - smoothstep(0.42, 0.5, edge));
+  vec3 inkColor = mix(v_color, u_ink, u_inkMix);
+  float a = ink + tile * (1.0 - ink);
+  vec3 color = a > 0.0 ? (inkColor * ink + v_color * tile * (1.0 - ink)) / a : v_color;
+  a *= v_alpha;
+  if (u_ring > 0.0 && edge > 0.5 - u_ring) {
+    color = u_ringColor;
+    a = 1.0;
+  }
+  gl_FragColor = vec4(color * a, a);
+}
+`;
+}
