@@ -35,12 +35,28 @@ def _model(epochs: int, batch: int, hidden: bool = True) -> dict[str, Field]:
     return fields
 
 
-def _scale(mnist: int, fashion: int, faces: int, epoch_scale: float) -> dict[str, Field]:
+def _zoo(epochs: int, batch: int, learning_rate: float = 1e-3, **extra: Field) -> dict[str, Field]:
+    """Training budget of one autoencoder-zoo model (article 3); the architecture is fixed in code."""
+    return {
+        "epochs": Field("int", epochs, "Epochs at scale 'full' (the guide's); times zoo_[conv_]epoch_scale.",
+                        1, 10_000),
+        "batch_size": Field("int", batch, "Mini-batch size.", 1, 65_536),
+        "learning_rate": Field("float", learning_rate, "The optimiser's learning rate.", 1e-6, 1.0),
+        **extra,
+    }
+
+
+def _scale(mnist: int, fashion: int, faces: int, epoch_scale: float, zoo_dense: float, zoo_conv: float
+           ) -> dict[str, Field]:
     return {
         "mnist_count": Field("int", mnist, "MNIST digits used (train + test).", 500, 70_000),
         "fashion_count": Field("int", fashion, "Fashion-MNIST images used.", 500, 70_000),
         "faces_count": Field("int", faces, "Faces used (ORL has 400; CelebA up to celeba_count).", 20, 250_000),
         "epoch_scale": Field("float", epoch_scale, "Multiplies every model's epochs.", 0.01, 10.0),
+        "zoo_epoch_scale": Field("float", zoo_dense, "Multiplies the epochs of the autoencoder zoo's dense models "
+                                 "(article 3; at least 1 epoch each).", 0.001, 10.0),
+        "zoo_conv_epoch_scale": Field("float", zoo_conv, "Multiplies the epochs of the zoo's convolutional models "
+                                      "(conv, denoise, cvae: 10-20x dearer per epoch on a CPU).", 0.001, 10.0),
     }
 
 
@@ -65,9 +81,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "celeba_size": Field("ints", [218, 178], "Height and width CelebA faces are resized to.", 16, 1024, length=2),
         "celeba_count": Field("int", 20_000, "Most CelebA faces to read.", 20, 250_000),
     },
-    "scales.tiny": _scale(2000, 2000, 100, 0.15),
-    "scales.default": _scale(10_000, 10_000, 400, 1.0),
-    "scales.full": _scale(70_000, 70_000, 20_000, 1.0),
+    "scales.tiny": _scale(2000, 2000, 100, 0.15, 0.3, 0.1),
+    "scales.default": _scale(10_000, 10_000, 400, 1.0, 0.2, 0.06),
+    "scales.full": _scale(70_000, 70_000, 20_000, 1.0, 1.0, 1.0),
     "layouts": {
         "umap_neighbors": Field("int", 15, "UMAP n_neighbors.", 2, 200),
         "umap_min_dist": Field("float", 0.1, "UMAP min_dist.", 0.0, 1.0),
@@ -86,6 +102,16 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "models.mnist_ae": _model(20, 256),
     "models.mnist_vae": _model(20, 256),
     "models.faces_ae": _model(60, 32, hidden=False),
+    "models.fashion_simple": _zoo(50, 256),
+    "models.fashion_sparse": _zoo(100, 256, l1=Field(
+        "float", 1e-3, "L1 activity penalty: l1 * sum|code| per image is added to the loss.", 0.0, 1.0)),
+    "models.fashion_deep": _zoo(100, 256),
+    "models.fashion_conv": _zoo(50, 128),
+    "models.fashion_denoise": _zoo(100, 128, noise=Field(
+        "float", 0.5, "Noise factor: inputs are clip(x + noise * N(0, 1), 0, 1).", 0.0, 2.0)),
+    "models.fashion_vae": _zoo(50, 128),
+    "models.fashion_cvae": _zoo(30, 32),
+    "models.mnist_rmsprop": _zoo(50, 256),
     "models.toy": {
         "points": Field("int", 200, "Points per 3-D toy shape.", 16, 2000),
         "hidden": Field("ints", [32, 32], "Widths of the hidden layers (encoder; the decoder mirrors them).", 1, 512),

@@ -62,6 +62,7 @@ SUPPORTED_LAYERS: tuple[str, ...] = (
     "Conv2D",
     "Conv2DTranspose",
     "UpSampling2D",
+    "MaxPooling2D",
     "BatchNormalization",
     "Activation",
     "Dropout",
@@ -460,6 +461,15 @@ def _layer_config(model, layer) -> tuple[str, dict, list[str]]:
             )
         conf.update(size=_int_list(layer.size), data_format="channels_last", interpolation="nearest")
         return "UpSampling2D", conf, []
+
+    if cls == "MaxPooling2D":
+        _check_channels_last(model, layer)
+        padding = str(layer.padding).lower()
+        if padding not in ("valid", "same"):
+            _fail(model, layer, f"layer '{layer.name}' uses padding={padding!r}; supported: 'valid', 'same'")
+        conf.update(pool_size=_int_list(layer.pool_size), strides=_int_list(layer.strides), padding=padding,
+                    data_format="channels_last")
+        return "MaxPooling2D", conf, []
 
     if cls == "Activation":
         conf["activation"] = _activation_name(model, layer, layer.activation)

@@ -105,11 +105,28 @@ def sequential_classifier():
     )
 
 
+def conv_denoiser():
+    """Image -> image with MaxPooling2D ("valid" and "same", on an odd 7x7 grid), like the zoo's denoiser."""
+    keras.utils.set_random_seed(5)
+    img = keras.Input((28, 28), name="image_inputs")
+    x = layers.Reshape((28, 28, 1), name="channels")(img)
+    x = layers.Conv2D(4, 3, activation="relu", padding="same", name="conv_1")(x)
+    x = layers.MaxPooling2D(2, name="pool_1")(x)  # 14
+    x = layers.Conv2D(4, 3, activation="relu", padding="same", name="conv_2")(x)
+    x = layers.MaxPooling2D(2, padding="same", name="pool_2")(x)  # 7
+    x = layers.MaxPooling2D(2, padding="same", name="pool_3")(x)  # 4: "same" pads the odd side
+    x = layers.UpSampling2D(7, name="up")(x)  # 28
+    x = layers.Conv2D(1, 3, activation="sigmoid", padding="same", name="pixels")(x)
+    out = layers.Reshape((28, 28), name="image")(x)
+    return keras.Model(img, out, name="conv_denoiser")
+
+
 BUILDERS = {
     "dense_decoder": dense_decoder,
     "dense_encoder": dense_encoder,
     "conv_decoder": conv_decoder,
     "sequential": sequential_classifier,
+    "conv_denoiser": conv_denoiser,
 }
 
 
@@ -117,7 +134,7 @@ def make_probe(name):
     rng = np.random.default_rng(42)
     if name in ("dense_decoder", "conv_decoder"):
         return rng.normal(0.0, 1.5, size=(6, 2)).astype("float32")
-    if name == "dense_encoder":
+    if name in ("dense_encoder", "conv_denoiser"):
         return rng.uniform(0.0, 1.0, size=(4, 28, 28)).astype("float32")
     return rng.uniform(0.0, 1.0, size=(4, 6, 6, 1)).astype("float32")
 
@@ -263,7 +280,7 @@ def test_quantization_manifest(exports):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", ["dense_decoder", "dense_encoder", "conv_decoder"])
+@pytest.mark.parametrize("name", ["dense_decoder", "dense_encoder", "conv_decoder", "conv_denoiser"])
 def test_node_parity(name, dtype, exports, probes, references, tmp_path):
     d, info = exports[(name, dtype)]
     out, shape = run_node(d, probes[name], tmp_path)

@@ -7,6 +7,9 @@ The encoder maps an image to ``[z_mean, z_log_var]``; the ``VAE`` model draws
 the KL divergence summed over latent dimensions, averaged over the batch (so
 they are ~784x the per-pixel loss of ``dense.build_autoencoder``).
 
+``build_vae_from(encoder, decoder)`` wraps any encoder/decoder pair (the
+zoo's convolutional VAE uses it).
+
 For export, ``mean_encoder(encoder)`` gives the deterministic image -> z_mean
 model; it and the decoder use only exportable layer types (Sampling lives in
 the VAE, never in an exported model). Calling ``vae(x)`` decodes ``z_mean``.
@@ -160,6 +163,19 @@ def build_vae(
     # Decoder
     decoder = build_decoder(image_shape, hidden, latent_dim)
 
+    return build_vae_from(encoder, decoder, learning_rate, seed=seed), encoder, decoder
+
+
+def build_vae_from(encoder, decoder, learning_rate=1e-3, seed=None):
+    """Return the compiled VAE around any ``encoder`` (image -> [z_mean, z_log_var]) and ``decoder``.
+
+    The encoder's z_mean output layer must be named "z_mean" (for ``mean_encoder``);
+    the decoder must output images shaped like the encoder's input. Used by
+    ``build_vae`` (dense) and ``zoo.build_conv_vae`` (convolutional).
+    """
+    import keras
+
+    check_positive("learning_rate", learning_rate, integer=False)
     vae = _keras_classes()["VAE"](encoder, decoder, seed=seed, name="vae")
     vae.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate))
-    return vae, encoder, decoder
+    return vae

@@ -1,0 +1,316 @@
+// zoo-manifold: an n x n grid of images the VAE's decoder draws in the page.
+//
+// One batched predict decodes all n² codes. The slider sets the grid's
+// half-width in latent units; the spacing buttons switch between even spacing
+// and the guide's Gaussian percentiles (norm.ppf(linspace(0.05, 0.95, n)),
+// computed at build and scaled so the outer rows sit at the half-width).
+// Row 0 is the largest z₂ (the plane's top), column 0 the smallest z₁.
+// Pointer or arrow keys on the grid read out one cell's code.
+
+import * as tf from "@tensorflow/tfjs";
+import { announcer } from "../lib/announce.js";
+import { formatCode } from "../lib/decoder-data.js";
+import { acquireModel, predict, tfState } from "../lib/decoder-model.js";
+import { gridStep } from "../lib/grid-nav.js";
+import { chooseBackend } from "../lib/tf-backend.js";
+import { workLoop } from "../lib/zoo-live-loop.js";
+import { useZooStyles } from "../lib/zoo-live-style.js";
+
+const MAX_SIDE = 480; // CSS px of the grid at most
+const ANNOUNCE_DELAY_MS = 500;
+
+function validate(config) {
+  for (const key of ["decoder", "grid", "image", "half_width", "max_half_width", "ppf", "spacing"]) {
+    if (config[key] === undefined) throw new Error(`zoo-manifold needs config.${key}`);
+  }
+  if (config.ppf.length !== config.grid) throw new Error("zoo-manifold config.ppf must hold one value per row");
+}
+
+/** One axis, ascending: outer values at ± halfWidth, evenly or by Gaussian percentiles. */
+export function axisValues(n, halfWidth, spacing, ppf) {
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i += 1) {
+    const unit = spacing === "linear" ? -1 + (2 * i) / (n - 1) : ppf[i] / ppf[n - 1];
+    values[i] = unit * halfWidth;
+  }
+  return values;
+}
+
+/** Row-major codes (x, y interleaved): row 0 at the largest z₂. */
+export function gridCodes(n, halfWidth, spacing, ppf) {
+  const values = axisValues(n, halfWidth, spacing, ppf);
+  const codes = new Float32Array(2 * n * n);
+  for (let r = 0; r < n; r += 1) {
+    for (let c = 0; c < n; c += 1) {
+      codes[2 * (r * n + c)] = values[c];
+      codes[2 * (r * n + c) + 1] = values[n - 1 - r];
+    }
+  }
+  return codes;
+}
+
+function fmt(v) {
+  return (Math.abs(v) < 5e-3 ? 0 : v).toFixed(2).replace("-", "\u2212");
+}
+
+export async function mount(el, config) {
+  validate(config);
+  await chooseBackend(tf);
+  const releaseStyles = useZooStyles();
+  let acquired;
+  try {
+    acquired = await acquireModel(new URL(config.decoder, config.base).href);
+  } catch (error) {
+    releaseStyles();
+    throw error;
+  }
+  const { model, release: releaseModel } = acquired;
+  const n = config.grid;
+  const [height, width] = config.image;
+  const pixels = width * height;
+  const say = announcer(el);
+  const controller = new AbortController();
+  const { signal } = controller;
+  const live = el.querySelector(".figure-live") || el;
+  const controls = el.querySelector("[data-zoo-controls]");
+  const slider = el.querySelector("[data-control='range']");
+  const sliderValue = el.querySelector("[data-control='range-value']");
+  const spacingButtons = [...el.querySelectorAll("[data-spacing]")];
+
+  // DOM
+  const root = document.createElement("div");
+  root.className = "zoo-live zoo-manifold";
+  const frame = document.createElement("div");
+  frame.className = "zoo-manifold__frame";
+  const yAxis = document.createElement("div");
+  yAxis.className = "zoo-manifold__y";
+  yAxis.setAttribute("aria-hidden", "true");
+  const yLabels = [0, 1, 2].map(() => yAxis.appendChild(document.createElement("span")));
+  const canvas = document.createElement("canvas");
+  canvas.className = "zoo-manifold__grid";
+  canvas.width = n * width;
+  canvas.height = n * height;
+  canvas.tabIndex = 0;
+  canvas.setAttribute("role", "application");
+  canvas.setAttribute("aria-roledescription", "image grid");
+  const xAxis = document.createElement("div");
+  xAxis.className = "zoo-manifold__x";
+  xAxis.setAttribute("aria-hidden", "true");
+  const xLabels = [0, 1, 2].map(() => xAxis.appendChild(document.createElement("span")));
+  frame.append(yAxis, canvas, xAxis);
+  const readout = document.createElement("p");
+  readout.className = "decoder-readout";
+  readout.id = `${config.id || "zoo-manifold"}-cell`;
+  canvas.setAttribute("aria-describedby", readout.id);
+  root.append(frame, readout);
+  live.append(root);
+  if (controls) controls.style.display = "";
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(n * width, n * height);
+
+  // state
+  let halfWidth = config.half_width;
+  let spacing = config.spacing;
+  let codes = gridCodes(n, halfWidth, spacing, config.ppf);
+  let lastOutput = new Float32Array(n * n * pixels);
+  let cell = null; // index of the cell read out (pointer or keyboard), or null
+  let paused = false;
+  let destroyed = false;
+  let announceTimer = 0;
+
+  const loop = workLoop(async () => {
+    const batch = codes;
+    const values = await predict(model, batch, n * n, [2]);
+    if (destroyed) return;
+    lastOutput = values;
+    paint(values);
+  }, () => paused);
+
+  function paint(values) {
+    const { data } = image;
+    const stride = n * width;
+    for (let k = 0; k < n * n; k += 1) {
+      const r = Math.floor(k / n);
+      const c = k % n;
+      const base = k * pixels;
+      for (let y = 0; y < height; y += 1) {
+        let p = 4 * ((r * height + y) * stride + c * width);
+        for (let x = 0; x < width; x += 1) {
+          const v = values[base + y * width + x];
+          const gray = Math.round(255 * (v > 1 ? 1 : v > 0 ? v : 0));
+          data[p] = data[p + 1] = data[p + 2] = gray;
+          data[p + 3] = 255;
+          p += 4;
+        }
+      }
+    }
+    ctx.putImageData(image, 0, 0);
+    if (cell !== null) outline(cell);
+  }
+
+  function outline(index) {
+    const r = Math.floor(index / n);
+    const c = index % n;
+    ctx.save();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = "#f28e2c";
+    ctx.strokeRect(c * width + 1, r * height + 1, width - 2, height - 2);
+    ctx.restore();
+  }
+
+  function describeGrid() {
+    const name = spacing === "linear" ? "evenly spaced" : "spaced by Gaussian percentiles";
+    return `${n} by ${n} images decoded at codes ${name} from \u2212${fmt(halfWidth)} to ${fmt(halfWidth)} on both axes`;
+  }
+
+  function cellText(index) {
+    const r = Math.floor(index / n);
+    const c = index % n;
+    const z1 = codes[2 * index];
+    const z2 = codes[2 * index + 1];
+    return `Row ${r + 1}, column ${c + 1}: z\u2081 ${formatCode(z1, 2 * halfWidth)}, z\u2082 ${formatCode(z2, 2 * halfWidth)}`;
+  }
+
+  function updateText() {
+    const values = axisValues(n, halfWidth, spacing, config.ppf);
+    const mid = values[(n - 1) / 2] ?? (values[Math.floor(n / 2)] + values[Math.ceil(n / 2) - 1]) / 2;
+    xLabels[0].textContent = fmt(values[0]);
+    xLabels[1].innerHTML = `<span class="zoo-manifold__axis-name">z\u2081</span> ${fmt(mid)}`;
+    xLabels[2].textContent = fmt(values[n - 1]);
+    yLabels[0].textContent = fmt(values[n - 1]);
+    yLabels[1].innerHTML = `<span class="zoo-manifold__axis-name">z\u2082</span> ${fmt(mid)}`;
+    yLabels[2].textContent = fmt(values[0]);
+    canvas.setAttribute("aria-label", `${describeGrid()}. Arrow keys move between cells and read out each cell's code.`);
+    readout.textContent = cell === null ? `Codes from \u2212${fmt(halfWidth)} to ${fmt(halfWidth)}` : cellText(cell);
+    if (slider) {
+      slider.value = String(halfWidth);
+      slider.setAttribute("aria-valuetext", `plus or minus ${fmt(halfWidth)} latent units`);
+    }
+    if (sliderValue) sliderValue.textContent = `\u00b1${fmt(halfWidth)}`;
+    for (const button of spacingButtons) button.setAttribute("aria-pressed", String(button.dataset.spacing === spacing));
+  }
+
+  function update({ announce = true } = {}) {
+    codes = gridCodes(n, halfWidth, spacing, config.ppf);
+    updateText();
+    if (announce) {
+      clearTimeout(announceTimer);
+      announceTimer = setTimeout(() => say(`${describeGrid()}.`), ANNOUNCE_DELAY_MS);
+    }
+    loop.invalidate();
+  }
+
+  function setCell(index, { announce = true } = {}) {
+    cell = index;
+    readout.textContent = cell === null ? `Codes from \u2212${fmt(halfWidth)} to ${fmt(halfWidth)}` : cellText(cell);
+    paint(lastOutput);
+    if (announce && cell !== null) say(cellText(cell));
+  }
+
+  function relayout() {
+    const room = Math.floor(root.clientWidth - yAxis.offsetWidth - 10);
+    const side = Math.max(120, Math.min(MAX_SIDE, room));
+    canvas.style.width = canvas.style.height = `${side}px`;
+  }
+
+  // events
+  slider?.addEventListener("input", () => {
+    const value = Number(slider.value);
+    if (Number.isFinite(value) && value > 0) {
+      halfWidth = value;
+      update();
+    }
+  }, { signal });
+  for (const button of spacingButtons) {
+    button.addEventListener("click", () => {
+      spacing = button.dataset.spacing;
+      update();
+    }, { signal });
+  }
+  function cellAt(event) {
+    const box = canvas.getBoundingClientRect();
+    const c = Math.floor(((event.clientX - box.left) / box.width) * n);
+    const r = Math.floor(((event.clientY - box.top) / box.height) * n);
+    return r >= 0 && r < n && c >= 0 && c < n ? r * n + c : null;
+  }
+  canvas.addEventListener("pointermove", (event) => {
+    const index = cellAt(event);
+    if (index !== cell) setCell(index, { announce: false });
+  }, { signal });
+  canvas.addEventListener("pointerdown", (event) => setCell(cellAt(event)), { signal });
+  canvas.addEventListener("pointerleave", (event) => {
+    if (event.pointerType === "mouse" && document.activeElement !== canvas) setCell(null, { announce: false });
+  }, { signal });
+  canvas.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const next = gridStep(cell ?? Math.floor((n * n) / 2), event.key, { cols: n, count: n * n });
+    if (next === null) return;
+    event.preventDefault();
+    setCell(next);
+  }, { signal });
+  canvas.addEventListener("focus", () => {
+    if (cell === null) setCell(Math.floor((n * n) / 2));
+  }, { signal });
+  canvas.addEventListener("blur", () => setCell(null, { announce: false }), { signal });
+  const resizeObserver = new ResizeObserver(relayout);
+  resizeObserver.observe(root);
+
+  relayout();
+  update({ announce: false });
+  await loop.whenIdle();
+
+  const corners = [0, n - 1, n * (n - 1), n * n - 1];
+  el.__figure = {
+    /** Set the half-width and/or spacing, then wait for the repaint. */
+    set({ halfWidth: h = halfWidth, spacing: s = spacing } = {}) {
+      halfWidth = h;
+      spacing = s;
+      update({ announce: false });
+      return loop.whenIdle();
+    },
+    state: () => ({ halfWidth, spacing, cell }),
+    codes: () => Array.from({ length: n * n }, (_, i) => [codes[2 * i], codes[2 * i + 1]]),
+    cornerCodes: () => corners.map((i) => [codes[2 * i], codes[2 * i + 1]]),
+    /** Gray levels (0-255) of the four corner images as painted: top-left, top-right, bottom-left, bottom-right. */
+    corners() {
+      return corners.map((index) => {
+        const r = Math.floor(index / n);
+        const c = index % n;
+        const { data } = ctx.getImageData(c * width, r * height, width, height);
+        return Array.from({ length: pixels }, (_, i) => data[4 * i]);
+      });
+    },
+    cornerOutputs: () => corners.map((index) => Array.from(lastOutput.subarray(index * pixels, (index + 1) * pixels))),
+    /** Gray levels of the whole painted grid. */
+    pixels() {
+      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      return Array.from({ length: data.length / 4 }, (_, i) => data[4 * i]);
+    },
+    stats: () => ({ decodes: loop.runs }),
+    whenIdle: () => loop.whenIdle(),
+    tf: tfState,
+  };
+
+  return {
+    pause() {
+      paused = true;
+      loop.pause();
+    },
+    resume() {
+      paused = false;
+    },
+    destroy() {
+      destroyed = true;
+      controller.abort();
+      resizeObserver.disconnect();
+      loop.destroy();
+      clearTimeout(announceTimer);
+      releaseModel();
+      root.remove();
+      if (controls) controls.style.display = "none";
+      releaseStyles();
+      delete el.__figure;
+      say("");
+    },
+  };
+}

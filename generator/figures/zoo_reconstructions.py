@@ -1,0 +1,153 @@
+"""Figure kind ``zoo-reconstructions``: test images above each zoo model's reconstructions.
+
+At build, every model (``generator.stages.train.rebuild``) reconstructs the
+same fixed test images: the first of each class, then the second, up to
+``count``. The denoising model gets those images with seeded Gaussian noise
+(sigma 0.5, clipped, like its training) and its row shows the noisy input too.
+The payload holds one uint8 PNG strip per data set (the originals), one per
+model (its reconstructions; the denoiser also its noisy inputs), per-image
+losses in ``config.json``, and a fallback image with every model at once.
+"""
+
+from __future__ import annotations
+
+
+import numpy as np
+
+from ..pipeline import Context, Request, stage
+from ..schema import Field
+from ..stages.data import load_arrays
+from .zoo_common import (PALETTE, as_input, bce_per_image, class_names, dataset_inputs, dataset_params, font,
+                         from_input, pick_per_class, pil_text, sources_of, sprite, to_u8, zoo, zoo_keys)
+
+KIND = "zoo-reconstructions"
+OPTIONS = {
+    "models": Field("strs", list(zoo_keys()), "Zoo models in the picker, in order.", choices=zoo_keys()),
+    "count": Field("int", 10, "Test images shown (spread over the classes: one per class, then two...).", 1, 20),
+    "initial": Field("str", "", "Model shown first (default: the first of `models`).", choices=("", *zoo_keys())),
+}
+NOISE = 0.5  # the denoiser's training noise when its hyper-parameters do not say: x + 0.5 * N(0, 1), clipped
+NOISE_SALT = 3  # a noise stream of its own (training uses 1, validation 2)
+
+
+def request(options: dict, cfg) -> Request:
+    from ..stages.train import train_request
+
+    entries = {e["key"]: e for e in zoo()}
+    rows = [{**entries[key], "train": as_input(train_request(cfg, key))} for key in options["models"]]
+    return Request(f"figure:{KIND}", {**options, "rows": rows, "seed": cfg["build.seed"],
+                                      "data": dataset_params(cfg, rows)})
+
+
+def is_denoiser(key: str) -> bool:
+    return "denois" in key
+
+
+def noisy(images: np.ndarray, factor: float, seed: int) -> np.ndarray:
+    """``images`` in [0, 1] plus seeded Gaussian noise of sigma ``factor``, clipped (as in training)."""
+    from ..models.zoo import add_noise
+
+    return add_noise(images, factor, seed, NOISE_SALT)
+
+
+def reconstruct(models: dict, images: np.ndarray) -> np.ndarray:
+    """The autoencoder's output for ``images`` (N, H, W) in [0, 1], as (N, H, W) floats."""
+    out = models["autoencoder"].predict(images.astype("float32"), batch_size=256, verbose=0)
+    if isinstance(out, (list, tuple)):
+        out = out[0]
+    return np.asarray(out, dtype=np.float64).reshape(images.shape)
+
+
+def draw_fallback(rows: list[tuple[str, np.ndarray]], labels: list[str], *, scale: int = 2):
+    """Labelled image rows (label, uint8 (N, H, W)); class names above the first row."""
+    from PIL import Image, ImageDraw
+
+    n, h, w = rows[0][1].shape
+    label_w, gap, pad, head = 190, 2, 12, 18
+    width = pad * 2 + label_w + n * (w * scale + gap)
+    row_h = h * scale + gap
+    height = pad * 2 + head + sum(row_h + (8 if text.startswith("Original") and i else 0)
+                                  for i, (text, _) in enumerate(rows))
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    fg, muted = (27, 31, 36), (87, 96, 106)
+    for j, name in enumerate(labels):
+        draw.text((pad + label_w + j * (w * scale + gap) + w * scale / 2, pad + head - 4), name[:11], fill=muted,
+                  font=font(10), anchor="ms")
+    y = pad + head
+    for i, (text, images) in enumerate(rows):
+        if text.startswith("Original") and i:
+            y += 8
+        draw.text((pad + label_w - 8, y + h * scale / 2), pil_text(text), fill=fg if text.startswith("Original") else muted,
+                  font=font(12), anchor="rm")
+        for j, image in enumerate(images):
+            tile = Image.fromarray(image, "L").resize((w * scale, h * scale), Image.NEAREST)
+            img.paste(tile.convert("RGB"), (pad + label_w + j * (w * scale + gap), y))
+        y += row_h
+    return img
+
+
+@stage(f"figure:{KIND}",
+       inputs=lambda p: {**{row["key"]: from_input(row["train"]) for row in p["rows"]}, **dataset_inputs(p)},
+       libs=("numpy", "pillow", "tensorflow-cpu", "keras"), sources=("generator/figures/zoo_common.py",),
+       label=lambda p: f"figure zoo-reconstructions ({len(p['rows'])} models, {p['count']} images)")
+def payload(ctx: Context) -> dict:
+    from PIL import Image
+
+    from ..stages.train import rebuild
+
+    p = ctx.params
+    originals, cell = {}, None
+    for dataset in p["data"]:
+        arrays = load_arrays(ctx.inputs[f"data:{dataset}"])
+        chosen = pick_per_class(arrays["y_test"], p["count"])
+        images = arrays["x_test"][chosen]
+        cell = list(images.shape[1:])
+        names = class_names(dataset)
+        labels = [names[int(arrays["y_test"][i])] for i in chosen]
+        file = f"original-{dataset}.png"
+        Image.fromarray(sprite(images), "L").save(ctx.out / file, optimize=True)
+        originals[dataset] = {"file": file, "labels": labels, "indices": chosen.tolist(), "images": images}
+    bar = ctx.progress(len(p["rows"]), "reconstruct")
+    models, fallback_rows = [], []
+    last_dataset = None
+    for i, row in enumerate(p["rows"]):
+        key, dataset = row["key"], row["dataset"]
+        clean = originals[dataset]["images"].astype("float32") / 255.0
+        noise = float(row["train"]["params"]["hyper"].get("noise", NOISE))
+        inputs = noisy(clean, noise, p["seed"]) if is_denoiser(key) else clean
+        output = reconstruct(rebuild(ctx.inputs[key]), inputs)
+        recon = to_u8(output)
+        losses = bce_per_image(clean, output)
+        entry = {"key": key, "title": row.get("title", key), "short": row.get("short", key), "dataset": dataset,
+                 "summary": row.get("summary", ""), "colour": PALETTE[i % len(PALETTE)],
+                 "reconstructions": f"recon-{key}.png", "noisy": None,
+                 "bce": [round(float(v), 5) for v in losses], "mean_bce": round(float(losses.mean()), 5),
+                 "noise": noise if is_denoiser(key) else None}
+        Image.fromarray(sprite(recon), "L").save(ctx.out / entry["reconstructions"], optimize=True)
+        if dataset != last_dataset:
+            title = "Fashion-MNIST" if dataset == "fashion-mnist" else "MNIST"
+            fallback_rows.append((f"Original ({title})", originals[dataset]["images"]))
+            last_dataset = dataset
+        if is_denoiser(key):
+            entry["noisy"] = f"noisy-{key}.png"
+            noisy_u8 = to_u8(inputs)
+            Image.fromarray(sprite(noisy_u8), "L").save(ctx.out / entry["noisy"], optimize=True)
+            fallback_rows.append((f"{entry['short']}: noisy input", noisy_u8))
+        fallback_rows.append((entry["short"], recon))
+        models.append(entry)
+        bar(i + 1)
+    bar.close()
+    first = next(iter(originals.values()))
+    image = draw_fallback(fallback_rows, first["labels"])
+    image.save(ctx.out / "fallback.png", optimize=True)
+    initial = p["initial"] if p["initial"] in [m["key"] for m in models] else models[0]["key"]
+    alt = (f"{p['count']} test images and their reconstructions by each of {len(models)} autoencoders "
+           f"({', '.join(m['short'] for m in models)}); the denoiser's row also shows its noisy input.")
+    config = {"cell": cell, "count": int(p["count"]), "initial": initial, "alt": alt,
+              "datasets": {d: {k: v for k, v in o.items() if k != "images"} for d, o in originals.items()},
+              "models": models}
+    ctx.write_json("config.json", config)
+    return {"alt": alt, "fallback": {"file": "fallback.png", "width": image.width, "height": image.height},
+            "sources": sources_of(ctx, p), "initial": initial,
+            "models": [{k: m[k] for k in ("key", "title", "short", "dataset", "mean_bce")} for m in models]}
