@@ -366,7 +366,8 @@ def render_body(article: Article, figures: list[str], math: list[str], base_url:
         return highlight(token.content, language)
 
     def math_rule(renderer, tokens, idx, options, env):
-        return math[tokens[idx].meta["math"]]
+        # A display equation wider than the column scrolls sideways; keyboard users must be able to reach it.
+        return math[tokens[idx].meta["math"]].replace('<span class="katex-display">', '<span class="katex-display" tabindex="0">', 1)
 
     def link_open(renderer, tokens, idx, options, env):
         token = tokens[idx]
