@@ -359,9 +359,12 @@ def table(result: dict) -> str:
     lines.append(f"  navigation: DOMContentLoaded {nav.get('domContentLoaded', 0):.0f} ms, load {nav.get('load', 0):.0f} ms")
     lines.append("")
     policy = result["browser"].get("backend_policy") or {}
-    lines.append(f"Decoder predict (1 code -> 28x28, read back), policy picks '{policy.get('policy')}' "
-                 f"(TF.js GL renderer: {policy.get('renderer') or 'n/a'})")
-    lines.append(f"  {'backend':<8} {'median':>8} {'p95':>8} {'min':>8} {'max':>8} {'runs':>5}")
+    if not result["browser"].get("predict"):
+        lines.append("Decoder predict: no decoder-sampler figure on this page")
+    else:
+        lines.append(f"Decoder predict (1 code -> 28x28, read back), policy picks '{policy.get('policy')}' "
+                     f"(TF.js GL renderer: {policy.get('renderer') or 'n/a'})")
+        lines.append(f"  {'backend':<8} {'median':>8} {'p95':>8} {'min':>8} {'max':>8} {'runs':>5}")
     for name, s in result["browser"].get("predict", {}).items():
         if "error" in s:
             lines.append(f"  {name:<8} {s['error']}")
