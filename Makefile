@@ -20,7 +20,7 @@ test: install
 
 bench: install
 	$(PY) bench/build_times.py
-	$(PY) build.py -q && $(PY) bench/page.py && $(PY) bench/page.py --article train-in-your-browser && $(PY) bench/train_steps.py
+	$(PY) build.py -q && $(PY) bench/page.py && $(PY) bench/page.py --article train-in-your-browser && $(PY) bench/page.py --article autoencoder-zoo && $(PY) bench/train_steps.py && $(PY) bench/zoo.py
 
 install: system-deps $(VENV)/.installed node_modules/.installed
 
