@@ -27,3 +27,40 @@ def shared_url(ctx: Context, name: str) -> tuple[str, dict]:
 def source_of(ctx: Context, name: str = "data") -> dict:
     """The credit record of a dataset artifact input."""
     return dict(ctx.inputs[name].meta["source"])
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round tick values inside [lo, hi] (1, 2, 5 x 10^k steps), as d3.ticks chooses them."""
+    import numpy as np
+
+    span = hi - lo
+    if span <= 0:
+        return [lo]
+    step = 10 ** np.floor(np.log10(span / count))
+    for factor in (1, 2, 5, 10):
+        if span / (step * factor) <= count:
+            step *= factor
+            break
+    first = np.ceil(lo / step) * step
+    return [round(float(v), 10) + 0.0 for v in np.arange(first, hi + step * 1e-9, step)]
+
+
+def paste_decoded_grid(plane, to_pixel, decoder, extent: dict, size: int, grid: int = 5) -> None:
+    """Paste the decoder's images at a ``grid`` x ``grid`` lattice inside the codes' extent onto ``plane``.
+
+    ``plane`` and ``to_pixel`` as ``decoder_sampler.scatter`` returns them; each image is
+    ``size`` px square on a 1 px white frame, centred on its code.
+    """
+    import numpy as np
+
+    from .decoder_sampler import tile
+
+    xs = np.linspace(extent["min"][0], extent["max"][0], grid + 2)[1:-1]
+    ys = np.linspace(extent["min"][1], extent["max"][1], grid + 2)[1:-1]
+    points = np.array([[x, y] for y in ys for x in xs], np.float32)
+    decoded = np.asarray(decoder.predict(points, verbose=0))
+    for (x, y), image in zip(points, decoded):
+        px, py = to_pixel(x, y)
+        box = (round(px - size / 2), round(py - size / 2))
+        plane.paste((255, 255, 255), (box[0] - 1, box[1] - 1, box[0] + size + 1, box[1] + size + 1))
+        plane.paste(tile(image, size).convert("RGB"), box)

@@ -25,7 +25,7 @@ from ..stages.atlas import atlas_request
 from ..stages.export import export_request
 from ..stages.layout import layout_request
 from ..stages.train import train_request
-from .common import shared_url, source_of
+from .common import nice_ticks, paste_decoded_grid, shared_url, source_of
 
 KIND = "decoder-sampler"
 #: model -> the layout method that holds its codes
@@ -84,20 +84,6 @@ def plane_domain(extent: dict, pad: float = DOMAIN_PAD) -> dict:
     lo, hi = np.asarray(extent["min"], float), np.asarray(extent["max"], float)
     margin = (hi - lo) * pad
     return {"x": [lo[0] - margin[0], hi[0] + margin[0]], "y": [lo[1] - margin[1], hi[1] + margin[1]], "pad": pad}
-
-
-def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """Round tick values inside [lo, hi] (1, 2, 5 x 10^k steps), as d3.ticks chooses them."""
-    span = hi - lo
-    if span <= 0:
-        return [lo]
-    step = 10 ** np.floor(np.log10(span / count))
-    for factor in (1, 2, 5, 10):
-        if span / (step * factor) <= count:
-            step *= factor
-            break
-    first = np.ceil(lo / step) * step
-    return [round(float(v), 10) + 0.0 for v in np.arange(first, hi + step * 1e-9, step)]
 
 
 def _hex(colour: str) -> tuple[int, int, int]:
@@ -196,6 +182,7 @@ def fixture_codes(codes: np.ndarray, extent: dict) -> np.ndarray:
 
 
 @stage(f"figure:{KIND}", inputs=_inputs, libs=("tensorflow-cpu", "keras", "numpy", "pillow"),
+       sources=("generator/figures/common.py",),
        label=lambda p: f"figure decoder-sampler ({p['model']})")
 def payload(ctx: Context) -> dict:
     from PIL import Image
@@ -225,16 +212,7 @@ def payload(ctx: Context) -> dict:
     # fallback: the plane with decoded digits on a 5 x 5 grid over the codes' extent
     fallback, to_pixel = scatter(codes, labels, domain, 560, 430)
     grid = 5
-    xs = np.linspace(extent["min"][0], extent["max"][0], grid + 2)[1:-1]
-    ys = np.linspace(extent["min"][1], extent["max"][1], grid + 2)[1:-1]
-    points = np.array([[x, y] for y in ys for x in xs], np.float32)
-    decoded = np.asarray(decoder.predict(points, verbose=0))
-    size = 44
-    for (x, y), image in zip(points, decoded):
-        px, py = to_pixel(x, y)
-        box = (round(px - size / 2), round(py - size / 2))
-        fallback.paste((255, 255, 255), (box[0] - 1, box[1] - 1, box[0] + size + 1, box[1] + size + 1))
-        fallback.paste(tile(image, size).convert("RGB"), box)
+    paste_decoded_grid(fallback, to_pixel, decoder, extent, size=44, grid=grid)
     sheet = Image.new("RGB", (fallback.width, fallback.height + 24), "white")
     sheet.paste(fallback, (0, 0))
     legend(sheet, fallback.height + 2)

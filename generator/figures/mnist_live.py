@@ -23,7 +23,7 @@ from ..schema import Field
 from ..stages import dataset_request
 from ..stages.data import load_arrays
 from ..stages.train import train_request
-from .common import source_of
+from .common import nice_ticks, source_of
 
 KIND = "mnist-live"
 OPTIONS = {
@@ -72,20 +72,6 @@ def _font(size: int):
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow without FreeType
         return ImageFont.load_default()
-
-
-def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """Round tick values in [lo, hi] in steps of 1, 2 or 5 x 10^k."""
-    span = hi - lo
-    if span <= 0:
-        return [lo]
-    step = 10 ** np.floor(np.log10(span / count))
-    for factor in (1, 2, 5, 10):
-        if span / (step * factor) <= count:
-            step *= factor
-            break
-    first = np.ceil(lo / step) * step
-    return [round(float(v), 10) + 0.0 for v in np.arange(first, hi + step * 1e-9, step)]
 
 
 def scatter_image(codes: np.ndarray, labels: np.ndarray, *, size: int = 520, title: str = ""):

@@ -28,7 +28,7 @@ from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..stages.export import export_request
 from ..stages.train import train_request
-from .common import shared_url, source_of
+from .common import paste_decoded_grid, shared_url, source_of
 from .zoo_common import class_names
 
 KIND = "zoo-latent"
@@ -117,7 +117,7 @@ def payload(ctx: Context) -> dict:
 
     from ..stages.data import load_arrays
     from ..stages.train import rebuild
-    from .decoder_sampler import plane_domain, save_png, scatter, tile
+    from .decoder_sampler import plane_domain, save_png, scatter
 
     p = ctx.params
     train = ctx.inputs["train"]
@@ -149,16 +149,7 @@ def payload(ctx: Context) -> dict:
     # fallback: the plane with decoded images on a 5 x 5 grid over the codes' extent
     plane, to_pixel = scatter(codes, labels, domain, 560, 430)
     grid = 5
-    xs = np.linspace(extent["min"][0], extent["max"][0], grid + 2)[1:-1]
-    ys = np.linspace(extent["min"][1], extent["max"][1], grid + 2)[1:-1]
-    points = np.array([[x, y] for y in ys for x in xs], np.float32)
-    decoded = np.asarray(decoder.predict(points, verbose=0))
-    size = 40
-    for (x, y), image in zip(points, decoded):
-        px, py = to_pixel(x, y)
-        box = (round(px - size / 2), round(py - size / 2))
-        plane.paste((255, 255, 255), (box[0] - 1, box[1] - 1, box[0] + size + 1, box[1] + size + 1))
-        plane.paste(tile(image, size).convert("RGB"), box)
+    paste_decoded_grid(plane, to_pixel, decoder, extent, size=40, grid=grid)
     sheet = Image.new("RGB", (plane.width, plane.height + 44), "white")
     sheet.paste(plane, (0, 0))
     named_legend(sheet, plane.height + 4, names)

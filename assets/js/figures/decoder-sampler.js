@@ -14,6 +14,7 @@ import { formatCode, loadPoints, majority, nearest } from "../lib/decoder-data.j
 import { acquireModel, predict, tfBackendState, tfState, useBackend } from "../lib/decoder-model.js";
 import { imageCanvas, paintBlank, paintGray, readGray } from "../lib/decoder-paint.js";
 import { createPlane, drawMarker } from "../lib/decoder-plane.js";
+import { capture, keyMove, pointerCode } from "../lib/plane-input.js";
 import { classLegend, useDecoderStyles } from "../lib/decoder-style.js";
 import { onThemeChange, readTheme } from "../lib/theme.js";
 
@@ -36,15 +37,6 @@ function validate(config) {
 
 function span(domain) {
   return [domain.x[1] - domain.x[0], domain.y[1] - domain.y[0]];
-}
-
-// Keep receiving a drag's moves outside the element (synthetic pointers cannot be captured).
-function capture(element, pointerId) {
-  try {
-    element.setPointerCapture(pointerId);
-  } catch {
-    // not an active pointer: the moves still arrive while over the element
-  }
 }
 
 export async function mount(el, config) {
@@ -332,22 +324,17 @@ export async function mount(el, config) {
   }
 
   // events
-  function pointerCode(event) {
-    const box = planeCanvas.getBoundingClientRect();
-    return plane.toCode(event.clientX - box.left, event.clientY - box.top);
-  }
-
   planeCanvas.addEventListener("pointerdown", (event) => {
     if (event.button !== 0) return;
     const which = event.shiftKey ? "b" : probes.b ? active : "a";
     dragging = { pointerId: event.pointerId, which };
     capture(planeCanvas, event.pointerId);
     planeCanvas.focus({ preventScroll: true });
-    setProbe(which, pointerCode(event));
+    setProbe(which, pointerCode(plane, planeCanvas, event));
   }, { signal });
   planeCanvas.addEventListener("pointermove", (event) => {
     if (!dragging || event.pointerId !== dragging.pointerId) return;
-    setProbe(dragging.which, pointerCode(event));
+    setProbe(dragging.which, pointerCode(plane, planeCanvas, event));
   }, { signal });
   for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) {
     planeCanvas.addEventListener(type, (event) => {
@@ -355,18 +342,13 @@ export async function mount(el, config) {
     }, { signal });
   }
 
-  const KEY_MOVES = {
-    ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1],
-    PageUp: [0, 1, true], PageDown: [0, -1, true], Home: [-1, 0, true], End: [1, 0, true],
-  };
   planeCanvas.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    const move = KEY_MOVES[event.key];
+    const move = keyMove(event, FINE, COARSE);
     if (move) {
       event.preventDefault();
-      const step = (move[2] || event.shiftKey) ? COARSE : FINE;
       const [x, y] = probes[active];
-      setProbe(active, [x + move[0] * step * spanX, y + move[1] * step * spanY]);
+      setProbe(active, [x + move[0] * spanX, y + move[1] * spanY]);
     } else if (event.key === "b" || event.key === "B") {
       event.preventDefault();
       toggleSecond();

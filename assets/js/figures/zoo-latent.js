@@ -11,6 +11,7 @@ import { formatCode, loadPoints, majority, nearest } from "../lib/decoder-data.j
 import { acquireModel, predict, tfState } from "../lib/decoder-model.js";
 import { imageCanvas, paintBlank, paintGray, readGray } from "../lib/decoder-paint.js";
 import { createPlane, drawMarker } from "../lib/decoder-plane.js";
+import { capture, keyMove, pointerCode } from "../lib/plane-input.js";
 import { classLegend, useDecoderStyles } from "../lib/decoder-style.js";
 import { chooseBackend } from "../lib/tf-backend.js";
 import { onThemeChange, readTheme } from "../lib/theme.js";
@@ -31,14 +32,6 @@ function validate(config) {
   }
   if (!(config.domain.x[1] > config.domain.x[0] && config.domain.y[1] > config.domain.y[0])) {
     throw new Error("zoo-latent config.domain must be increasing ranges");
-  }
-}
-
-function capture(element, pointerId) {
-  try {
-    element.setPointerCapture(pointerId);
-  } catch {
-    // not an active pointer: moves still arrive while over the element
   }
 }
 
@@ -177,36 +170,27 @@ export async function mount(el, config) {
   }
 
   // events: hover (mouse, pen) moves the probe; touch moves it on tap and drag
-  function pointerCode(event) {
-    const box = planeCanvas.getBoundingClientRect();
-    return plane.toCode(event.clientX - box.left, event.clientY - box.top);
-  }
   planeCanvas.addEventListener("pointerdown", (event) => {
     if (event.button !== 0) return;
     dragging = event.pointerId;
     capture(planeCanvas, event.pointerId);
     planeCanvas.focus({ preventScroll: true });
-    setProbe(pointerCode(event));
+    setProbe(pointerCode(plane, planeCanvas, event));
   }, { signal });
   planeCanvas.addEventListener("pointermove", (event) => {
-    if (dragging === event.pointerId || event.pointerType !== "touch") setProbe(pointerCode(event));
+    if (dragging === event.pointerId || event.pointerType !== "touch") setProbe(pointerCode(plane, planeCanvas, event));
   }, { signal });
   for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) {
     planeCanvas.addEventListener(type, (event) => {
       if (dragging === event.pointerId) dragging = null;
     }, { signal });
   }
-  const KEY_MOVES = {
-    ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1],
-    PageUp: [0, 1, true], PageDown: [0, -1, true], Home: [-1, 0, true], End: [1, 0, true],
-  };
   planeCanvas.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    const move = KEY_MOVES[event.key];
+    const move = keyMove(event, FINE, COARSE);
     if (!move) return;
     event.preventDefault();
-    const step = move[2] || event.shiftKey ? COARSE : FINE;
-    setProbe([probe[0] + move[0] * step * spanX, probe[1] + move[1] * step * spanY]);
+    setProbe([probe[0] + move[0] * spanX, probe[1] + move[1] * spanY]);
   }, { signal });
   planeCanvas.addEventListener("focus", () => say(`Probe at ${describe(probe)}. ${nearText()}.`), { signal });
   onThemeChange(() => {

@@ -4,25 +4,9 @@
 // and lets the figure draw its markers on top.
 
 import { fitCanvas } from "./hidpi-canvas.js";
+import { drawAxes } from "./plot-axes.js";
 
 const MARGIN = { left: 48, right: 12, top: 10, bottom: 36 };
-const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-
-/** Round tick values inside [lo, hi] in steps of 1, 2 or 5 x 10^k (as d3.ticks). */
-export function niceTicks(lo, hi, count = 5) {
-  const span = hi - lo;
-  if (!(span > 0)) return [lo];
-  let step = 10 ** Math.floor(Math.log10(span / count));
-  for (const factor of [1, 2, 5, 10]) {
-    if (span / (step * factor) <= count) {
-      step *= factor;
-      break;
-    }
-  }
-  const ticks = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(+v.toPrecision(12) + 0);
-  return ticks;
-}
 
 /**
  * @param {HTMLCanvasElement} canvas
@@ -60,40 +44,9 @@ export function createPlane(canvas, { domain, codes, labels, colors }) {
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.fillStyle = theme.bg;
     ctx.fillRect(0, 0, size.width, size.height);
-    ctx.strokeStyle = theme.border;
-    ctx.lineWidth = 1;
-    ctx.strokeRect(plot.left + 0.5, plot.top + 0.5, plot.width - 1, plot.height - 1);
-    ctx.font = FONT;
-    ctx.fillStyle = theme.muted;
-    ctx.strokeStyle = theme.muted;
-    ctx.textAlign = "center";
-    ctx.textBaseline = "top";
-    const bottom = plot.top + plot.height;
-    for (const v of niceTicks(x0, x1, Math.max(2, Math.round(plot.width / 80)))) {
-      const [px] = toPixel(v, y0);
-      ctx.beginPath();
-      ctx.moveTo(px, bottom);
-      ctx.lineTo(px, bottom + 4);
-      ctx.stroke();
-      ctx.fillText(label(v), px, bottom + 6);
-    }
-    ctx.fillText("code dimension 1 (z\u2081)", plot.left + plot.width / 2, bottom + 20);
-    ctx.textAlign = "right";
-    ctx.textBaseline = "middle";
-    for (const v of niceTicks(y0, y1, Math.max(2, Math.round(plot.height / 60)))) {
-      const [, py] = toPixel(x0, v);
-      ctx.beginPath();
-      ctx.moveTo(plot.left - 4, py);
-      ctx.lineTo(plot.left, py);
-      ctx.stroke();
-      ctx.fillText(label(v), plot.left - 6, py);
-    }
-    ctx.save();
-    ctx.translate(11, plot.top + plot.height / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textAlign = "center";
-    ctx.fillText("z\u2082", 0, 0);
-    ctx.restore();
+    drawAxes(ctx, theme, plot, { x0, x1, y0, y1 }, toPixel, {
+      xTitle: "code dimension 1 (z\u2081)", yTitle: "z\u2082", xTitleGap: 20, yTitleX: 11,
+    });
     ctx.save();
     ctx.beginPath();
     ctx.rect(plot.left, plot.top, plot.width, plot.height);
@@ -154,10 +107,6 @@ export function createPlane(canvas, { domain, codes, labels, colors }) {
       layer = null;
     },
   };
-}
-
-function label(v) {
-  return String(+v.toPrecision(6)).replace("-", "\u2212");
 }
 
 /** A ring marker with a halo, readable on any dot colour; `shape` "circle" or "square". */

@@ -2,6 +2,8 @@
 // page once while at least one of them is mounted. The base stylesheet only
 // carries the shared figure chrome, so each kind brings its own layout.
 
+import { sharedStyles } from "./style-sheet.js";
+
 const CSS = `
 .decoder-figure {
   display: flex; flex-wrap: wrap; justify-content: center; align-items: flex-start;
@@ -51,29 +53,8 @@ const CSS = `
 .draw-flow .draw-arrow { color: var(--muted); font-size: 1.2rem; }
 `;
 
-let users = 0;
-let element = null;
-
 /** Add the styles (once per page); returns a function that removes them after the last user. */
-export function useDecoderStyles() {
-  users += 1;
-  if (!element) {
-    element = document.createElement("style");
-    element.dataset.owner = "decoder-figures";
-    element.textContent = CSS;
-    document.head.append(element);
-  }
-  let done = false;
-  return function release() {
-    if (done) return;
-    done = true;
-    users -= 1;
-    if (users === 0 && element) {
-      element.remove();
-      element = null;
-    }
-  };
-}
+export const useDecoderStyles = sharedStyles("decoder-figures", CSS);
 
 /** A legend of class swatches (reuses site.css .figure-legend). */
 export function classLegend(classes, colors) {

@@ -70,22 +70,6 @@ export function mixFrame(a, b, t) {
   };
 }
 
-/** Round tick values inside [lo, hi] in steps of 1, 2 or 5 x 10^k. */
-export function niceTicks(lo, hi, count = 5) {
-  const span = hi - lo;
-  if (!(span > 0)) return [lo];
-  let step = 10 ** Math.floor(Math.log10(span / count));
-  for (const factor of [1, 2, 5, 10]) {
-    if (span / (step * factor) <= count) {
-      step *= factor;
-      break;
-    }
-  }
-  const ticks = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(+v.toPrecision(12) + 0);
-  return ticks;
-}
-
 /** Ease-out cubic. */
 export function easeOut(t) {
   return 1 - (1 - t) ** 3;

@@ -3,15 +3,11 @@
 // no class always sits on top), the probe and a ring on the nearest digit.
 
 import { fitCanvas } from "./hidpi-canvas.js";
-import { niceTicks, rangeOf } from "./mnist-live-frame.js";
+import { rangeOf } from "./mnist-live-frame.js";
+import { drawAxes as drawPlotAxes } from "./plot-axes.js";
 
 const MARGIN = { left: 46, right: 10, top: 8, bottom: 36 };
-const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 const BOLD = 'bold 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-
-function label(v) {
-  return String(+v.toPrecision(6)).replace("-", "\u2212");
-}
 
 /**
  * @param {HTMLCanvasElement} canvas
@@ -33,40 +29,7 @@ export function createPlane(canvas, { labels, palette, order }) {
 
   function drawAxes(ctx, theme) {
     const r = rangeOf(frame, plot.width, plot.height);
-    ctx.strokeStyle = theme.border;
-    ctx.lineWidth = 1;
-    ctx.strokeRect(plot.left + 0.5, plot.top + 0.5, plot.width - 1, plot.height - 1);
-    ctx.font = FONT;
-    ctx.fillStyle = theme.muted;
-    ctx.strokeStyle = theme.muted;
-    ctx.textAlign = "center";
-    ctx.textBaseline = "top";
-    const bottom = plot.top + plot.height;
-    for (const v of niceTicks(r.x0, r.x1, Math.max(2, Math.round(plot.width / 80)))) {
-      const [px] = toPixel(v, 0);
-      ctx.beginPath();
-      ctx.moveTo(px, bottom);
-      ctx.lineTo(px, bottom + 4);
-      ctx.stroke();
-      ctx.fillText(label(v), px, bottom + 6);
-    }
-    ctx.fillText("code z\u2081", plot.left + plot.width / 2, bottom + 21);
-    ctx.textAlign = "right";
-    ctx.textBaseline = "middle";
-    for (const v of niceTicks(r.y0, r.y1, Math.max(2, Math.round(plot.height / 60)))) {
-      const [, py] = toPixel(0, v);
-      ctx.beginPath();
-      ctx.moveTo(plot.left - 4, py);
-      ctx.lineTo(plot.left, py);
-      ctx.stroke();
-      ctx.fillText(label(v), plot.left - 6, py);
-    }
-    ctx.save();
-    ctx.translate(10, plot.top + plot.height / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textAlign = "center";
-    ctx.fillText("code z\u2082", 0, 0);
-    ctx.restore();
+    drawPlotAxes(ctx, theme, plot, r, toPixel, { xTitle: "code z\u2081", yTitle: "code z\u2082", xTitleGap: 21, yTitleX: 10 });
   }
 
   function drawDots(ctx, codes) {

@@ -2,6 +2,8 @@
 // added once while at least one of them is mounted. They build on the decoder
 // figures' layout classes (decoder-style.js) and add their own.
 
+import { sharedStyles } from "./style-sheet.js";
+
 const CSS = `
 .zoo-live .decoder-panel { flex-basis: 200px; }
 .zoo-live .decoder-readout { min-height: 1.3em; }
@@ -65,27 +67,6 @@ const CSS = `
 }
 `;
 
-let users = 0;
-let element = null;
-
 /** Add the styles (once per page); returns a function that removes them after the last user. */
-export function useZooStyles() {
-  users += 1;
-  if (!element) {
-    element = document.createElement("style");
-    element.dataset.owner = "zoo-live-figures";
-    element.textContent = CSS;
-    document.head.append(element);
-  }
-  let done = false;
-  return function release() {
-    if (done) return;
-    done = true;
-    users -= 1;
-    if (users === 0 && element) {
-      element.remove();
-      element = null;
-    }
-  };
-}
+export const useZooStyles = sharedStyles("zoo-live-figures", CSS);
 
