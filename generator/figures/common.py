@@ -45,6 +45,44 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return [round(float(v), 10) + 0.0 for v in np.arange(first, hi + step * 1e-9, step)]
 
 
+def font(size: int):
+    """Pillow's default font at ``size`` px (a fixed-size bitmap font where Pillow lacks FreeType)."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow without FreeType
+        return ImageFont.load_default()
+
+
+def hex_rgb(colour: str) -> tuple[int, int, int]:
+    """``"#rrggbb"`` as an (r, g, b) tuple."""
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def sprite(images, cols: int | None = None):
+    """Images (N, H, W) uint8 tiled into one row-major (rows*H, cols*W) sheet; ``cols`` defaults to N."""
+    import numpy as np
+
+    n, h, w = images.shape
+    cols = cols or n
+    rows = -(-n // cols)
+    sheet = np.zeros((rows * h, cols * w), np.uint8)
+    for i, image in enumerate(images):
+        r, c = divmod(i, cols)
+        sheet[r * h:(r + 1) * h, c * w:(c + 1) * w] = image
+    return sheet
+
+
+def tile(values, size: int):
+    """A decoded image (floats in [0, 1]) as a grayscale Pillow tile, white on black like MNIST."""
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.rint(np.clip(values, 0, 1) * 255).astype(np.uint8)
+    return Image.fromarray(pixels, "L").resize((size, size), Image.NEAREST)
+
+
 def paste_decoded_grid(plane, to_pixel, decoder, extent: dict, size: int, grid: int = 5) -> None:
     """Paste the decoder's images at a ``grid`` x ``grid`` lattice inside the codes' extent onto ``plane``.
 
@@ -52,8 +90,6 @@ def paste_decoded_grid(plane, to_pixel, decoder, extent: dict, size: int, grid: 
     ``size`` px square on a 1 px white frame, centred on its code.
     """
     import numpy as np
-
-    from .decoder_sampler import tile
 
     xs = np.linspace(extent["min"][0], extent["max"][0], grid + 2)[1:-1]
     ys = np.linspace(extent["min"][1], extent["max"][1], grid + 2)[1:-1]

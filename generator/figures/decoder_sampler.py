@@ -25,7 +25,7 @@ from ..stages.atlas import atlas_request
 from ..stages.export import export_request
 from ..stages.layout import layout_request
 from ..stages.train import train_request
-from .common import nice_ticks, paste_decoded_grid, shared_url, source_of
+from .common import nice_ticks, paste_decoded_grid, shared_url, source_of, hex_rgb as _hex, tile
 
 KIND = "decoder-sampler"
 #: model -> the layout method that holds its codes
@@ -86,10 +86,6 @@ def plane_domain(extent: dict, pad: float = DOMAIN_PAD) -> dict:
     return {"x": [lo[0] - margin[0], hi[0] + margin[0]], "y": [lo[1] - margin[1], hi[1] + margin[1]], "pad": pad}
 
 
-def _hex(colour: str) -> tuple[int, int, int]:
-    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
-
-
 def scatter(codes: np.ndarray, labels: np.ndarray, domain: dict, width: int, height: int, *,
             margin=(44, 10, 30, 10), radius: float = 1.6, font=None):
     """A white Pillow image of the codes as class-tinted dots with labelled axes.
@@ -126,14 +122,6 @@ def scatter(codes: np.ndarray, labels: np.ndarray, domain: dict, width: int, hei
         axes.line((left - 4, py, left, py), fill=(87, 96, 106))
         axes.text((left - 6, py), f"{v:g}", fill=(87, 96, 106), font=font, anchor="rm")
     return image, to_pixel
-
-
-def tile(values: np.ndarray, size: int):
-    """A decoded image (floats in [0, 1]) as a grayscale Pillow tile, white on black like MNIST."""
-    from PIL import Image
-
-    pixels = np.rint(np.clip(values, 0, 1) * 255).astype(np.uint8)
-    return Image.fromarray(pixels, "L").resize((size, size), Image.NEAREST)
 
 
 def save_png(image, path, colours: int = 128) -> None:

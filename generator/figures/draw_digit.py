@@ -25,8 +25,8 @@ from ..stages.data import load_arrays
 from ..stages.export import export_request
 from ..stages.layout import layout_request
 from ..stages.train import train_request
-from .common import shared_url, source_of
-from .decoder_sampler import MODELS, TABLEAU10, code_transform, legend, plane_domain, save_png, scatter, tile
+from .common import shared_url, source_of, tile
+from .decoder_sampler import MODELS, TABLEAU10, code_transform, legend, plane_domain, save_png, scatter
 
 KIND = "draw-digit"
 OPTIONS = {

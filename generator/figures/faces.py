@@ -28,7 +28,7 @@ from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..stages.export import export_request
 from ..stages.train import train_request
-from .common import source_of
+from .common import source_of, font as _font, sprite
 
 KIND = "faces"
 OPTIONS = {
@@ -56,26 +56,6 @@ def grid_codes(extent: dict, n: int) -> np.ndarray:
     xs = np.linspace(extent["min"][0], extent["max"][0], n)
     ys = np.linspace(extent["max"][1], extent["min"][1], n)
     return np.array([[x, y] for y in ys for x in xs], dtype="float32")
-
-
-def sprite(images: np.ndarray, cols: int) -> np.ndarray:
-    """Tile (N, H, W) images into one row-major sheet."""
-    n, h, w = images.shape
-    rows = -(-n // cols)
-    sheet = np.zeros((rows * h, cols * w), np.uint8)
-    for i, image in enumerate(images):
-        r, c = divmod(i, cols)
-        sheet[r * h:(r + 1) * h, c * w:(c + 1) * w] = image
-    return sheet
-
-
-def _font(size: int):
-    from PIL import ImageFont
-
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow without FreeType
-        return ImageFont.load_default()
 
 
 def scatter_image(codes: np.ndarray, extent: dict, size: tuple[int, int], pad: int = 28):

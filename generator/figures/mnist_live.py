@@ -23,7 +23,7 @@ from ..schema import Field
 from ..stages import dataset_request
 from ..stages.data import load_arrays
 from ..stages.train import train_request
-from .common import nice_ticks, source_of
+from .common import nice_ticks, source_of, font as _font, hex_rgb as _hex
 
 KIND = "mnist-live"
 OPTIONS = {
@@ -59,19 +59,6 @@ def unpack4(data: bytes, count: int) -> np.ndarray:
     out = np.empty(packed.size * 2, np.uint8)
     out[0::2], out[1::2] = packed >> 4, packed & 15
     return out[:count]
-
-
-def _hex(colour: str) -> tuple[int, int, int]:
-    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
-
-
-def _font(size: int):
-    from PIL import ImageFont
-
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow without FreeType
-        return ImageFont.load_default()
 
 
 def scatter_image(codes: np.ndarray, labels: np.ndarray, *, size: int = 520, title: str = ""):

@@ -25,6 +25,7 @@ from ..errors import ContentError
 from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..toy import SHAPES, make_shape
+from .common import font as _font
 
 KIND = "toy-bench"
 OPTIONS = {
@@ -74,15 +75,6 @@ def project(points: np.ndarray, yaw: float = YAW, pitch: float = PITCH) -> tuple
     return np.stack([xr, up], axis=1), depth
 
 
-def _font(size: int):
-    from PIL import ImageFont
-
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow without FreeType
-        return ImageFont.load_default()
-
-
 def fallback_image(shapes: dict[str, tuple[np.ndarray, np.ndarray]], *, cell: int = 176, pad: int = 12):
     """Each shape from the page's starting viewpoint, coloured along the curve, titled."""
     from PIL import Image, ImageDraw
@@ -118,7 +110,7 @@ def fallback_image(shapes: dict[str, tuple[np.ndarray, np.ndarray]], *, cell: in
     return sheet.resize((width, height), Image.LANCZOS).quantize(96, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
 
 
-@stage(f"figure:{KIND}", libs=("numpy", "pillow"), sources=("generator/toy.py",),
+@stage(f"figure:{KIND}", libs=("numpy", "pillow"), sources=("generator/toy.py", "generator/figures/common.py"),
        label=lambda p: f"figure toy-bench ({len(p['shapes'])} shapes x {p['model']['points']} points)")
 def payload(ctx: Context) -> dict:
     p = ctx.params

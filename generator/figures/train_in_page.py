@@ -25,7 +25,7 @@ from ..schema import Field
 from ..stages import dataset_request
 from ..stages.data import load_arrays
 from ..stages.train import train_request
-from .common import source_of
+from .common import source_of, font as _font
 
 KIND = "train-in-page"
 OPTIONS = {
@@ -55,15 +55,6 @@ def layer_roles(widths: list[int]) -> list[str]:
     middle = len(widths) // 2
     return ["input" if i == 0 else "sigmoid" if i == len(widths) - 1 else "code" if i == middle else "ReLU"
             for i in range(len(widths))]
-
-
-def _font(size: int):
-    from PIL import ImageFont
-
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow without FreeType: fixed-size bitmap font
-        return ImageFont.load_default()
 
 
 def draw_diagram(draw, widths: list[int], box: tuple[int, int, int, int], *, fg=40, bar=(10, 88, 202),

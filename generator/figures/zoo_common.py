@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..pipeline import Request
+from .common import sprite
 
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                    "Ankle boot"]
@@ -153,18 +154,6 @@ def pick_per_class(labels: np.ndarray, count: int) -> np.ndarray:
     columns = [np.flatnonzero(labels == c)[:per] for c in classes]
     chosen = [col[i] for i in range(per) for col in columns if i < len(col)]
     return np.array(chosen[:count], dtype=np.int64)
-
-
-def sprite(images: np.ndarray, cols: int | None = None) -> np.ndarray:
-    """Images (N, H, W) uint8 tiled into one (rows*H, cols*W) sheet, row-major."""
-    n, h, w = images.shape
-    cols = cols or n
-    rows = -(-n // cols)
-    sheet = np.zeros((rows * h, cols * w), np.uint8)
-    for i, image in enumerate(images):
-        r, c = divmod(i, cols)
-        sheet[r * h:(r + 1) * h, c * w:(c + 1) * w] = image
-    return sheet
 
 
 def fmt(value: float | None, digits: int = 3) -> str:

@@ -141,7 +141,7 @@ def draw_table(rows: list[dict], caption: str):
 @stage(f"figure:{KIND}",
        inputs=lambda p: {**{row["key"]: from_input(row["evaluate"]) for row in p["rows"]},
                          **dataset_inputs(p)},
-       libs=("numpy", "pillow"), sources=("generator/figures/zoo_common.py",),
+       libs=("numpy", "pillow"), sources=("generator/figures/zoo_common.py", "generator/figures/common.py"),
        label=lambda p: f"figure zoo-table ({len(p['rows'])} models)")
 def payload(ctx: Context) -> dict:
     p = ctx.params
