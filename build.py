@@ -17,6 +17,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port; allowed: a whole number from 0 to 65535 (0 picks a free one)")
+    return port
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python build.py",
@@ -29,7 +39,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: _site)")
     parser.add_argument("--base-url", dest="base_url", help="path the site is served under, e.g. /my-repo/ for GitHub project pages")
     parser.add_argument("--serve", action="store_true", help="build, serve on 127.0.0.1 and rebuild + live-reload on every change")
-    parser.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000; 0 picks a free one)")
+    parser.add_argument("--port", type=_port, default=8000, help="port for --serve (default 8000; 0 picks a free one)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace the output folder even if it holds files this generator did not write")
     parser.add_argument("--clean", action="store_true", help="ignore the build cache and recompute every stage")
     parser.add_argument("--strict", action="store_true", help="treat warnings (e.g. a page over its weight budget) as errors")
     parser.add_argument("--mnist", help="mnist.npz or a folder with the four MNIST IDX files (all 70,000 digits)")
@@ -56,10 +68,13 @@ def setup_logging(verbosity: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ chatter
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     verbosity = -1 if args.quiet else (1 if args.verbose else 0)
     setup_logging(verbosity)
+    if verbosity < 1:
+        from generator import quiet
+
+        quiet.install()  # before anything imports TensorFlow
     from generator.config import load_config
     from generator.errors import BuildError
 
@@ -78,10 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.serve:
             from generator.serve import serve
 
-            return serve(cfg, port=args.port)
+            return serve(cfg, port=args.port, config_path=args.config, force=args.force)
         from generator.build import build
 
-        build(cfg)
+        build(cfg, force=args.force)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("The previous site, if any, was left as it was.", file=sys.stderr)
@@ -89,6 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous site was left as it was.", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug in the generator, not the author's mistake: one message, the details on -v
+        if verbosity >= 1:
+            raise
+        print(f"error: internal error ({type(exc).__name__}: {exc}). This is a bug in the generator, not in your "
+              "site; please report it with the output of the same command run with -v.", file=sys.stderr)
+        print("The previous site, if any, was left as it was.", file=sys.stderr)
+        return 2
     return 0
 
 

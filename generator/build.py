@@ -21,7 +21,7 @@ from .errors import BudgetError, BuildError, ContentError
 from .figures import kinds
 from .linkcheck import assert_links
 from .markdown import Article, read_articles
-from .pipeline import ROOT, Pipeline, Request, load_entry
+from .pipeline import ROOT, Pipeline, Request, clean_cache, load_entry
 from . import tex  # noqa: F401  (registers the math stage)
 from .render import figure_url, render_site_pages
 from .report import Weigher, print_table, summary_table
@@ -77,11 +77,16 @@ def math_params(article: Article) -> dict:
     return {"article": article.slug, "items": [[tex, display] for tex, display, _ in article.math]}
 
 
-def build(cfg: Config) -> dict:
-    """Build the whole site into ``cfg.out``; return the build report."""
+def build(cfg: Config, *, force: bool = False) -> dict:
+    """Build the whole site into ``cfg.out``; return the build report.
+
+    ``force`` replaces an output folder that holds files this generator did not write.
+    """
     start = time.perf_counter()
-    sitefiles.check_output_dir(cfg.out)
-    articles = read_articles(cfg.content_dir)
+    sitefiles.check_output_dir(cfg.out, force=force)
+    for stale in clean_cache(cfg.cache_dir):
+        log.info("removed %s, left by a build that was stopped", _rel(stale))
+    articles = read_articles(cfg.content_dir, strict=cfg.strict)
     check_inputs(cfg)
     figure_requests = plan(cfg, articles)
     slugs = [a.slug for a in articles]

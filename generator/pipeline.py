@@ -9,19 +9,38 @@ and the versions of the libraries it uses (dvc's run-cache, never file times).
 Entries live at ``.cache/<stage>/<key>/`` with a ``manifest.json`` listing
 every file's size and sha256. An entry is written to a temporary name and
 renamed into place when complete; on load every file is checked, so a
-truncated or corrupted entry is detected, deleted and recomputed.
+truncated or corrupted entry is detected, moved aside and recomputed.
+
+Several builds may share one cache (two terminals, ``--serve`` beside a manual
+build): each key is resolved under an exclusive lock (``flock`` on
+``.cache/<stage>/.<key>.lock``), so a stage runs once and the others wait and
+load its entry; a finished entry is never removed while it is valid, and a
+temporary folder names its host and process, so a later build can tell a
+dead build's leftovers (:func:`remove_stale`) from a live build's work.
+
+The code part of a key is the text of the stage's module, of every module of
+``generator/`` it imports (the transitive closure, found by reading the import
+statements, function-level ones included) and of the files it declares in
+``sources=`` (templates, scripts). The harness modules in :data:`HARNESS` are
+left out: they build requests and keys, they do not shape what a stage writes
+(change :data:`SCHEMA_VERSION` if you change how entries are written).
 """
 
 from __future__ import annotations
 
+import ast
+import fcntl
 import hashlib
 import importlib.metadata
 import json
 import logging
 import os
+import re
 import shutil
+import socket
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -33,6 +52,8 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = "manifest.json"
 SCHEMA_VERSION = 1
+HARNESS = frozenset({"generator/pipeline.py", "generator/errors.py", "generator/config.py", "generator/schema.py"})
+HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
 
 
 def canonical(value: Any) -> str:
@@ -114,18 +135,63 @@ def stage(
     """
 
     def register(fn):
-        module_file = Path(sys.modules[fn.__module__].__file__).resolve().relative_to(ROOT)
+        module_file = Path(sys.modules[fn.__module__].__file__).resolve().relative_to(ROOT).as_posix()
         REGISTRY[name] = Stage(
             name=name,
             run=fn,
             inputs=inputs or (lambda params: {}),
             libs=tuple(libs),
-            sources=(str(module_file), *sources),
+            sources=tuple(dict.fromkeys((module_file, *imported_modules(module_file), *sources))),
             label=label or (lambda params: name),
         )
         return fn
 
     return register
+
+
+def _module_file(dotted: str) -> str | None:
+    """``generator.figures.common`` -> ``generator/figures/common.py`` (or a package's ``__init__.py``)."""
+    base = ROOT.joinpath(*dotted.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path.relative_to(ROOT).as_posix()
+    return None
+
+
+def _imports(rel: str) -> set[str]:
+    """The ``generator`` modules one source file imports, at any depth of its code."""
+    path = ROOT / rel
+    package = rel[:-3].replace("/", ".")
+    if path.name == "__init__.py":
+        package = package[: -len(".__init__")]
+    else:
+        package = package.rpartition(".")[0]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=rel)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                anchor = ".".join(parts[: len(parts) - node.level + 1])
+                module = f"{anchor}.{node.module}" if node.module else anchor
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)  # `from . import tex` names a module
+    found = {_module_file(name) for name in names if name == "generator" or name.startswith("generator.")}
+    return {f for f in found if f}
+
+
+def imported_modules(rel: str) -> tuple[str, ...]:
+    """Every module of ``generator/`` that ``rel`` imports, directly or through others, minus :data:`HARNESS`."""
+    seen: set[str] = set()
+    todo = [rel]
+    while todo:
+        for found in _imports(todo.pop()) - seen - HARNESS - {rel}:
+            seen.add(found)
+            todo.append(found)
+    return tuple(sorted(seen))
 
 
 _code_hashes: dict[tuple[str, ...], str] = {}
@@ -256,18 +322,19 @@ class Pipeline:
         key = cache_key(st, request.params, {name: art.digest for name, art in upstream.items()})
         entry = self.cache_dir / st.name / key
         label = st.label(request.params)
-        artifact = None if self.clean else load_entry(entry, st.name, key)
-        if artifact is not None:
-            log.debug("[fresh] %s %s", label, key[:12])
-            self.records.append(Record(label, key, True, 0.0, artifact.bytes, artifact.meta))
-        else:
-            artifact = self._run(st, request.params, upstream, entry, key, label)
+        with entry_lock(entry):  # another build making the same entry finishes first; then it is loaded here
+            artifact = None if self.clean else load_entry(entry, st.name, key)
+            if artifact is not None:
+                log.debug("[fresh] %s %s", label, key[:12])
+                self.records.append(Record(label, key, True, 0.0, artifact.bytes, artifact.meta))
+            else:
+                artifact = self._run(st, request.params, upstream, entry, key, label)
         self._memo[request.ident] = artifact
         return artifact
 
     def _run(self, st: Stage, params: dict, upstream: dict, entry: Path, key: str, label: str) -> Artifact:
         log.info("[run] %s", label)
-        tmp = entry.with_name(f"{key}.tmp-{os.getpid()}")
+        tmp = entry.with_name(f"{key}{TMP_MARK}{HOST}-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         ctx = Context(params=params, inputs=upstream, out=tmp, show_progress=self.show_progress)
@@ -287,6 +354,74 @@ class Pipeline:
         return artifact
 
 
+TMP_MARK = ".tmp-"  # <key>.tmp-<host>-<pid>: a stage's output while it runs
+OLD_MARK = ".old-"  # <key>.old-<host>-<pid>: an entry moved aside before it is removed
+
+
+@contextmanager
+def entry_lock(entry: Path):
+    """Hold an exclusive lock on one cache key (released by the OS if the process dies)."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    with open(entry.with_name(f".{entry.name}.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _owner_alive(name: str) -> bool:
+    """Whether the build named at the end of a temporary folder's name (``…<host>-<pid>``) may still run.
+
+    Folders of other hosts (a cache on a network drive) are assumed alive: only their own host can tell.
+    """
+    match = re.search(r"(\d+)$", name)
+    if not match or not name[: match.start()].endswith(f"{HOST}-"):
+        return True
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def remove_aside(path: Path) -> None:
+    """Remove a folder without a window in which a reader finds it half-deleted: rename it first."""
+    aside = path.with_name(f"{path.name}{OLD_MARK}{HOST}-{os.getpid()}")
+    try:
+        os.replace(path, aside)
+    except FileNotFoundError:
+        return
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def remove_stale(folder: Path, prefix: str = "") -> list[Path]:
+    """Remove the temporary folders (``*.tmp-*``, ``*.old-*``) that builds which are no longer running left in ``folder``."""
+    removed = []
+    try:
+        children = list(folder.iterdir())
+    except OSError:
+        return removed
+    for child in children:
+        name = child.name
+        if name.startswith(prefix) and (TMP_MARK in name or OLD_MARK in name) and not _owner_alive(name):
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child)
+    return removed
+
+
+def clean_cache(cache_dir: Path) -> list[Path]:
+    """Remove what killed builds left in the cache (``.cache/<stage>/*.tmp-*``)."""
+    removed = []
+    if cache_dir.is_dir():
+        for stage_dir in cache_dir.iterdir():
+            if stage_dir.is_dir():
+                removed += remove_stale(stage_dir)
+    return removed
+
+
 def _digest(files: dict[str, dict], meta: dict) -> str:
     return sha256_bytes(canonical({"files": files, "meta": meta}).encode())
 
@@ -301,8 +436,8 @@ def write_entry(tmp: Path, entry: Path, name: str, key: str, params: dict, meta:
     manifest = {"stage": name, "key": key, "params": params, "files": files, "meta": meta,
                 "seconds": round(seconds, 3), "digest": _digest(files, meta)}
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    if entry.exists():
-        shutil.rmtree(entry)
+    if entry.exists():  # --clean, or a damaged entry: never delete in place what a reader may hold open
+        remove_aside(entry)
     os.replace(tmp, entry)
     return Artifact(name, key, entry, manifest["digest"], files, meta)
 
@@ -323,6 +458,6 @@ def load_entry(entry: Path, name: str, key: str) -> Artifact | None:
                 raise ValueError(f"{rel} is damaged")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("cache entry %s/%s is damaged (%s); recomputing", name, key[:12], exc)
-        shutil.rmtree(entry, ignore_errors=True)
+        remove_aside(entry)
         return None
     return Artifact(name, key, entry, manifest["digest"], files, meta)

@@ -1,15 +1,27 @@
-"""Assemble the site in a temporary directory and swap it in atomically."""
+"""Assemble the site in a temporary directory and swap it in atomically.
+
+The output folder is the author's: the build replaces it only when it holds a
+site this generator wrote (its :data:`MARKER` lists every file it wrote) and
+nothing else, or when it is empty or missing; ``--force`` overrides. Files are
+copied out of the cache, never hard-linked, so editing the site cannot damage
+the cache. Folders are made readable by others (0755 under the usual umask).
+"""
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import BuildError, ConfigError
-from .pipeline import ROOT, Artifact, MANIFEST
+from .pipeline import HOST, OLD_MARK, ROOT, TMP_MARK, Artifact, MANIFEST, remove_stale
+
+MARKER = ".explorables-site.json"  # written into every site: which generator wrote it, and which files
 
 NODE_MODULES = ROOT / "node_modules"
 
@@ -22,33 +34,109 @@ VENDOR_FILES = {
 }
 
 
-def check_output_dir(out: Path) -> None:
-    """--out must be a directory (or not exist yet) and must not be the project itself."""
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"{out} is an existing file; allowed: a directory (created if missing)", where="option --out")
+def _under(path: Path, parent: Path) -> bool:
+    return path == parent or parent in path.parents
+
+
+def check_output_dir(out: Path, *, force: bool = False) -> None:
+    """Fail now, before any stage runs, if ``--out`` cannot or must not be replaced by a built site."""
+    where = "option --out"
     resolved = out.resolve()
     if resolved == ROOT or resolved in ROOT.parents or resolved == Path.home().resolve():
         raise ConfigError(f"{out} would replace the project or a parent of it; choose a fresh directory such as _site",
-                          where="option --out")
+                          where=where)
     for child in ("content", "generator", "assets"):
         if (resolved / child).exists() and (resolved / "site.toml").exists():
-            raise ConfigError(f"{out} looks like a project folder, not a built site", where="option --out")
+            raise ConfigError(f"{out} looks like a project folder, not a built site", where=where)
+    existing = resolved
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        what = "an existing file" if existing == resolved else f"under {existing}, which is a file"
+        raise ConfigError(f"{out} is {what}; allowed: a directory (created if missing)", where=where)
+    try:  # the staging folder is made beside the output: prove that works now, not after training
+        os.rmdir(tempfile.mkdtemp(prefix=".write-test-", dir=existing))
+    except OSError as exc:
+        raise ConfigError(f"cannot write in {existing} ({exc.strerror or exc}); choose a folder you can write to",
+                          where=where) from None
+    if resolved.is_dir() and not force:
+        foreign = foreign_files(resolved)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise ConfigError(
+                f"{out} holds files this generator did not write ({shown}); the build replaces the whole folder, "
+                "so it stops rather than delete them. Choose another folder (e.g. _site), move them out, "
+                "or pass --force to replace the folder anyway", where=where)
+
+
+def foreign_files(out: Path) -> list[str]:
+    """Files in ``out`` that no earlier build wrote (all of them, if it has no :data:`MARKER`)."""
+    try:
+        written = set(json.loads((out / MARKER).read_text(encoding="utf-8"))["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        if _legacy_site(out):
+            return []
+        written = set()
+    found = []
+    for path in sorted(out.rglob("*")):
+        if not path.is_dir() or path.is_symlink():
+            rel = path.relative_to(out).as_posix()
+            if rel != MARKER and rel not in written:
+                found.append(rel)
+    return found
+
+
+def _legacy_site(out: Path) -> bool:
+    """A site built before sites carried a :data:`MARKER` (its build-report.json says so)."""
+    try:
+        report = json.loads((out / "build-report.json").read_text(encoding="utf-8"))
+        return isinstance(report, dict) and {"stages", "pages", "totals"} <= set(report)
+    except (OSError, ValueError):
+        return False
+
+
+def write_marker(site: Path) -> None:
+    """List every file of the finished site in :data:`MARKER` (what a later build may replace)."""
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    (site / MARKER).write_text(json.dumps({"generator": "explorables", "files": files}, indent=0), encoding="utf-8")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def staging_dir(out: Path) -> Path:
-    """A fresh temporary directory next to ``out`` (same file system, so the swap is a rename)."""
+    """A fresh folder next to ``out`` (same file system, so the swap is a rename), readable like any other."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    remove_stale(out.parent, prefix=f".{out.name}.")  # what killed builds left behind
+    staged = Path(tempfile.mkdtemp(prefix=f".{out.name}{TMP_MARK}", suffix=f"-{HOST}-{os.getpid()}", dir=out.parent))
+    os.chmod(staged, 0o777 & ~_umask())  # mkdtemp makes it 0700
+    return staged
+
+
+@contextmanager
+def _folder_lock(folder: Path):
+    """An exclusive lock on a folder (two builds swapping into the same place take turns)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def swap_in(staged: Path, out: Path) -> None:
     """Replace ``out`` with ``staged``; the old site is removed only once the new one is in place."""
+    write_marker(staged)
     old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(out, old)
-    os.replace(staged, out)
+    with _folder_lock(out.parent):
+        if out.exists():
+            old = out.with_name(f".{out.name}{OLD_MARK}{HOST}-{os.getpid()}")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+        os.replace(staged, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -105,8 +193,7 @@ def copy_artifact(artifact: Artifact, target: Path) -> None:
         if rel == MANIFEST or rel in private:
             continue
         dest = target / rel
+        if dest.exists():  # the same payload used twice: its folder is named by its digest, so it is identical
+            continue
         dest.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(artifact.file(rel), dest)  # hard links: instant, and the cache is never edited in place
-        except OSError:
-            shutil.copyfile(artifact.file(rel), dest)
+        shutil.copyfile(artifact.file(rel), dest)  # a copy, never a hard link: the site is the author's to edit
