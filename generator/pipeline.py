@@ -129,9 +129,11 @@ def stage(
 ):
     """Register ``fn(ctx) -> meta`` as stage ``name``.
 
-    ``sources`` are paths (relative to the project, globs allowed) whose text
-    feeds the key; the module defining ``fn`` is always included. ``libs`` are
-    distribution names (``npm:katex`` for a front-end package).
+    The key always holds the module defining ``fn`` and every ``generator/``
+    module it imports (found by :func:`imported_modules`); ``sources`` adds
+    other files (relative to the project, globs allowed) whose text shapes the
+    output, such as templates or scripts. ``libs`` are distribution names
+    (``npm:katex`` for a front-end package).
     """
 
     def register(fn):

@@ -170,7 +170,6 @@ def fixture_codes(codes: np.ndarray, extent: dict) -> np.ndarray:
 
 
 @stage(f"figure:{KIND}", inputs=_inputs, libs=("tensorflow-cpu", "keras", "numpy", "pillow"),
-       sources=("generator/figures/common.py",),
        label=lambda p: f"figure decoder-sampler ({p['model']})")
 def payload(ctx: Context) -> dict:
     from PIL import Image

@@ -65,7 +65,6 @@ def pick_test_digits(labels: np.ndarray, count: int) -> np.ndarray:
 
 
 @stage(f"figure:{KIND}", inputs=_inputs, libs=("tensorflow-cpu", "keras", "numpy", "pillow"),
-       sources=("generator/figures/decoder_sampler.py", "generator/figures/common.py"),
        label=lambda p: f"figure draw-digit ({p['model']})")
 def payload(ctx: Context) -> dict:
     from PIL import Image, ImageDraw, ImageFont

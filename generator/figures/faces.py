@@ -107,7 +107,6 @@ def fallback_image(codes: np.ndarray, extent: dict, sheet: np.ndarray):
 
 
 @stage(f"figure:{KIND}", inputs=_inputs, libs=("numpy", "pillow", "tensorflow-cpu", "keras"),
-       sources=("generator/figures/common.py", "generator/stages/export.py"),
        label=lambda p: f"figure faces ({p['grid']}x{p['grid']} grid)")
 def payload(ctx: Context) -> dict:
     from PIL import Image

@@ -44,8 +44,7 @@ def pick(images: np.ndarray, labels: np.ndarray | None, per_class: int, count: i
 
 
 @stage(f"figure:{KIND}", inputs=lambda p: {"data": Request("dataset", p["data"])},
-       libs=("numpy", "pillow"), sources=("generator/figures/fallback.py",),
-       label=lambda p: f"figure image-grid ({p['dataset']})")
+       libs=("numpy", "pillow"), label=lambda p: f"figure image-grid ({p['dataset']})")
 def payload(ctx: Context) -> dict:
     from PIL import Image
 

@@ -126,8 +126,7 @@ def save_palette_png(image, path, colours: int = 64) -> None:
 
 @stage(f"figure:{KIND}",
        inputs=lambda p: {"data": Request("dataset", p["data"]), "model": Request("train", p["model"])},
-       libs=("numpy", "pillow"), sources=("generator/figures/common.py",),
-       label=lambda p: f"figure mnist-live ({p['count']} digits)")
+       libs=("numpy", "pillow"), label=lambda p: f"figure mnist-live ({p['count']} digits)")
 def payload(ctx: Context) -> dict:
     p = ctx.params
     arrays = load_arrays(ctx.inputs["data"])

@@ -110,7 +110,7 @@ def fallback_image(shapes: dict[str, tuple[np.ndarray, np.ndarray]], *, cell: in
     return sheet.resize((width, height), Image.LANCZOS).quantize(96, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
 
 
-@stage(f"figure:{KIND}", libs=("numpy", "pillow"), sources=("generator/toy.py", "generator/figures/common.py"),
+@stage(f"figure:{KIND}", libs=("numpy", "pillow"),
        label=lambda p: f"figure toy-bench ({len(p['shapes'])} shapes x {p['model']['points']} points)")
 def payload(ctx: Context) -> dict:
     p = ctx.params

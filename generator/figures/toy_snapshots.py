@@ -76,7 +76,7 @@ def sci(value: float) -> str:
 
 
 @stage(f"figure:{KIND}", inputs=lambda p: {"toy": Request("toy-train", p["toy"])}, libs=("numpy", "pillow"),
-       sources=("generator/figures/toy_views.py",), label=lambda p: f"figure toy-snapshots ({p['shape']})")
+       label=lambda p: f"figure toy-snapshots ({p['shape']})")
 def payload(ctx: Context) -> dict:
     from PIL import Image, ImageDraw
 

@@ -114,8 +114,7 @@ def draw_fallback(stats: list[dict], names: list[str], errors: np.ndarray, label
 
 @stage(f"figure:{KIND}",
        inputs=lambda p: {"evaluate": from_input(p["evaluate"]), "train": from_input(p["train"]), **dataset_inputs(p)},
-       libs=("numpy", "pillow", "tensorflow-cpu", "keras"), sources=("generator/figures/zoo_common.py", "generator/figures/common.py"),
-       label=lambda p: f"figure zoo-anomaly ({p['model']})")
+       libs=("numpy", "pillow", "tensorflow-cpu", "keras"), label=lambda p: f"figure zoo-anomaly ({p['model']})")
 def payload(ctx: Context) -> dict:
     from PIL import Image
 

@@ -127,8 +127,7 @@ def _ticks(lo: float, hi: float, log: bool) -> list[float]:
 
 @stage(f"figure:{KIND}",
        inputs=lambda p: {**{row["key"]: from_input(row["train"]) for row in p["rows"]}, **dataset_inputs(p)},
-       libs=("numpy", "pillow"), sources=("generator/figures/zoo_common.py", "generator/figures/common.py"),
-       label=lambda p: f"figure zoo-curves ({len(p['rows'])} models)")
+       libs=("numpy", "pillow"), label=lambda p: f"figure zoo-curves ({len(p['rows'])} models)")
 def payload(ctx: Context) -> dict:
     p = ctx.params
     series = []

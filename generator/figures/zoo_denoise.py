@@ -119,7 +119,6 @@ def fallback_image(rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]], l
 
 
 @stage(f"figure:{KIND}", inputs=_inputs, libs=("tensorflow-cpu", "keras", "numpy", "pillow"),
-       sources=("generator/figures/zoo_latent.py", "generator/figures/common.py", "generator/figures/zoo_common.py"),
        label=lambda p: f"figure zoo-denoise ({p['count']} images)")
 def payload(ctx: Context) -> dict:
     from ..stages.data import load_arrays

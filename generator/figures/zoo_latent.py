@@ -110,7 +110,6 @@ def private_fixture(ctx: Context, name: str, obj) -> None:
 
 
 @stage(f"figure:{KIND}", inputs=model_inputs, libs=("tensorflow-cpu", "keras", "numpy", "pillow"),
-       sources=("generator/figures/decoder_sampler.py", "generator/figures/common.py", "generator/figures/zoo_common.py"),
        label=lambda p: f"figure zoo-latent ({p['model']})")
 def payload(ctx: Context) -> dict:
     from PIL import Image

@@ -98,7 +98,6 @@ def sheet_image(images: np.ndarray, n: int, values: np.ndarray, title: str):
 
 
 @stage(f"figure:{KIND}", inputs=model_inputs, libs=("tensorflow-cpu", "keras", "numpy", "pillow", "scipy"),
-       sources=("generator/figures/zoo_latent.py", "generator/figures/common.py"),
        label=lambda p: f"figure zoo-manifold ({p['model']}, {p['grid']}x{p['grid']})")
 def payload(ctx: Context) -> dict:
     from ..stages.train import rebuild

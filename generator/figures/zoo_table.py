@@ -141,8 +141,7 @@ def draw_table(rows: list[dict], caption: str):
 @stage(f"figure:{KIND}",
        inputs=lambda p: {**{row["key"]: from_input(row["evaluate"]) for row in p["rows"]},
                          **dataset_inputs(p)},
-       libs=("numpy", "pillow"), sources=("generator/figures/zoo_common.py", "generator/figures/common.py"),
-       label=lambda p: f"figure zoo-table ({len(p['rows'])} models)")
+       libs=("numpy", "pillow"), label=lambda p: f"figure zoo-table ({len(p['rows'])} models)")
 def payload(ctx: Context) -> dict:
     p = ctx.params
     metrics = {row["key"]: json.loads(ctx.inputs[row["key"]].file("metrics.json").read_text()) for row in p["rows"]}

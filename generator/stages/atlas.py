@@ -16,7 +16,7 @@ def atlas_request(cfg: Config, dataset: str = "mnist") -> Request:
 
 
 @stage("atlas", inputs=lambda p: {"data": Request("dataset", p["data"])}, libs=("pillow", "numpy"),
-       sources=("generator/atlas.py",), label=lambda p: f"atlas {p['data']['name']} ({p['cell']} px)")
+       label=lambda p: f"atlas {p['data']['name']} ({p['cell']} px)")
 def make_atlas(ctx: Context) -> dict:
     """Write atlas-0.webp (or .png) … and atlas.json (the index -> (atlas, cell) mapping) plus labels.u8."""
     from .. import atlas

@@ -56,7 +56,6 @@ def probe_set(part: str, codes: np.ndarray | None, images: np.ndarray, noise: fl
 
 
 @stage("export", inputs=_inputs, libs=("tensorflow-cpu", "keras", "numpy"),
-       sources=("generator/tfjs.py", "generator/models/zoo.py"),
        label=lambda p: f"export {p['model']['model']} {p['part']}")
 def export_model(ctx: Context) -> dict:
     """Write model/ (model.json + weight shards), extent.json, and probe.json.

@@ -40,7 +40,7 @@ def _inputs(p: dict) -> dict:
 
 
 @stage("layout", inputs=_inputs, libs=("umap-learn", "openTSNE", "scikit-learn", "numpy"),
-       sources=("generator/layouts.py",), label=lambda p: f"layout {p['method']}")
+       label=lambda p: f"layout {p['method']}")
 def make_layout(ctx: Context) -> dict:
     """Write positions.u16 (little-endian uint16 x,y pairs) and layout.json."""
     from .. import layouts

@@ -80,7 +80,6 @@ def load(artifact) -> dict:
 
 
 @stage("toy-train", libs=("tensorflow-cpu", "keras", "numpy"),
-       sources=("generator/models/toy.py", "generator/models/train.py", "generator/toy.py"),
        label=lambda p: f"train toy model ({p['shape']}, {p['steps']} steps)")
 def train_toy_stage(ctx: Context) -> dict:
     from ..models import toy as model

@@ -129,8 +129,7 @@ def rebuild(artifact) -> dict:
 
 
 @stage("train", inputs=lambda p: {"data": Request("dataset", p["data"])},
-       libs=("tensorflow-cpu", "keras", "numpy"), sources=("generator/models/*.py",),
-       label=lambda p: f"train {p['model']} ({p['hyper']['epochs']} epochs)")
+       libs=("tensorflow-cpu", "keras", "numpy"), label=lambda p: f"train {p['model']} ({p['hyper']['epochs']} epochs)")
 def train_model(ctx: Context) -> dict:
     """Train, then write encoder/ and decoder/ weights, codes.npy and history.json."""
     from ..models.train import seed_everything, train

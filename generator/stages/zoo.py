@@ -59,8 +59,7 @@ def _inputs(p: dict) -> dict:
     return {"model": Request("train", p["model"]), "data": Request("dataset", p["model"]["data"])}
 
 
-@stage("evaluate", inputs=_inputs, libs=("tensorflow-cpu", "keras", "numpy"), sources=("generator/models/zoo.py",),
-       label=lambda p: f"evaluate {p['model']['model']}")
+@stage("evaluate", inputs=_inputs, libs=("tensorflow-cpu", "keras", "numpy"), label=lambda p: f"evaluate {p['model']['model']}")
 def evaluate_model(ctx: Context) -> dict:
     """Write metrics.json and errors.f32 for one zoo model."""
     from ..models.zoo import add_noise
