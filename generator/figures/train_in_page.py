@@ -114,7 +114,8 @@ def fallback_image(widths: list[int], inputs: np.ndarray, outputs: np.ndarray, l
 
 @stage(f"figure:{KIND}",
        inputs=lambda p: {"data": Request("dataset", p["data"]), "model": Request("train", p["model"])},
-       libs=("numpy", "pillow", "tensorflow-cpu", "keras"), label=lambda p: f"figure train-in-page ({p['train_count']} + {p['test_count']} digits)")
+       libs=("numpy", "pillow", "tensorflow-cpu", "keras"),
+       label=lambda p: f"figure train-in-page ({p['train_count']} + {p['test_count']} digits)")
 def payload(ctx: Context) -> dict:
     from ..stages.train import rebuild
 

@@ -89,7 +89,8 @@ def draw_fallback(rows: list[tuple[str, np.ndarray]], labels: list[str], *, scal
 
 @stage(f"figure:{KIND}",
        inputs=lambda p: {**{row["key"]: from_input(row["train"]) for row in p["rows"]}, **dataset_inputs(p)},
-       libs=("numpy", "pillow", "tensorflow-cpu", "keras"), label=lambda p: f"figure zoo-reconstructions ({len(p['rows'])} models, {p['count']} images)")
+       libs=("numpy", "pillow", "tensorflow-cpu", "keras"),
+       label=lambda p: f"figure zoo-reconstructions ({len(p['rows'])} models, {p['count']} images)")
 def payload(ctx: Context) -> dict:
     from PIL import Image
 
