@@ -9,6 +9,7 @@ overlay the file; flags left at ``None`` do not.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .schema import Field
+from .schema import Field, show
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "author": Field("str", "", "Default author of articles and the feed."),
         "base_url": Field("url-path", "/", "Path the site is served under ('/<repo>/' on GitHub project pages)."),
         "language": Field("str", "en", "The pages' lang attribute."),
-        "url": Field("str", "", "Absolute origin (https://user.github.io) for the feed, sitemap and Open Graph."),
+        "url": Field("url", "", "Absolute origin (https://user.github.io) for the feed, sitemap and Open Graph."),
     },
     "build": {
         "scale": Field("str", "default", "How much data and training: tiny (tests), default, full.", choices=SCALES),
@@ -168,13 +169,13 @@ def locate(text: str, section: str, key: str | None) -> int | None:
     """Line number of ``key`` inside ``[section]`` of a TOML text (None if absent)."""
     current = ""
     for number, line in enumerate(text.splitlines(), 1):
-        header = re.match(r"\s*\[\s*([^\]]+?)\s*\]", line)
+        header = re.match(r"\s*\[\[?\s*([^\]]+?)\s*\]", line)
         if header:
-            current = header.group(1).replace('"', "")
+            current = re.sub(r"\s*\.\s*", ".", header.group(1).replace('"', "").replace("'", ""))
             if key is None and current == section:
                 return number
             continue
-        if key and current == section and re.match(rf"\s*{re.escape(key)}\s*=", line):
+        if key and current == section and re.match(rf"""\s*["']?{re.escape(key)}["']?\s*=""", line):
             return number
     return None
 
@@ -182,14 +183,17 @@ def locate(text: str, section: str, key: str | None) -> int | None:
 def _flatten(data: dict, path: str, text: str, source: str, errors: list, warnings: list, out: dict) -> None:
     for key, value in data.items():
         dotted = f"{path}.{key}" if path else key
-        if isinstance(value, dict):
-            if dotted in SCHEMA or any(name.startswith(dotted + ".") for name in SCHEMA):
-                _flatten(value, dotted, text, source, errors, warnings, out)
-                continue
         section, _, name = dotted.rpartition(".")
-        spec = SCHEMA.get(section, {}).get(name)
-        line = locate(text, section, name) if section else locate(text, dotted, None)
+        line = locate(text, section, name) if section else (locate(text, "", dotted) or locate(text, dotted, None))
         where = f"{source}:{line}" if line else source
+        if dotted in SCHEMA or any(known.startswith(dotted + ".") for known in SCHEMA):
+            if isinstance(value, dict):
+                _flatten(value, dotted, text, source, errors, warnings, out)
+            else:
+                errors.append((where, f"[{dotted}] is {show(value)}; allowed: a table (a '[{dotted}]' line, "
+                                      "then 'key = value' lines)"))
+            continue
+        spec = SCHEMA.get(section, {}).get(name)
         if spec is None:
             allowed = ", ".join(sorted(SCHEMA.get(section, {}))) or ", ".join(
                 sorted({s.split(".")[0] for s in SCHEMA})
@@ -204,6 +208,42 @@ def _flatten(data: dict, path: str, text: str, source: str, errors: list, warnin
             out[dotted] = value
 
 
+PATH_KEYS = ("data.mnist", "data.fashion_mnist", "data.celeba")
+
+
+def display(path: Path) -> str:
+    """A path as messages show it: relative to the current directory when under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def _absolute(value: str, base: Path) -> str:
+    return os.path.normpath(base.resolve() / Path(value).expanduser())
+
+
+def _read(path: Path, explicit: bool) -> str | None:
+    """The settings file's text; None when the default site.toml is absent."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError("no such settings file; allowed: an existing TOML file such as site.toml",
+                              where=f"option --config {display(path)}") from None
+        return None
+    except IsADirectoryError:
+        raise ConfigError("is a folder; allowed: a settings file such as site.toml", where=display(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot be read: {exc.strerror or exc}", where=display(path)) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"is not UTF-8 text (byte {exc.start}); allowed: a UTF-8 TOML file",
+                          where=f"{display(path)}:{line}") from None
+
+
 def load_config(
     root: Path,
     *,
@@ -215,19 +255,38 @@ def load_config(
     strict: bool = False,
     verbosity: int = 0,
 ) -> Config:
-    """Read ``site.toml`` under ``root``, overlay the given flags, validate everything."""
-    path = path or root / "site.toml"
+    """Read ``site.toml`` under ``root`` (or ``path``, which must exist), overlay the given flags, validate everything.
+
+    Relative data paths are made absolute: those in the settings file against its folder, those given as
+    flags against the current directory.
+    """
+    explicit = path is not None
+    path = Path(path) if explicit else root / "site.toml"
     values = {f"{section}.{name}": spec.default for section, fields in SCHEMA.items() for name, spec in fields.items()}
     errors: list[tuple[str, str]] = []
     warnings: list[str] = []
-    if path.exists():
-        text = path.read_text(encoding="utf-8")
+    text = _read(path, explicit)
+    if text is not None:
+        source = display(path)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"is not valid TOML: {exc}", where=str(path)) from None
+            at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+            problem = str(exc).replace(at.group(0), "").strip() if at else str(exc)
+            where = f"{source}:{at.group(1)}" if at else source
+            raise ConfigError(f"is not valid TOML: {problem}", where=where) from None
+        except RecursionError:
+            line = max(enumerate(text.splitlines() or [""], 1), key=lambda nl: nl[1].count("[") + nl[1].count("{"))[0]
+            raise ConfigError("is not valid TOML: arrays or tables nest too deeply", where=f"{source}:{line}") from None
+        except ValueError:  # Python refuses to convert integers of more than 4300 digits
+            line = next((n for n, l in enumerate(text.splitlines(), 1) if re.search(r"[0-9_]{4300}", l)), None)
+            raise ConfigError("is not valid TOML: a number has more than 4300 digits",
+                              where=f"{source}:{line}" if line else source) from None
         found: dict[str, Any] = {}
-        _flatten(data, "", text, path.name, errors, warnings, found)
+        _flatten(data, "", text, source, errors, warnings, found)
+        for key in PATH_KEYS:
+            if found.get(key):
+                found[key] = _absolute(found[key], path.parent)
         values.update(found)
     for dotted, value in (overrides or {}).items():
         if value is None:
@@ -236,6 +295,8 @@ def load_config(
         problem = SCHEMA[section][name].check(value)
         if problem:
             errors.append((f"option --{name.replace('_', '-')}", problem))
+        elif dotted in PATH_KEYS and value:
+            value = _absolute(value, Path.cwd())
         values[dotted] = value
     if errors:
         raise ConfigError("\n".join(f"{where}: {message}" for where, message in errors))

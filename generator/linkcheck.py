@@ -7,6 +7,7 @@ to other sites are allowed (they load nothing).
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from html.parser import HTMLParser
@@ -79,37 +80,79 @@ def _target(site: Path, base: str, page_url: str, url: str) -> tuple[Path | None
     return file, parts.fragment
 
 
+def _source_line(source: str, url: str, base: str) -> int | None:
+    """The first line of the article ``source`` that holds ``url`` as the author wrote it."""
+    try:
+        lines = Path(source).read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return None
+    parts = urlsplit(url)
+    written = [url, unquote(url)]
+    if parts.path.startswith(base):  # rewritten from '/x/' or 'x.md#y'
+        rel = parts.path[len(base):]
+        written += ["/" + rel + (f"#{parts.fragment}" if parts.fragment else ""),
+                    rel.rstrip("/") + ".md" + (f"#{parts.fragment}" if parts.fragment else "")]
+    for form in written:
+        for number, line in enumerate(lines, 1):
+            if form and form in line:
+                return number
+    return None
+
+
+def _suggest(word: str, candidates) -> str:
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 def check_site(site: Path, base: str, sources: dict[str, str] | None = None) -> list[str]:
-    """Every problem found, as 'page: link: reason' lines (empty when the site is sound)."""
+    """Every problem found, as 'where: link: reason' lines (empty when the site is sound).
+
+    ``sources`` maps a page ('a/index.html') to the article it was made from ('content/a.md'); a
+    problem on such a page names the article's line and suggests the closest existing target.
+    """
     sources = sources or {}
     pages: dict[Path, _Page] = {}
     for file in sorted(site.rglob("*.html")):
         parser = _Page()
         parser.feed(file.read_text(encoding="utf-8"))
         pages[file.resolve()] = parser
+    root = site.resolve()
+    files = [f.relative_to(root).as_posix() for f in root.rglob("*") if f.is_file()]
+    urls = [base + (f[:-len("index.html")] if f.endswith("index.html") else f) for f in files]
+    articles = [f.split("/")[0] + ".md" for f in files if f.count("/") == 1 and f.endswith("/index.html")]
     problems = []
     for file, parser in pages.items():
-        rel = file.relative_to(site.resolve()).as_posix()
+        rel = file.relative_to(root).as_posix()
         page_url = base + rel
-        label = rel + (f" (from {sources[rel]})" if rel in sources else "")
+
+        def label(url: str) -> str:
+            if rel not in sources:
+                return rel
+            line = _source_line(sources[rel], url, base)
+            return f"{sources[rel]}:{line}" if line else f"{rel} (from {sources[rel]})"
+
         for tag, attr, url in parser.refs:
             if url.startswith(("mailto:", "tel:", "data:", "javascript:")):
                 continue
             if EXTERNAL.match(url):
                 if (tag, attr) in RESOURCE_ATTRS or attr in DATA_ATTRS:
-                    problems.append(f"{label}: <{tag} {attr}=\"{url}\"> loads from another host; serve it from the site")
+                    problems.append(f"{label(url)}: <{tag} {attr}=\"{url}\"> loads from another host; serve it from the site")
                 continue
             target, fragment = _target(site, base, page_url, url)
             if target is None:
-                problems.append(f"{label}: {url!r} is outside the site's base URL {base!r}")
+                problems.append(f"{label(url)}: {url!r} is outside the site's base URL {base!r}")
                 continue
             if not target.is_file():
-                problems.append(f"{label}: {url!r} points at nothing (no {target.relative_to(site).as_posix()})")
+                path = urlsplit(url).path
+                hint = (_suggest(Path(path).name, articles) if path.endswith(".md")
+                        else _suggest(path, urls) if path.startswith("/") else "")
+                problems.append(f"{label(url)}: {url!r} points at nothing (no {target.relative_to(site).as_posix()}){hint}")
                 continue
             if fragment and target.suffix == ".html":
                 ids = pages.get(target.resolve())
                 if ids is not None and fragment not in ids.ids:
-                    problems.append(f"{label}: {url!r}: no element with id '{fragment}' on that page")
+                    hint = _suggest(fragment, ids.ids).replace(" '", " '#", 1)
+                    problems.append(f"{label(url)}: {url!r}: no element with id '{fragment}' on that page{hint}")
     return problems
 
 

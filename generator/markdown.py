@@ -28,6 +28,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import ContentError
 from .figures import COMMON_OPTIONS, kinds
+from .schema import show
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,56 @@ FRONT_MATTER = {
     "slug": "str",
 }
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:|^//", re.I)
+FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
+DOLLAR = re.compile(r"(?<!\\)\$")
+DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+class _Loader(yaml.SafeLoader):
+    """yaml.safe_load that refuses duplicate keys and keeps a malformed date or number as its text.
+
+    (PyYAML raises ValueError for ``2026-13-45`` or a 5000-digit integer; as text, the value then
+    fails the option's own check, which says what is allowed.)
+    """
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"the key {key_node.value!r} is given twice",
+                                                            key_node.start_mark)
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
+
+
+def _as_text_on_failure(construct):
+    def constructor(loader, node):
+        try:
+            return construct(loader, node)
+        except Exception:  # ValueError, OverflowError, AttributeError (an explicit !!timestamp "x")
+            return loader.construct_scalar(node)
+    return constructor
+
+
+for _tag in ("int", "float", "timestamp"):
+    _tag = f"tag:yaml.org,2002:{_tag}"
+    _Loader.add_constructor(_tag, _as_text_on_failure(yaml.SafeLoader.yaml_constructors[_tag]))
+
+
+def load_yaml(text: str, what: str, where) -> Any:
+    """Parse YAML; any problem is one ContentError at ``where(i)`` (i: 0-based line in ``text``)."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.reader.ReaderError as exc:
+        raise ContentError(f"invalid YAML in {what}: the character {chr(exc.character)!r} is not allowed",
+                           where=where(text[:exc.position].count("\n"))) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = (getattr(exc, "problem", None) or str(exc)).splitlines()[0]
+        raise ContentError(f"invalid YAML in {what}: {problem}", where=where(mark.line if mark else 0)) from None
+    except RecursionError:
+        raise ContentError(f"invalid YAML in {what}: lists or mappings nest too deeply", where=where(0)) from None
 
 
 @dataclass
@@ -82,6 +133,7 @@ class Article:
     includes: list[Include] = field(default_factory=list)
     math: list[tuple[str, bool, int]] = field(default_factory=list)  # (tex, display, line)
     images: dict[str, Path] = field(default_factory=dict)  # src as written -> file
+    warnings: list[str] = field(default_factory=list)  # 'file:line: message' (errors under --strict)
 
     @property
     def title(self) -> str:
@@ -103,13 +155,39 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def markdown_parser() -> MarkdownIt:
-    """The one Markdown configuration every article uses."""
-    md = MarkdownIt("commonmark", {"typographer": True}).enable(["table", "strikethrough", "replacements", "smartquotes"])
+def markdown_parser(html: bool = True) -> MarkdownIt:
+    """The one Markdown configuration every article uses (``html=False``: raw HTML is shown as text)."""
+    md = MarkdownIt("commonmark", {"typographer": True, "html": html}).enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(dollarmath_plugin, double_inline=True)
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#")
+    md.core.ruler.before("text_join", "leftovers", _leftovers)
     return md
+
+
+def _leftovers(state) -> None:
+    """Note text that looks like an undefined footnote reference or an unclosed ``$`` in ``env['leftovers']``.
+
+    Runs before text_join, so escaped characters (``\\$``) are still separate tokens and are not reported.
+    """
+    found = state.env.setdefault("leftovers", []) if isinstance(state.env, dict) else []
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        for child in token.children:
+            if child.type != "text":
+                continue
+            line = (token.map[0] if token.map else 0)
+            ref = FOOTNOTE_REF.search(child.content)
+            if ref:
+                at = token.content.find(ref.group(0))
+                found.append((line + token.content[:max(at, 0)].count("\n"),
+                              f"footnote [^{ref.group(1)}] is not defined; add a line '[^{ref.group(1)}]: …'"))
+            if "$" in child.content:
+                at = DOLLAR.search(token.content)
+                found.append((line + token.content[:at.start() if at else 0].count("\n"),
+                              "a '$' opens inline math that is never closed; close it with '$' "
+                              "or write '\\$' for a dollar sign"))
 
 
 def split_front_matter(text: str, where: str) -> tuple[dict, str, int]:
@@ -120,27 +198,27 @@ def split_front_matter(text: str, where: str) -> tuple[dict, str, int]:
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
     if end is None:
         raise ContentError("front matter is not closed; add a line '---' after it", where=f"{where}:1")
-    try:
-        meta = yaml.safe_load("".join(lines[1:end])) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = min(mark.line + 2, end) if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ContentError(f"invalid YAML in front matter: {problem}", where=f"{where}:{line}") from None
+    meta = load_yaml("".join(lines[1:end]), "front matter", lambda i: f"{where}:{min(i + 2, end)}")
+    if meta is None:
+        meta = {}
     if not isinstance(meta, dict):
         raise ContentError("front matter must be 'key: value' lines", where=f"{where}:2")
     return meta, "".join(lines[end + 1:]), end + 1
 
 
-def _front_line(text: str, key: str) -> int:
+def _front_line(text: str, key: Any) -> int:
     for number, line in enumerate(text.splitlines()[:200], 1):
-        if re.match(rf"{re.escape(key)}\s*:", line):
+        if re.match(rf"""["']?{re.escape(str(key))}["']?\s*:""", line):
             return number
     return 1
 
 
-def validate_front_matter(meta: dict, text: str, where: str) -> dict:
-    """Check types; fill defaults; return the cleaned front matter."""
+def validate_front_matter(meta: dict, text: str, where: str, *, strict: bool = False,
+                          warnings: list[str] | None = None) -> dict:
+    """Check types; fill defaults; return the cleaned front matter.
+
+    An unknown key is an error under ``strict``, else a message appended to ``warnings`` (logged if None).
+    """
     if not isinstance(meta.get("title"), str) or not meta["title"].strip():
         raise ContentError("front matter needs a 'title: …' (a non-empty string)", where=f"{where}:{_front_line(text, 'title')}")
     clean: dict[str, Any] = {}
@@ -148,24 +226,32 @@ def validate_front_matter(meta: dict, text: str, where: str) -> dict:
         line = _front_line(text, key)
         kind = FRONT_MATTER.get(key)
         if kind is None:
-            log.warning("%s:%d: unknown front-matter key '%s' ignored (known: %s)", where, line, key, ", ".join(FRONT_MATTER))
+            message = f"unknown front-matter key {show(key)} ignored (known: {', '.join(FRONT_MATTER)})"
+            if strict:
+                raise ContentError(message.replace(" ignored", "") + " (an error under --strict)", where=f"{where}:{line}")
+            if warnings is None:
+                log.warning("%s:%d: %s", where, line, message)
+            else:
+                warnings.append(f"{where}:{line}: {message}")
             continue
         if kind == "date":
+            if isinstance(value, dt.datetime):
+                value = value.date()
             if isinstance(value, str):
                 try:
                     value = dt.date.fromisoformat(value)
                 except ValueError:
                     pass
             if not isinstance(value, dt.date):
-                raise ContentError(f"'date' is {value!r}; allowed: a date YYYY-MM-DD", where=f"{where}:{line}")
+                raise ContentError(f"'date' is {show(value)}; allowed: a date YYYY-MM-DD", where=f"{where}:{line}")
         elif kind == "list":
             value = [value] if isinstance(value, str) else value
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ContentError(f"'authors' is {value!r}; allowed: a name or a list of names", where=f"{where}:{line}")
+                raise ContentError(f"'authors' is {show(value)}; allowed: a name or a list of names", where=f"{where}:{line}")
         elif kind == "bool" and not isinstance(value, bool):
-            raise ContentError(f"'{key}' is {value!r}; allowed: true or false", where=f"{where}:{line}")
+            raise ContentError(f"'{key}' is {show(value)}; allowed: true or false", where=f"{where}:{line}")
         elif kind == "str" and not isinstance(value, str):
-            raise ContentError(f"'{key}' is {value!r}; allowed: a string", where=f"{where}:{line}")
+            raise ContentError(f"'{key}' is {show(value)}; allowed: a string", where=f"{where}:{line}")
         clean[key] = value
     clean.setdefault("description", "")
     clean.setdefault("authors", [])
@@ -176,27 +262,22 @@ def validate_front_matter(meta: dict, text: str, where: str) -> dict:
 def _figure(token: Token, index: int, article: Article) -> FigureBlock:
     line = article.offset + token.map[0] + 1
     where = article.where(line)
-    try:
-        options = yaml.safe_load(token.content) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ContentError(f"invalid YAML in figure block: {problem}",
-                           where=article.where(line + 1 + (mark.line if mark else 0))) from None
+    options = load_yaml(token.content, "figure block", lambda i: article.where(line + 1 + i))
     if not isinstance(options, dict):
         raise ContentError("a figure block holds 'option: value' lines, starting with 'kind: …'", where=where)
     available = kinds()
     kind = options.get("kind")
-    if kind not in available:
-        raise ContentError(f"unknown figure kind {kind!r}; valid kinds: {', '.join(sorted(available))}", where=where)
+    if not isinstance(kind, str) or kind not in available:
+        problem = "a figure block needs 'kind: …'" if kind is None else f"unknown figure kind {show(kind)}"
+        raise ContentError(f"{problem}; valid kinds: {', '.join(sorted(available))}", where=where)
     module = available[kind]
     schema = {**COMMON_OPTIONS, **module.OPTIONS}
     values = {name: spec.default for name, spec in module.OPTIONS.items()}
     for name, value in options.items():
-        option_line = line + 1 + next((i for i, l in enumerate(token.content.splitlines()) if l.startswith(f"{name}:")), 0)
+        option_line = line + _front_line(token.content, name)
         spec = schema.get(name)
         if spec is None:
-            raise ContentError(f"figure kind '{kind}' has no option '{name}'; valid options: {', '.join(schema)}",
+            raise ContentError(f"figure kind '{kind}' has no option {show(name)}; valid options: {', '.join(schema)}",
                                where=article.where(option_line))
         problem = spec.check(value)
         if problem:
@@ -236,23 +317,39 @@ def find_definition(source: str, name: str) -> tuple[int, int]:
 def _include(token: Token, article: Article) -> Include:
     line = article.offset + token.map[0] + 1
     where = article.where(line)
+    spec = load_yaml(token.content, "include block", lambda i: article.where(line + 1 + i))
+    usage = "an include block holds 'source: <a .py file of the project>' and 'name: <function or class>'"
+    if not isinstance(spec, dict):
+        raise ContentError(usage, where=where)
+    for key, value in spec.items():
+        key_where = article.where(line + _front_line(token.content, key))
+        if key not in ("source", "name"):
+            raise ContentError(f"unknown key {show(key)}; {usage}", where=key_where)
+        if not isinstance(value, str):
+            raise ContentError(f"'{key}' is {show(value)}; {usage}", where=key_where)
+    if "source" not in spec or "name" not in spec:
+        raise ContentError(usage, where=where)
+    rel, name = spec["source"], spec["name"]
     try:
-        spec = yaml.safe_load(token.content) or {}
-    except yaml.YAMLError:
-        spec = None
-    if not isinstance(spec, dict) or not isinstance(spec.get("source"), str) or not isinstance(spec.get("name"), str):
-        raise ContentError("an include block needs 'source: <path in the project>' and 'name: <function or class>'",
-                           where=where)
-    path = (ROOT / spec["source"]).resolve()
-    if ROOT not in path.parents or not path.is_file():
-        raise ContentError(f"include source {spec['source']!r} is not a file of this project", where=where)
-    source = path.read_text(encoding="utf-8")
+        path = (ROOT / rel).resolve()
+        inside = ROOT in path.parents and not any(p.startswith(".") or p == "node_modules"
+                                                  for p in path.relative_to(ROOT).parts)
+        source = path.read_text(encoding="utf-8") if inside and path.suffix == ".py" and path.is_file() else None
+    except (OSError, ValueError):  # unreadable, not UTF-8, a name too long or holding a NUL
+        source = None
+    if source is None:
+        raise ContentError(f"include source {show(rel)} is not a readable .py file of this project", where=where)
+    if not DOTTED_NAME.fullmatch(name):
+        raise ContentError(f"include name {show(name)} is not a function or class name such as 'build' or "
+                           "'Pipeline.get'", where=where)
     try:
-        first, last = find_definition(source, spec["name"])
+        first, last = find_definition(source, name)
+    except (SyntaxError, ValueError, RecursionError) as exc:
+        raise ContentError(f"include source {rel} is not valid Python: {exc}", where=where) from None
     except KeyError:
-        raise ContentError(f"{spec['source']} defines no function or class {spec['name']!r}", where=where) from None
+        raise ContentError(f"{rel} defines no function or class {name!r}", where=where) from None
     code = "".join(source.splitlines(keepends=True)[first - 1:last])
-    return Include(spec["source"], spec["name"], code, first, last)
+    return Include(rel, name, code, first, last)
 
 
 def _walk(tokens: list[Token]):
@@ -262,20 +359,72 @@ def _walk(tokens: list[Token]):
             yield from _walk(token.children)
 
 
-def read_article(path: Path) -> Article:
-    """Parse and validate one article file completely."""
+def _local_file(article: Article, src: str, line: int, what: str) -> Path:
+    """The file an image or thumbnail path names, next to the article (an error if missing or outside)."""
+    folder = article.path.parent.resolve()
+    try:
+        file = (folder / src.split("#")[0]).resolve()
+        found = file.is_file()
+    except (OSError, ValueError):  # a name too long, or holding a NUL
+        file, found = folder / src, False
+    if found and folder not in file.parents:
+        raise ContentError(f"{what} {show(src, 200)} is outside the content folder; move it under {show(_rel(folder), 200)}",
+                           where=article.where(line))
+    if not found:
+        raise ContentError(f"{what} {show(src, 200)} not found (looked for {show(_rel(file), 200)})", where=article.where(line))
+    return file
+
+
+def _check_ids(article: Article) -> None:
+    """Figure ids and heading anchors share one namespace on the page: each must be unique."""
+    seen: dict[str, int] = {}
+    line = article.offset + 1
+    heading_ids = []
+    for token in article.tokens:
+        if token.map:
+            line = article.offset + token.map[0] + 1
+        if token.type == "heading_open" and token.attrGet("id"):
+            heading_ids.append((str(token.attrGet("id")), line, "a heading"))
+    figure_ids = [(block.anchor, block.line, "a figure") for block in article.figures]
+    for anchor, line, what in sorted(heading_ids + figure_ids, key=lambda item: item[1]):
+        if anchor in seen:
+            raise ContentError(f"the id '{anchor}' of {what} is already used on line {seen[anchor]}; "
+                               "give the figure another 'id:' (ids must be unique on the page)",
+                               where=article.where(line))
+        seen[anchor] = line
+
+
+def read_article(path: Path, *, strict: bool = False) -> Article:
+    """Parse and validate one article file completely.
+
+    Problems that do not stop the build (unknown front-matter keys, undefined footnotes, an unclosed
+    ``$``) are listed in ``article.warnings``; under ``strict`` the first of them is a ContentError.
+    """
+    from .render import RESERVED_SLUGS  # render imports this module
+
     where = _rel(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ContentError("is not UTF-8 text", where=where) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise ContentError("is not UTF-8 text; save it as UTF-8", where=f"{where}:{line}") from None
+    except OSError as exc:
+        raise ContentError(f"cannot be read: {exc.strerror or exc}", where=where) from None
+    warnings: list[str] = []
     meta, body, offset = split_front_matter(text, where)
-    meta = validate_front_matter(meta, text, where)
-    article = Article(slug=meta.get("slug") or path.stem, path=path, text=text, meta=meta, offset=offset, tokens=[])
+    meta = validate_front_matter(meta, text, where, strict=strict, warnings=warnings)
+    article = Article(slug=meta.get("slug") or path.stem, path=path, text=text, meta=meta, offset=offset, tokens=[],
+                      warnings=warnings)
+    slug_where = article.where(_front_line(text, "slug") if meta.get("slug") else None)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", article.slug):
         raise ContentError(f"the slug {article.slug!r} becomes the URL: use lowercase letters, digits and '-' "
-                           "(name the file my-article.md or set 'slug: my-article')", where=where)
-    article.tokens = markdown_parser().parse(body)
+                           "(name the file my-article.md or set 'slug: my-article')", where=slug_where)
+    if article.slug in RESERVED_SLUGS:
+        raise ContentError(f"the slug '{article.slug}' is taken by a page or folder the site generates "
+                           f"({', '.join(sorted(RESERVED_SLUGS))}); rename the file or set another 'slug:'",
+                           where=slug_where)
+    env: dict = {}
+    article.tokens = markdown_parser().parse(body, env)
     line = offset + 1
     for token in _walk(article.tokens):
         if token.map:
@@ -292,26 +441,24 @@ def read_article(path: Path) -> Article:
         elif token.type == "image":
             src = token.attrGet("src") or ""
             if not EXTERNAL.match(src) and not src.startswith("/"):
-                file = (path.parent / src.split("#")[0]).resolve()
-                if not file.is_file():
-                    raise ContentError(f"image '{src}' not found (looked for {_rel(file)})", where=article.where(line))
-                article.images[src] = file
+                article.images[src] = _local_file(article, src, line, "image")
+    _check_ids(article)
     thumb = meta.get("thumbnail")
     if thumb:
-        file = (path.parent / thumb).resolve()
-        if not file.is_file():
-            raise ContentError(f"thumbnail '{thumb}' not found (looked for {_rel(file)})",
-                               where=article.where(_front_line(text, "thumbnail")))
-        article.images[thumb] = file
+        article.images[thumb] = _local_file(article, thumb, _front_line(text, "thumbnail"), "thumbnail")
+    for body_line, message in env.get("leftovers", []):
+        if strict:
+            raise ContentError(message + " (an error under --strict)", where=article.where(offset + body_line + 1))
+        warnings.append(f"{article.where(offset + body_line + 1)}: {message}")
     return article
 
 
-def read_articles(content_dir: Path) -> list[Article]:
-    """Every article in ``content_dir``, validated; slugs must be unique."""
+def read_articles(content_dir: Path, *, strict: bool = False) -> list[Article]:
+    """Every article in ``content_dir``, validated; slugs must be unique. Warnings are logged once, here."""
     if not content_dir.is_dir():
         raise ContentError("no content directory: create it and put one Markdown file per article in it",
                            where=_rel(content_dir))
-    articles = [read_article(path) for path in sorted(content_dir.glob("*.md"))]
+    articles = [read_article(path, strict=strict) for path in sorted(content_dir.glob("*.md"))]
     if not articles:
         raise ContentError("holds no articles (*.md files)", where=_rel(content_dir))
     seen: dict[str, Article] = {}
@@ -321,6 +468,8 @@ def read_articles(content_dir: Path) -> list[Article]:
             raise ContentError(f"two articles have the slug '{article.slug}': {seen[key].where()} and {article.where()}",
                                where=article.where())
         seen[key] = article
+        for message in article.warnings:
+            log.warning("%s", message)
     return articles
 
 

@@ -13,7 +13,7 @@ truncated or corrupted entry is detected, moved aside and recomputed.
 
 Several builds may share one cache (two terminals, ``--serve`` beside a manual
 build): each key is resolved under an exclusive lock (``flock`` on
-``.cache/<stage>/.<key>.lock``), so a stage runs once and the others wait and
+``.cache/.locks/<stage>/<key>.lock``), so a stage runs once and the others wait and
 load its entry; a finished entry is never removed while it is valid, and a
 temporary folder names its host and process, so a later build can tell a
 dead build's leftovers (:func:`remove_stale`) from a live build's work.
@@ -335,10 +335,10 @@ class Pipeline:
         return artifact
 
     def _run(self, st: Stage, params: dict, upstream: dict, entry: Path, key: str, label: str) -> Artifact:
-        log.info("[run] %s", label)
         tmp = entry.with_name(f"{key}{TMP_MARK}{HOST}-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
+        log.info("[run] %s", label)
         ctx = Context(params=params, inputs=upstream, out=tmp, show_progress=self.show_progress)
         start = time.perf_counter()
         try:
@@ -363,8 +363,9 @@ OLD_MARK = ".old-"  # <key>.old-<host>-<pid>: an entry moved aside before it is 
 @contextmanager
 def entry_lock(entry: Path):
     """Hold an exclusive lock on one cache key (released by the OS if the process dies)."""
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    with open(entry.with_name(f".{entry.name}.lock"), "a") as handle:
+    locks = entry.parent.parent / ".locks" / entry.parent.name
+    locks.mkdir(parents=True, exist_ok=True)
+    with open(locks / f"{entry.name}.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -23,6 +23,13 @@ VENDOR_IMPORTS = {
 }
 
 
+# What the site holds at its top level besides one folder per article (written here and by generator/build.py).
+# An article's slug must not be one of these names (without the extension).
+SITE_ENTRIES = ("index.html", "404.html", "credits/", "favicon.svg", ".nojekyll", "feed.xml", "sitemap.xml",
+                "assets/", "vendor/", "figures/", "artifacts/", "build-report.json")
+RESERVED_SLUGS = frozenset(name.strip("/.").split(".")[0] for name in SITE_ENTRIES) - {"nojekyll"}
+
+
 def environment() -> Environment:
     """The one Jinja2 environment (autoescaping, strict about undefined names)."""
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
@@ -39,7 +46,8 @@ def figure_url(base: str, kind: str, digest: str) -> str:
 
 
 def inline_markdown(text: str) -> str:
-    return markdown_parser().renderInline(text) if text else ""
+    """A caption's inline Markdown as HTML; raw HTML in it is escaped, never passed through."""
+    return markdown_parser(html=False).renderInline(text) if text else ""
 
 
 def _page_inputs(params: dict) -> dict[str, Request]:

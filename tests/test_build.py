@@ -90,7 +90,7 @@ BAD_INPUTS = {
                      "content/bad.md:6: figure option 'per_class' is 99"),
     "duplicate slug": ("content/other.md", "---\ntitle: B\nslug: test-article\n---\n", "two articles have the slug 'test-article'"),
     "broken link": ("content/bad.md", "---\ntitle: B\n---\nSee [nothing](/nowhere/).\n",
-                    "bad/index.html (from content/bad.md): '/nowhere/' points at nothing"),
+                    "content/bad.md:4: '/nowhere/' points at nothing"),
     "broken anchor": ("content/bad.md", "---\ntitle: B\n---\nSee [x](test-article.md#no-such-heading).\n",
                       "no element with id 'no-such-heading'"),
     "missing image": ("content/bad.md", "---\ntitle: B\n---\n\n![a plot](plot.png)\n", "content/bad.md:5: image 'plot.png' not found"),

@@ -25,7 +25,7 @@ COMMON_OPTIONS = {
     "kind": Field("str", None, "The figure kind."),
     "caption": Field("str", "", "Caption under the figure (inline Markdown)."),
     "alt": Field("str", "", "Text alternative for the static image (a default is generated)."),
-    "id": Field("str", "", "Anchor id of the figure (default fig-<n>)."),
+    "id": Field("id", "", "Anchor id of the figure (default fig-<n>); unique in its article."),
 }
 
 _kinds: dict[str, ModuleType] | None = None
