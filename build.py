@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -25,6 +26,10 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port; allowed: a whole number from 0 to 65535 (0 picks a free one)")
     return port
+
+
+def _terminated(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -68,6 +73,7 @@ def setup_logging(verbosity: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)  # clean up temporary folders as on Ctrl+C
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     verbosity = -1 if args.quiet else (1 if args.verbose else 0)
     setup_logging(verbosity)

@@ -336,21 +336,22 @@ class Pipeline:
 
     def _run(self, st: Stage, params: dict, upstream: dict, entry: Path, key: str, label: str) -> Artifact:
         tmp = entry.with_name(f"{key}{TMP_MARK}{HOST}-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        log.info("[run] %s", label)
-        ctx = Context(params=params, inputs=upstream, out=tmp, show_progress=self.show_progress)
-        start = time.perf_counter()
-        try:
-            meta = st.run(ctx) or {}
+        try:  # whatever stops the stage (an error, Ctrl+C, SIGTERM) removes its temporary folder
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True)
+            log.info("[run] %s", label)
+            ctx = Context(params=params, inputs=upstream, out=tmp, show_progress=self.show_progress)
+            start = time.perf_counter()
+            try:
+                meta = st.run(ctx) or {}
+            finally:
+                for bar in ctx._bars:
+                    bar.close()
+            seconds = time.perf_counter() - start
+            artifact = write_entry(tmp, entry, st.name, key, params, meta, seconds)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        finally:
-            for bar in ctx._bars:
-                bar.close()
-        seconds = time.perf_counter() - start
-        artifact = write_entry(tmp, entry, st.name, key, params, meta, seconds)
         self.records.append(Record(label, key, False, seconds, artifact.bytes, artifact.meta))
         log.info("[done] %s in %.1f s, %s bytes", label, seconds, f"{artifact.bytes:,}")
         return artifact

@@ -26,6 +26,7 @@ from . import pipeline
 from .build import build
 from .config import Config, load_config
 from .errors import BuildError, ConfigError
+from .site import check_output_dir
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +190,7 @@ def report(state: State, error: str | None) -> None:
 def serve(cfg: Config, port: int = 8000, config_path: Path | None = None, force: bool = False) -> int:
     """Build, then serve until interrupted; a failing build never stops the server."""
     config_path = (config_path or cfg.root / "site.toml").resolve()
+    check_output_dir(cfg.out, force=force)  # a bad --out is not something to serve around
     state = State()
     handler = partial(make_handler(cfg, state), directory=str(cfg.out))
     try:  # bind first: a port in use is reported before anything is built

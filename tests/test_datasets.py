@@ -130,7 +130,7 @@ def test_mnist_npz_wrong_shape(tmp_path: Path) -> None:
     f = tmp_path / "mnist.npz"
     np.savez(f, x_train=np.zeros((5, 32, 32), np.uint8), y_train=np.zeros(5, np.int64),
              x_test=np.zeros((1, 28, 28), np.uint8), y_test=np.zeros(1, np.int64))
-    with pytest.raises(DataError, match=r"x_train is uint8 \(5, 32, 32\)"):
+    with pytest.raises(DataError, match=r"x_train holds 5 images of 32×32 pixels \(uint8\).*must be 28×28"):
         load("mnist", path=f)
 
 

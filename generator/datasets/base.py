@@ -110,6 +110,8 @@ def cap_split(x_tr: np.ndarray, y_tr: np.ndarray | None, x_te: np.ndarray,
     if count is None or count >= n_tr + n_te:
         return x_tr, y_tr, x_te, y_te
     k_te = min(n_te, int(round(count * n_te / (n_tr + n_te))))
+    if n_te and n_tr and count >= 2:  # a few test images would round to none: keep one
+        k_te = min(max(k_te, 1), count - 1)
     i_tr = choose(y_tr, n_tr, count - k_te, rng)
     i_te = choose(y_te, n_te, k_te, rng)
     return (x_tr[i_tr], None if y_tr is None else y_tr[i_tr],
@@ -128,3 +130,86 @@ def cap_and_split(x: np.ndarray, y: np.ndarray | None, count: int | None, test_f
         i_tr, i_te = rng.permutation(i_tr), rng.permutation(i_te)
     return (x[i_tr], None if y is None else y[i_tr],
             x[i_te], None if y is None else y[i_te])
+
+
+# The flag and site.toml key behind each dataset name, for messages.
+OPTION = {"mnist": "--mnist / [data] mnist", "fashion-mnist": "--fashion-mnist / [data] fashion_mnist",
+          "faces": "--celeba / [data] celeba"}
+TITLE = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "faces": "CelebA"}
+# Fewest images a user-supplied dataset may hold: the smallest count a scale preset allows
+# ([scales.*] mnist_count / fashion_count >= 500, faces_count and [data] celeba_count >= 20).
+# Kept here, not read from config.py, so editing the settings schema does not re-run the dataset stage;
+# tests/test_data_inputs.py checks that the two agree.
+MINIMUM = {"mnist": 500, "fashion-mnist": 500, "faces": 20}
+MINIMUM_KEY = {"mnist": "[scales.*] mnist_count", "fashion-mnist": "[scales.*] fashion_count",
+               "faces": "[scales.*] faces_count"}
+IMAGE_SIZE = (28, 28)
+
+
+def with_option(exc: DataError, name: str) -> DataError:
+    """``exc`` with the flag / site.toml key that named the data added to where it happened."""
+    option = OPTION[name]
+    where = exc.where or ""
+    if option in where:
+        return exc
+    return DataError(exc.message, where=f"{where} ({option})" if where else option)
+
+
+# --- rules shared by the checks before a build and the loaders ---------------------------
+
+def found_images(dtype: Any, shape: tuple[int, ...]) -> str:
+    """Describe an image array for a message, e.g. '100 images of 10×10 pixels (uint8)'."""
+    dtype = np.dtype(dtype)
+    kind = dtype.name if not dtype.hasobject else "Python objects"
+    if len(shape) == 3:
+        return f"{shape[0]:,} images of {shape[1]}×{shape[2]} pixels ({kind})"
+    if len(shape) == 4:
+        what = "colour images" if shape[3] in (3, 4) else "images"
+        return f"{shape[0]:,} {what} of {shape[1]}×{shape[2]}×{shape[3]} values ({kind})"
+    return f"an array of shape {tuple(shape)} ({kind})"
+
+
+def image_problem(title: str, dtype: Any, shape: tuple[int, ...]) -> str | None:
+    """None if (dtype, shape) are greyscale uint8 28×28 images; else what is wrong and what is allowed."""
+    dtype = np.dtype(dtype)
+    if dtype == np.uint8 and len(shape) == 3 and tuple(shape[1:]) == IMAGE_SIZE:
+        return None
+    hint = ""
+    if len(shape) == 4 and shape[3] in (3, 4):
+        hint = "; convert colour images to greyscale"
+    elif dtype != np.uint8 and dtype.kind in "fiu":
+        hint = "; scale the pixels to 0-255 and store them as uint8"
+    return (f"holds {found_images(dtype, shape)}, but {title} images must be 28×28 greyscale uint8 "
+            f"(0-255), an array of shape (N, 28, 28){hint}")
+
+
+def label_problem(dtype: Any, shape: tuple[int, ...], n: int, values: np.ndarray | None = None,
+                  images: str = "images") -> str | None:
+    """None if these are ``n`` integer labels 0-9; else what is wrong and what is allowed."""
+    dtype = np.dtype(dtype)
+    allowed = f"labels must be integers 0-9, one per image ({n:,} for the {n:,} {images})"
+    if dtype.hasobject or dtype.kind not in "iu":
+        return f"holds labels of type {dtype.name if not dtype.hasobject else 'Python objects'}; {allowed}"
+    if len(shape) != 1:
+        return f"holds labels of shape {tuple(shape)}; {allowed}"
+    if shape[0] != n:
+        return f"holds {shape[0]:,} labels; {allowed}"
+    if values is not None and len(values) and not 0 <= int(values.min()) <= int(values.max()) <= 9:
+        return f"holds labels from {int(values.min())} to {int(values.max())}; {allowed}"
+    return None
+
+
+def count_problem(name: str, n_train: int, n_test: int, minimum: int | None, skipped: int = 0) -> str | None:
+    """None if there are enough images to split and build with; else a message with the minimum.
+
+    ``skipped``: images that were passed over as unreadable (the count is then of usable images).
+    """
+    usable = "usable " if skipped else ""
+    note = f"; {skipped:,} more were skipped as unreadable or too small" if skipped else ""
+    if n_train < 1 or n_test < 1:
+        return (f"holds {n_train:,} training and {n_test:,} test {usable}images; both splits need at least one "
+                "image" + (f" and the build at least {minimum:,} in all" if minimum else "") + note)
+    if minimum and n_train + n_test < minimum:
+        return (f"holds only {n_train + n_test:,} {usable}images ({n_train:,} training + {n_test:,} test); a build "
+                f"needs at least {minimum:,} {TITLE[name]} images (the smallest {MINIMUM_KEY[name]} allows){note}")
+    return None

@@ -32,7 +32,7 @@ def load_fashion(count: int | None, seed: int, path: str | Path | None) -> Datas
         folder = check_path(path, HINT)
         if not folder.is_dir():
             raise DataError(f"is not a folder. {HINT}", where=str(folder))
-    arrays = load_idx_folder(folder, HINT)
+    arrays = load_idx_folder(folder, HINT, "Fashion-MNIST")
     x_tr, y_tr, x_te, y_te = cap_split(*arrays, count, np.random.default_rng(seed))
     n = len(x_tr) + len(x_te)
     return Dataset(x_tr, y_tr, x_te, y_te, source_info("fashion-mnist", n, CREDIT, LICENCE, URL))

@@ -19,35 +19,80 @@ from ..pipeline import Request
 DATASETS = ("mnist", "fashion-mnist", "faces")
 
 
+# Bytes of each file's start and end that go into a fingerprint (the rest is named by its size).
+_SAMPLE = 1 << 20
+# Files of a folder whose start and end are sampled too (the IDX files of an MNIST folder; the first
+# images of a CelebA folder), so replacing a file by another of the same size still changes the key.
+_SAMPLED_FILES = 16
+_FOLDER_SAMPLE = 1 << 16
+
+
+def _sample(digest, path: Path, size: int, amount: int) -> None:
+    """Hash the first and last ``amount`` bytes of ``path`` (an unreadable file hashes its error)."""
+    try:
+        with open(path, "rb") as handle:
+            digest.update(handle.read(amount))
+            if size > 2 * amount:
+                handle.seek(-amount, os.SEEK_END)
+            digest.update(handle.read())  # the rest of a small file, or the last ``amount`` bytes
+    except OSError as exc:
+        digest.update(f"unreadable {exc.errno}".encode())
+
+
 def fingerprint(path: str) -> str:
-    """A cheap content fingerprint of a user-supplied data path (names and sizes, never times)."""
+    """A cheap content fingerprint of a user-supplied data path (names, sizes and samples, never times)."""
     if not path:
         return ""
     p = Path(path).expanduser()
     digest = hashlib.sha256()
-    if p.is_dir():
-        for root, dirs, files in os.walk(p):
-            dirs.sort()
-            for name in sorted(files):
-                full = Path(root) / name
-                digest.update(f"{full.relative_to(p)}\0{full.stat().st_size}\0".encode())
-    elif p.is_file():
-        size = p.stat().st_size
-        with open(p, "rb") as handle:
-            digest.update(str(size).encode() + handle.read(1 << 20))
-            if size > 1 << 21:
-                handle.seek(-(1 << 20), os.SEEK_END)
-                digest.update(handle.read())
+    try:
+        if p.is_dir():
+            sampled = 0
+            for root, dirs, files in os.walk(p):
+                dirs.sort()
+                for name in sorted(files):
+                    full = Path(root) / name
+                    try:
+                        size = full.stat().st_size
+                    except OSError:  # a dangling link or a file removed meanwhile
+                        size = -1
+                    digest.update(f"{full.relative_to(p)}\0{size}\0".encode())
+                    if size >= 0 and sampled < _SAMPLED_FILES:
+                        _sample(digest, full, size, _FOLDER_SAMPLE)
+                        sampled += 1
+        elif p.is_file():
+            size = p.stat().st_size
+            digest.update(str(size).encode())
+            _sample(digest, p, size, _SAMPLE)
+    except OSError as exc:  # check_inputs reports unreadable data; the key just has to be stable
+        digest.update(f"unreadable {exc.errno}".encode())
     return digest.hexdigest()
 
 
+DATA_OPTIONS = (("mnist", "data.mnist"), ("fashion-mnist", "data.fashion_mnist"), ("faces", "data.celeba"))
+
+
 def check_inputs(cfg: Config) -> None:
-    """Data paths named in site.toml or by flags must exist (before any work starts)."""
-    for key, flag in (("data.mnist", "--mnist"), ("data.fashion_mnist", "--fashion-mnist"), ("data.celeba", "--celeba")):
+    """User data named in site.toml or by flags must exist and have the right form, before any stage runs.
+
+    Cheap: file headers, array shapes, labels, image counts and the first few CelebA images. Each
+    problem is one :class:`DataError` (a missing path a :class:`ConfigError`) naming the file, the
+    option and what is allowed.
+    """
+    from ..datasets import MINIMUM, OPTION, check_source, with_option
+    from ..errors import DataError
+
+    for name, key in DATA_OPTIONS:
         value = cfg[key]
-        if value and not Path(value).expanduser().exists():
-            raise ConfigError(f"{value} does not exist; give an existing path or leave it empty for the offline default",
-                              where=f"{flag} / [data] {key.split('.')[1]}")
+        if not value:
+            continue
+        if not Path(value).expanduser().exists():
+            raise ConfigError(f"{value} does not exist; give an existing path or leave it empty for the offline "
+                              "default", where=OPTION[name])
+        try:
+            check_source(name, value, MINIMUM[name])
+        except DataError as exc:
+            raise with_option(exc, name) from None
 
 
 def dataset_request(cfg: Config, name: str) -> Request:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import DataError
 from ..pipeline import Context, stage
 
 TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "orl-faces": "the AT&T Database of Faces (ORL)",
@@ -14,11 +15,20 @@ TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "orl-faces": "the 
        label=lambda p: f"dataset {p['name']} ({p['count']:,})")
 def make_dataset(ctx: Context) -> dict:
     """Write x_train/y_train/x_test/y_test.npy (uint8 images, int64 labels)."""
-    from ..datasets import load
+    from ..datasets import MINIMUM, load, with_option
+    from ..datasets.base import count_problem
 
     p = ctx.params
     size = tuple(p["size"]) if p.get("size") else None
-    ds = load(p["name"], count=p["count"], seed=p["seed"], path=p["path"] or None, size=size)
+    try:
+        ds = load(p["name"], count=p["count"], seed=p["seed"], path=p["path"] or None, size=size)
+        if p["path"]:  # the same rule check_inputs applied before the build, now on the images actually read
+            problem = count_problem(p["name"], len(ds.x_train), len(ds.x_test), min(MINIMUM[p["name"]], p["count"]),
+                                    ds.source["skipped"])
+            if problem:
+                raise DataError(problem, where=p["path"])
+    except DataError as exc:
+        raise with_option(exc, p["name"]) if p["path"] else exc from None
     for name in ("x_train", "y_train", "x_test", "y_test"):
         array = getattr(ds, name)
         if array is not None:
