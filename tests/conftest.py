@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,18 @@ caption: One digit of each class.
 
 A link to [the first section](#first-section).
 """
+
+
+def wait_for(predicate, timeout: float = 300.0):
+    """Poll ``predicate`` from outside (a server, a file) until it returns something true; the timeout is a
+    failure bound for a busy machine, not a delay."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout:.0f} s")
 
 
 @dataclass

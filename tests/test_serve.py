@@ -2,21 +2,10 @@
 
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
-from tests.conftest import ROOT
-
-
-def wait_for(predicate, timeout=60.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out")
+from tests.conftest import ROOT, wait_for
 
 
 def test_serve_rebuilds_and_reloads_on_change(project):

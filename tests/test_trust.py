@@ -10,14 +10,13 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 from generator.pipeline import HOST
-from tests.conftest import ROOT, Project
+from tests.conftest import ROOT, Project, wait_for
 
 TRAINING_ARTICLE = "---\ntitle: Trained\n---\n\nA decoder.\n\n```figure\nkind: decoder-sampler\n```\n"
 MARKER = ".explorables-site.json"
@@ -207,16 +206,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(predicate, timeout=300.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)  # polling a server from outside; not a wait for a browser state
-    raise AssertionError("timed out")
-
-
 def _get(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
@@ -238,18 +227,18 @@ def test_serve_shows_errors_over_the_page_keeps_running_and_keeps_its_config(tmp
     lines: list[str] = []
     try:
         url = f"http://127.0.0.1:{port}/"
-        _wait(lambda: _get(url + "a/")[0] == 200 if _port_open(port) else False)
+        wait_for(lambda: _get(url + "a/")[0] == 200 if _port_open(port) else False)
         assert "First words." in _get(url + "a/")[1]
         article = p.root / "settings/content/a.md"
         article.write_text("---\ntitle: A\ndate: 2026-13-45\n---\n\nBroken words.\n")
-        status, page = _wait(lambda: (lambda r: r if "build-error-overlay" in r[1] else None)(_get(url + "a/")))
+        status, page = wait_for(lambda: (lambda r: r if "build-error-overlay" in r[1] else None)(_get(url + "a/")))
         assert status == 200 and "First words." in page, "the last good site stays underneath"
         assert "a.md:3" in page and "Traceback" not in page
         article.write_text("---\ntitle: A\n---\n\nMended words.\n")
-        _wait(lambda: "Mended words." in _get(url + "a/")[1])
+        wait_for(lambda: "Mended words." in _get(url + "a/")[1])
         assert "build-error-overlay" not in _get(url + "a/")[1]
         settings.write_text('[site]\ntitle = "Retitled"\n')
-        _wait(lambda: "Retitled" in _get(url)[1])
+        wait_for(lambda: "Retitled" in _get(url)[1])
         assert "Wrong file" not in _get(url)[1]
         assert proc.poll() is None, "the server is still running"
     finally:
