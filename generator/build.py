@@ -83,7 +83,7 @@ def build(cfg: Config, *, force: bool = False) -> dict:
     ``force`` replaces an output folder that holds files this generator did not write.
     """
     start = time.perf_counter()
-    sitefiles.check_output_dir(cfg.out, force=force)
+    sitefiles.check_output_dir(cfg.out, project=cfg.root, force=force)
     for stale in clean_cache(cfg.cache_dir):
         log.info("removed %s, left by a build that was stopped", _rel(stale))
     articles = read_articles(cfg.content_dir, strict=cfg.strict)
@@ -102,8 +102,13 @@ def build(cfg: Config, *, force: bool = False) -> dict:
 
     staged = sitefiles.staging_dir(cfg.out)
     try:
-        report = _assemble(cfg, staged, articles, payloads, pages, pipeline, start)
-        sitefiles.swap_in(staged, cfg.out)
+        try:
+            report = _assemble(cfg, staged, articles, payloads, pages, pipeline, start)
+        except FileNotFoundError as exc:  # only another build (--clean) can remove an entry after it was loaded
+            raise BuildError(f"the build cache changed while this build read it ({exc.filename}); "
+                             "another build with --clean may be running: build again") from None
+        out_lock = cfg.cache_dir / ".locks" / f"out-{hashlib.sha256(str(cfg.out.resolve()).encode()).hexdigest()[:16]}.lock"
+        sitefiles.swap_in(staged, cfg.out, lock=out_lock, force=force)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
@@ -120,9 +125,11 @@ def _assemble(cfg, staged: Path, articles, payloads, pages, pipeline, start) -> 
             url = figure_url(base, block.kind, artifact.digest)
             sitefiles.copy_artifact(artifact, staged / url[len(base):])
             for record in artifact.meta.get("share", []):
-                shared = load_entry(cfg.cache_dir / record["stage"] / record["key"], record["stage"], record["key"])
-                if shared is None:
-                    raise BuildError(f"internal: shared artifact {record['folder']} vanished from the cache; build again")
+                shared = load_entry(cfg.cache_dir / record["stage"] / record["key"], record["stage"], record["key"],
+                                    repair=False)
+                if shared is None or not record["folder"].endswith(shared.digest[:10]):
+                    raise BuildError(f"the build cache changed while this build read it ({record['stage']} "
+                                     f"{record['key'][:12]}); another build with --clean may be running: build again")
                 target = staged / "artifacts" / record["folder"]
                 if not target.exists():
                     sitefiles.copy_artifact(shared, target)

@@ -29,7 +29,7 @@ left out: they build requests and keys, they do not shape what a stage writes
 from __future__ import annotations
 
 import ast
-import fcntl
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -46,6 +46,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import BuildError
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: builds still work, but two at once are not kept apart
+    fcntl = None
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +165,8 @@ def _module_file(dotted: str) -> str | None:
     return None
 
 
-def _imports(rel: str) -> set[str]:
+@functools.cache
+def _imports(rel: str) -> frozenset[str]:
     """The ``generator`` modules one source file imports, at any depth of its code."""
     path = ROOT / rel
     package = rel[:-3].replace("/", ".")
@@ -182,7 +188,7 @@ def _imports(rel: str) -> set[str]:
             names.add(module)
             names.update(f"{module}.{alias.name}" for alias in node.names)  # `from . import tex` names a module
     found = {_module_file(name) for name in names if name == "generator" or name.startswith("generator.")}
-    return {f for f in found if f}
+    return frozenset(f for f in found if f)
 
 
 def imported_modules(rel: str) -> tuple[str, ...]:
@@ -324,7 +330,7 @@ class Pipeline:
         key = cache_key(st, request.params, {name: art.digest for name, art in upstream.items()})
         entry = self.cache_dir / st.name / key
         label = st.label(request.params)
-        with entry_lock(entry):  # another build making the same entry finishes first; then it is loaded here
+        with entry_lock(entry, label):  # another build making the same entry finishes first; then it is loaded here
             artifact = None if self.clean else load_entry(entry, st.name, key)
             if artifact is not None:
                 log.debug("[fresh] %s %s", label, key[:12])
@@ -362,25 +368,46 @@ OLD_MARK = ".old-"  # <key>.old-<host>-<pid>: an entry moved aside before it is 
 
 
 @contextmanager
-def entry_lock(entry: Path):
-    """Hold an exclusive lock on one cache key (released by the OS if the process dies)."""
-    locks = entry.parent.parent / ".locks" / entry.parent.name
-    locks.mkdir(parents=True, exist_ok=True)
-    with open(locks / f"{entry.name}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def file_lock(path: Path, waiting: str = ""):
+    """Hold an exclusive ``flock`` on ``path`` (released by the OS if the process dies).
+
+    Says ``waiting`` (when given) if another process holds it. Where the file system
+    cannot lock (some network mounts) the build goes on without the lock, with a warning.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        locked = False
+        if fcntl is not None:
+            try:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if waiting:
+                        log.info("%s", waiting)
+                    fcntl.flock(handle, fcntl.LOCK_EX)
+                locked = True
+            except OSError as exc:
+                log.warning("cannot lock %s (%s); builds of this project must not run at the same time", path, exc)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            if locked:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _owner_alive(name: str) -> bool:
-    """Whether the build named at the end of a temporary folder's name (``…<host>-<pid>``) may still run.
+def entry_lock(entry: Path, label: str = ""):
+    """The lock of one cache key: ``.cache/.locks/<stage>/<key>.lock``."""
+    lock = entry.parent.parent / ".locks" / entry.parent.name / f"{entry.name}.lock"
+    return file_lock(lock, f"waiting for another build that is making {label or entry.parent.name}…")
+
+
+def owner_alive(name: str) -> bool:
+    """Whether the build named at the end of a temporary folder's name (``…-<host>-<pid>``) may still run.
 
     Folders of other hosts (a cache on a network drive) are assumed alive: only their own host can tell.
     """
     match = re.search(r"(\d+)$", name)
-    if not match or not name[: match.start()].endswith(f"{HOST}-"):
+    if os.name != "posix" or not match or not name[: match.start()].endswith(f"-{HOST}-"):
         return True
     try:
         os.kill(int(match.group(1)), 0)
@@ -410,7 +437,7 @@ def remove_stale(folder: Path, prefix: str = "") -> list[Path]:
         return removed
     for child in children:
         name = child.name
-        if name.startswith(prefix) and (TMP_MARK in name or OLD_MARK in name) and not _owner_alive(name):
+        if name.startswith(prefix) and (TMP_MARK in name or OLD_MARK in name) and not owner_alive(name):
             shutil.rmtree(child, ignore_errors=True)
             removed.append(child)
     return removed
@@ -446,8 +473,9 @@ def write_entry(tmp: Path, entry: Path, name: str, key: str, params: dict, meta:
     return Artifact(name, key, entry, manifest["digest"], files, meta)
 
 
-def load_entry(entry: Path, name: str, key: str) -> Artifact | None:
-    """A verified cache entry, or None (a damaged entry is deleted with a warning)."""
+def load_entry(entry: Path, name: str, key: str, *, repair: bool = True) -> Artifact | None:
+    """A verified cache entry, or None (a damaged entry is moved aside with a warning when ``repair``;
+    only a holder of the entry's lock may repair)."""
     manifest_path = entry / MANIFEST
     if not manifest_path.exists():
         return None
@@ -461,6 +489,8 @@ def load_entry(entry: Path, name: str, key: str) -> Artifact | None:
             if path.stat().st_size != info["bytes"] or sha256_file(path) != info["sha256"]:
                 raise ValueError(f"{rel} is damaged")
     except (OSError, ValueError, KeyError, TypeError) as exc:
+        if not repair:
+            return None
         log.warning("cache entry %s/%s is damaged (%s); recomputing", name, key[:12], exc)
         remove_aside(entry)
         return None

@@ -6,7 +6,10 @@ operations are on …"), before any Python logging setting can apply, and
 ``TF_CPP_MIN_LOG_LEVEL`` does not stop them. :func:`install` wraps the first
 import of ``tensorflow`` so that descriptor 2 goes to a temporary file while the
 module initialises; afterwards every captured line except those known start-up
-notices is written back, so a real error is never swallowed.
+notices is written back, so a Python-level error is never swallowed. (A crash
+inside TensorFlow's own import, which kills the process before the replay, is
+seen only with ``-v``; ``TF_CPP_MIN_LOG_LEVEL=3`` also hides TensorFlow's C++
+ERROR lines, as it always has here: ``-v`` shows everything.)
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class _QuietLoader(importlib.abc.Loader):
         return self._loader.create_module(spec)
 
     def exec_module(self, module):
+        _remove_finder()  # once is enough: later imports find the module in sys.modules
         with filtered_stderr():
             self._loader.exec_module(module)
 
@@ -68,11 +72,14 @@ class _QuietFinder(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name != "tensorflow":
             return None
-        sys.meta_path.remove(self)  # once is enough: later imports find the module in sys.modules
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is not None and spec.loader is not None:
             spec.loader = _QuietLoader(spec.loader)
         return spec
+
+
+def _remove_finder() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _QuietFinder)]
 
 
 def install() -> None:

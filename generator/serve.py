@@ -168,13 +168,22 @@ def rebuild(cfg: Config, config_path: Path, force: bool = False) -> tuple[Config
         for key in ("build.scale", "site.base_url", "data.mnist", "data.fashion_mnist", "data.celeba"):
             values[key] = cfg.values[key]  # flags given on the command line keep winning
         cfg = Config(**{**fresh.__dict__, "values": values})
-        build(cfg, force=force)
     except BuildError as exc:
         return cfg, f"error: {exc}"
+    return cfg, attempt(cfg, force)
+
+
+def attempt(cfg: Config, force: bool) -> str | None:
+    """Build once; the error message, or None. Nothing a build raises stops the server."""
+    try:
+        build(cfg, force=force)
+    except BuildError as exc:
+        return f"error: {exc}"
     except Exception as exc:  # a bug in the generator: the server still keeps running
-        log.debug("rebuild failed", exc_info=True)
-        return cfg, f"error: internal error ({type(exc).__name__}: {exc}); this is a bug in the generator (run with -v for details)"
-    return cfg, None
+        log.debug("build failed", exc_info=True)
+        return (f"error: internal error ({type(exc).__name__}: {exc}); this is a bug in the generator "
+                "(run with -v for details)")
+    return None
 
 
 def report(state: State, error: str | None) -> None:
@@ -190,7 +199,7 @@ def report(state: State, error: str | None) -> None:
 def serve(cfg: Config, port: int = 8000, config_path: Path | None = None, force: bool = False) -> int:
     """Build, then serve until interrupted; a failing build never stops the server."""
     config_path = (config_path or cfg.root / "site.toml").resolve()
-    check_output_dir(cfg.out, force=force)  # a bad --out is not something to serve around
+    check_output_dir(cfg.out, project=cfg.root, force=force)  # a bad --out is not something to serve around
     state = State()
     handler = partial(make_handler(cfg, state), directory=str(cfg.out))
     try:  # bind first: a port in use is reported before anything is built
@@ -200,10 +209,7 @@ def serve(cfg: Config, port: int = 8000, config_path: Path | None = None, force:
                           "choose another port, or 0 for a free one", where="option --port") from None
     server.daemon_threads = True
     stamp = watched_files(cfg, config_path)  # before building: an edit made during the first build is not lost
-    try:
-        build(cfg, force=force)
-    except BuildError as exc:
-        report(state, f"error: {exc}")
+    report(state, attempt(cfg, force))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}{cfg.base_url}"

@@ -9,17 +9,21 @@ the cache. Folders are made readable by others (0755 under the usual umask).
 
 from __future__ import annotations
 
-import fcntl
 import json
+import logging
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import BuildError, ConfigError
-from .pipeline import HOST, OLD_MARK, ROOT, TMP_MARK, Artifact, MANIFEST, remove_stale
+from .pipeline import HOST, OLD_MARK, ROOT, TMP_MARK, Artifact, MANIFEST, owner_alive, file_lock, remove_stale
+
+log = logging.getLogger(__name__)
 
 MARKER = ".explorables-site.json"  # written into every site: which generator wrote it, and which files
 
@@ -38,35 +42,58 @@ def _under(path: Path, parent: Path) -> bool:
     return path == parent or parent in path.parents
 
 
-def check_output_dir(out: Path, *, force: bool = False) -> None:
+# What a site built before sites carried a MARKER may hold at its top level (besides article folders).
+LEGACY_ENTRIES = frozenset({"index.html", "404.html", "credits", "favicon.svg", ".nojekyll", "feed.xml", "sitemap.xml",
+                            "assets", "vendor", "figures", "artifacts", "build-report.json"})
+
+
+def check_output_dir(out: Path, *, project: Path, force: bool = False) -> None:
     """Fail now, before any stage runs, if ``--out`` cannot or must not be replaced by a built site."""
+    try:
+        _check_output_dir(out, project, force)
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long, a folder we may not read
+        raise ConfigError(f"{out} cannot be used ({getattr(exc, 'strerror', None) or exc})", where="option --out") from None
+
+
+def _check_output_dir(out: Path, project: Path, force: bool) -> None:
     where = "option --out"
     resolved = out.resolve()
-    if resolved == ROOT or resolved in ROOT.parents or resolved == Path.home().resolve():
-        raise ConfigError(f"{out} would replace the project or a parent of it; choose a fresh directory such as _site",
-                          where=where)
+    project = project.resolve()
+    protected = [ROOT, project, project / "content", project / ".cache", Path.home().resolve(),
+                 *(ROOT / name for name in ("generator", "assets", "node_modules", ".venv", "content"))]
+    for place in protected:  # never, not even with --force
+        if _under(place, resolved):
+            raise ConfigError(f"{out} would replace {place}, which is part of the project or holds it; "
+                              "choose a folder of its own such as _site", where=where)
+    if _under(resolved, (project / ".cache").resolve()):
+        raise ConfigError(f"{out} is inside the build cache; choose a folder of its own such as _site", where=where)
     for child in ("content", "generator", "assets"):
         if (resolved / child).exists() and (resolved / "site.toml").exists():
             raise ConfigError(f"{out} looks like a project folder, not a built site", where=where)
-    existing = resolved
+    if resolved.exists() and not resolved.is_dir():
+        raise ConfigError(f"{out} is an existing file; allowed: a directory (created if missing)", where=where)
+    existing = resolved.parent  # the staging folder and the swap happen beside the output folder
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
-        what = "an existing file" if existing == resolved else f"under {existing}, which is a file"
-        raise ConfigError(f"{out} is {what}; allowed: a directory (created if missing)", where=where)
-    try:  # the staging folder is made beside the output: prove that works now, not after training
+        raise ConfigError(f"{out} is under {existing}, which is a file; allowed: a directory (created if missing)",
+                          where=where)
+    try:  # prove now, not after training, that the staging folder can be made there
         os.rmdir(tempfile.mkdtemp(prefix=".write-test-", dir=existing))
     except OSError as exc:
         raise ConfigError(f"cannot write in {existing} ({exc.strerror or exc}); choose a folder you can write to",
                           where=where) from None
     if resolved.is_dir() and not force:
-        foreign = foreign_files(resolved)
-        if foreign:
-            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-            raise ConfigError(
-                f"{out} holds files this generator did not write ({shown}); the build replaces the whole folder, "
-                "so it stops rather than delete them. Choose another folder (e.g. _site), move them out, "
-                "or pass --force to replace the folder anyway", where=where)
+        _refuse_foreign(out, foreign_files(resolved))
+
+
+def _refuse_foreign(out: Path, foreign: list[str]) -> None:
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise ConfigError(
+            f"{out} holds files this generator did not write ({shown}); the build replaces the whole folder, "
+            "so it stops rather than delete them. Choose another folder (e.g. _site), move them out, "
+            "or pass --force to replace the folder anyway", where="option --out")
 
 
 def foreign_files(out: Path) -> list[str]:
@@ -74,9 +101,7 @@ def foreign_files(out: Path) -> list[str]:
     try:
         written = set(json.loads((out / MARKER).read_text(encoding="utf-8"))["files"])
     except (OSError, ValueError, KeyError, TypeError):
-        if _legacy_site(out):
-            return []
-        written = set()
+        written = _legacy_files(out) if _legacy_site(out) else set()
     found = []
     for path in sorted(out.rglob("*")):
         if not path.is_dir() or path.is_symlink():
@@ -95,56 +120,93 @@ def _legacy_site(out: Path) -> bool:
         return False
 
 
+def _legacy_files(out: Path) -> set[str]:
+    """The files of an unmarked old site that sit where the generator writes: its own entries and article folders."""
+    ours = set()
+    for top in out.iterdir():
+        if top.name in LEGACY_ENTRIES or (top.is_dir() and not top.is_symlink() and (top / "index.html").is_file()):
+            paths = [top] if top.is_file() else [p for p in top.rglob("*") if p.is_file()]
+            ours.update(p.relative_to(out).as_posix() for p in paths)
+    return ours
+
+
 def write_marker(site: Path) -> None:
     """List every file of the finished site in :data:`MARKER` (what a later build may replace)."""
     files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
     (site / MARKER).write_text(json.dumps({"generator": "explorables", "files": files}, indent=0), encoding="utf-8")
 
 
-def _umask() -> int:
+def _read_umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
+UMASK = _read_umask()  # read once, at import, before any server thread exists
+
+
 def staging_dir(out: Path) -> Path:
     """A fresh folder next to ``out`` (same file system, so the swap is a rename), readable like any other."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    _restore_interrupted_swap(out)
     remove_stale(out.parent, prefix=f".{out.name}.")  # what killed builds left behind
     staged = Path(tempfile.mkdtemp(prefix=f".{out.name}{TMP_MARK}", suffix=f"-{HOST}-{os.getpid()}", dir=out.parent))
-    os.chmod(staged, 0o777 & ~_umask())  # mkdtemp makes it 0700
+    os.chmod(staged, 0o777 & ~UMASK)  # mkdtemp makes it 0700
     return staged
 
 
-@contextmanager
-def _folder_lock(folder: Path):
-    """An exclusive lock on a folder (two builds swapping into the same place take turns)."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+def _restore_interrupted_swap(out: Path) -> None:
+    """A build stopped between the two renames of :func:`swap_in` left the previous site aside: put it back."""
+    if out.exists():
+        return
+    for old in sorted(out.parent.glob(f".{out.name}{OLD_MARK}*")):
+        if not owner_alive(old.name):
+            os.replace(old, out)
+            log.warning("restored %s, which a stopped build had moved aside", out)
+            return
 
 
-def swap_in(staged: Path, out: Path) -> None:
-    """Replace ``out`` with ``staged``; the old site is removed only once the new one is in place."""
+def swap_in(staged: Path, out: Path, *, lock: Path, force: bool = False) -> None:
+    """Replace ``out`` with ``staged``; the old site is removed only once the new one is in place.
+
+    ``lock`` (a file) keeps two builds from swapping at once. The output folder is checked again for
+    files added during the build, and Ctrl+C or SIGTERM cannot fall between the two renames.
+    """
     write_marker(staged)
     old = None
-    with _folder_lock(out.parent):
-        if out.exists():
+    with file_lock(lock), _signals_held():
+        if out.is_dir() and not force:
+            _refuse_foreign(out, foreign_files(out))
+        if out.exists() or out.is_symlink():
             old = out.with_name(f".{out.name}{OLD_MARK}{HOST}-{os.getpid()}")
             shutil.rmtree(old, ignore_errors=True)
             os.replace(out, old)
         os.replace(staged, out)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        if old.is_symlink():
+            old.unlink()
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _signals_held():
+    """Hold back SIGINT and SIGTERM (delivered right after) in the main thread; elsewhere do nothing."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if os.name != "posix" or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def copy_assets(site: Path) -> None:
     """The project's own CSS and JS modules."""
-    shutil.copytree(ROOT / "assets", site / "assets", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("*.map", ".*", "__pycache__"))
+    shutil.copytree(ROOT / "assets", site / "assets", dirs_exist_ok=True, copy_function=shutil.copyfile,
+                    ignore=shutil.ignore_patterns("*.map", ".*", "__pycache__"))  # copyfile: modes from the umask
 
 
 def copy_vendor(site: Path) -> None:

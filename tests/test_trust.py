@@ -56,7 +56,7 @@ def test_out_refuses_a_folder_holding_other_files(project):
     assert sorted(p.name for p in docs.iterdir()) == ["img", "notes.md"]
 
     content = project.build("--out", str(project.root / "content"))
-    assert_clean_failure(content, "test-article.md")
+    assert_clean_failure(content, "option --out", "would replace")
     assert (project.root / "content" / "test-article.md").is_file()
 
     forced = project.build("--out", str(docs), "--force", check=True)
@@ -73,6 +73,58 @@ def test_out_replaces_its_own_site_but_not_files_added_to_it(project):
     done = project.build()
     assert_clean_failure(done, "CNAME", "--force")
     assert (project.out / "CNAME").read_text() == "example.org"
+
+
+def test_an_old_unmarked_site_is_replaced_but_files_added_to_it_are_not(project):
+    project.build(check=True)
+    (project.out / MARKER).unlink()  # as built before sites carried a marker
+    project.build(check=True)
+    (project.out / MARKER).unlink()
+    (project.out / "CNAME").write_text("example.org")
+    (project.out / "notes").mkdir()
+    (project.out / "notes" / "todo.md").write_text("mine")
+    done = project.build()
+    assert_clean_failure(done, "CNAME", "notes/todo.md")
+    assert (project.out / "CNAME").exists() and (project.out / "notes" / "todo.md").exists()
+
+
+def test_force_never_replaces_the_project_its_content_or_its_cache(isolated_project):
+    p = isolated_project
+    p.build(check=True)
+    settings = p.root / "site.toml"
+    renamed = settings.rename(p.root / "my-site.toml")  # not recognisable by its file name any more
+    base = [sys.executable, str(ROOT / "build.py"), "--config", str(renamed), "--scale", "tiny", "--force"]
+    for target in (p.root, p.root / "content", p.root / ".cache", p.root / ".cache" / "site", p.root.parent):
+        done = subprocess.run([*base, "--out", str(target)], capture_output=True, text=True, cwd=p.root, timeout=300)
+        assert_clean_failure(done, "option --out")
+    assert (p.root / "content" / "test-article.md").is_file() and renamed.is_file()
+    assert any((p.root / ".cache").iterdir())
+
+
+def test_files_saved_into_the_output_during_a_build_are_kept(isolated_project):
+    p = isolated_project
+    p.write("content/test-article.md", TRAINING_ARTICLE)
+    (p.out).mkdir()  # empty: allowed when the build starts
+    cmd = [sys.executable, str(ROOT / "build.py"), "--config", str(p.root / "site.toml"), "--scale", "tiny", "-v"]
+    proc = subprocess.Popen(cmd, cwd=p.root, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    for line in proc.stderr:
+        if "[run] train" in line:
+            (p.out / "CNAME").write_text("example.org")  # saved by hand while the build trains
+            break
+    rest = proc.communicate(timeout=600)[1]
+    assert proc.returncode == 1 and "CNAME" in rest and "Traceback" not in rest
+    assert (p.out / "CNAME").read_text() == "example.org"
+    assert not list(p.root.glob("._site.*"))
+
+
+def test_a_site_left_aside_by_an_interrupted_swap_is_restored(project):
+    project.build(check=True)
+    aside = project.root / f"._site.old-{HOST}-{dead_pid()}"
+    project.out.rename(aside)  # as if stopped between the two renames of the swap
+    project.write("content/bad.md", "---\ntitle: B\n---\nSee [nothing](/nowhere/).\n")  # fails after staging
+    done = project.build()
+    assert_clean_failure(done, "/nowhere/")
+    assert (project.out / "test-article" / "index.html").is_file() and not aside.exists()
 
 
 def test_out_that_cannot_be_written_fails_before_any_stage(project, tmp_path):
