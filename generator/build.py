@@ -25,7 +25,7 @@ from .pipeline import ROOT, Pipeline, Request, clean_cache, load_entry
 from . import tex  # noqa: F401  (registers the math stage)
 from .render import figure_url, render_site_pages
 from .report import Weigher, print_table, summary_table
-from .stages import check_inputs
+from .stages import check_inputs, datasets_needed, prepare_default_data
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,8 @@ def build(cfg: Config, *, force: bool = False) -> dict:
     articles = read_articles(cfg.content_dir, strict=cfg.strict)
     check_inputs(cfg)
     figure_requests = plan(cfg, articles)
+    prepare_default_data(cfg, datasets_needed([r for rs in figure_requests.values() for r in rs]),
+                         show_progress=cfg.verbosity >= 0)
     slugs = [a.slug for a in articles]
     pipeline = Pipeline(cfg.cache_dir, clean=cfg.clean, show_progress=cfg.verbosity >= 0)
 

@@ -95,6 +95,32 @@ def check_inputs(cfg: Config) -> None:
             raise with_option(exc, name) from None
 
 
+def datasets_needed(requests: list[Request]) -> set[str]:
+    """The names of the datasets that ``requests`` (and everything upstream of them) read."""
+    from ..pipeline import REGISTRY
+
+    seen: set[str] = set()
+    names: set[str] = set()
+    todo = list(requests)
+    while todo:
+        request = todo.pop()
+        if request.ident in seen:
+            continue
+        seen.add(request.ident)
+        if request.stage == "dataset":
+            names.add(request.params["name"])
+        todo.extend(REGISTRY[request.stage].inputs(request.params).values())
+    return names
+
+
+def prepare_default_data(cfg: Config, names: set[str], show_progress: bool = True) -> None:
+    """Fetch the default data this machine lacks (Fashion-MNIST without Debian's package), before any stage."""
+    if "fashion-mnist" in names and not cfg["data.fashion_mnist"]:
+        from ..datasets.fashion import default_folder
+
+        default_folder(show_progress)
+
+
 def dataset_request(cfg: Config, name: str) -> Request:
     """The dataset artifact: uint8 images and labels, sized by the scale preset."""
     preset = cfg.preset
