@@ -1,13 +1,12 @@
 # The two commands of the README's Quick start:
-#   make site   installs everything on first run, then builds the site into _site/
-#   make test   installs everything on first run, then runs the whole test suite
+#   make site   installs what building needs on first run, then builds the site into _site/
+#   make test   installs what testing needs too (a browser, test tools), then runs the whole test suite
+# System packages come from scripts/system-deps.sh (Debian and Ubuntu through apt; macOS and others: a message).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := chromium dataset-fashion-mnist fonts-dejavu-core
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test serve install system-deps bench clean
+.PHONY: site test serve install install-test browser bench clean
 
 site: install
 	$(PY) build.py $(ARGS)
@@ -15,27 +14,34 @@ site: install
 serve: install
 	$(PY) build.py --serve $(ARGS)
 
-test: install
+test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: install
+bench: install-test
 	$(PY) bench/build_times.py
 	$(PY) build.py -q && $(PY) bench/page.py && $(PY) bench/page.py --article train-in-your-browser && $(PY) bench/page.py --article autoencoder-zoo && $(PY) bench/train_steps.py && $(PY) bench/zoo.py
 
-install: system-deps $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed
 
-system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+install-test: install $(VENV)/.installed-test browser
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml scripts/system-deps.sh
+	scripts/system-deps.sh build
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	scripts/system-deps.sh test
 	$(PY) -m pip install -q -e ".[test]"
 	touch $@
+
+# Debian's chromium where installed (or $$CHROMIUM); otherwise Playwright's own build, downloaded once.
+browser: $(VENV)/.installed-test
+	@if [ -n "$$CHROMIUM" ] || [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(uname -s)" = Linux ]; then $(PY) -m playwright install --with-deps chromium; \
+	else $(PY) -m playwright install chromium; fi
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
