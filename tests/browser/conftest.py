@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.waits import TIMEOUT
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -108,6 +110,8 @@ def page_errors():
 @pytest.fixture
 def context(browser):
     context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    # waits and actions without their own timeout may take this long on a loaded machine
+    context.set_default_timeout(TIMEOUT)
     yield context
     context.close()
 

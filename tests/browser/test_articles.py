@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from tests.browser.waits import READY_TIMEOUT
 from tests.conftest import ROOT, Project
 
 pytestmark = pytest.mark.browser
@@ -41,7 +42,7 @@ def test_article_mounts_every_figure_cleanly_and_passes_axe(browser, serve, page
         figure = figures.nth(i)
         figure.scroll_into_view_if_needed()
         page.wait_for_function(
-            "el => ['ready', 'error'].includes(el.dataset.state)", arg=figure.element_handle(), timeout=60000)
+            "el => ['ready', 'error'].includes(el.dataset.state)", arg=figure.element_handle(), timeout=READY_TIMEOUT)
         assert figure.get_attribute("data-state") == "ready", figure.locator(".figure-status").inner_text()
     assert log.console_errors == [] and log.page_errors == [], (log.console_errors, log.page_errors)
     assert log.failed_requests == []

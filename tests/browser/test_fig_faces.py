@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.browser.waits import READY_TIMEOUT
 from tests.conftest import subpath_site
 
 pytestmark = pytest.mark.browser
@@ -59,7 +60,7 @@ def opened(page, page_errors, serve, built):
     log = page_errors(page)
     page.goto(serve(built) + "repo/faces/")
     page.locator(FIGURE).scroll_into_view_if_needed()
-    page.wait_for_function(f"document.querySelector(\"{FIGURE}\").dataset.state === 'ready'", timeout=60000)
+    page.wait_for_function(f"document.querySelector(\"{FIGURE}\").dataset.state === 'ready'", timeout=READY_TIMEOUT)
     return page, log
 
 
@@ -190,7 +191,7 @@ def test_fits_a_320_px_screen(browser, serve, built, page_errors):
     log = page_errors(page)
     page.goto(serve(built) + "repo/faces/")
     page.locator(FIGURE).scroll_into_view_if_needed()
-    page.wait_for_function(f"document.querySelector(\"{FIGURE}\").dataset.state === 'ready'", timeout=60000)
+    page.wait_for_function(f"document.querySelector(\"{FIGURE}\").dataset.state === 'ready'", timeout=READY_TIMEOUT)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     box = page.locator(f"{FIGURE} .faces").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 320

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.waits import READY_TIMEOUT, TIMEOUT, frames
 from tests.conftest import subpath_site
 
 pytestmark = pytest.mark.browser
@@ -61,8 +62,8 @@ def call(page, expr, arg=None):
 
 def open_figure(page, address):
     page.goto(address)
-    page.locator(SEL).scroll_into_view_if_needed()
-    assert page.evaluate(f"window.__explorables.whenReady('{FIG}')") == "ready"
+    page.locator(SEL).scroll_into_view_if_needed(timeout=READY_TIMEOUT)
+    assert page.evaluate(f"window.__explorables.whenReady('{FIG}')") == "ready"  # resolves once it settles
     call(page, "f.idle()")
 
 
@@ -222,6 +223,7 @@ def test_wheel_zooms_about_the_pointer_and_drag_pans(page, url):
 
 def test_pinch_zooms(browser, serve, site):
     context = browser.new_context(viewport={"width": 420, "height": 800}, has_touch=True, is_mobile=True)
+    context.set_default_timeout(TIMEOUT)
     page = context.new_page()
     open_figure(page, serve(site) + "repo/autoencoders/")
     box = page.locator(f"{SEL} .latent-layouts__stage > canvas").bounding_box()
@@ -282,6 +284,7 @@ def test_hovering_a_point_shows_the_digit_enlarged_with_its_label(page, url):
 
 def test_reduced_motion_switches_instantly(browser, serve, site):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
+    context.set_default_timeout(TIMEOUT)
     page = context.new_page()
     open_figure(page, serve(site) + "repo/autoencoders/")
     page.click(f"{SEL} button[data-layout='encoder']")
@@ -293,10 +296,12 @@ def test_reduced_motion_switches_instantly(browser, serve, site):
 
 def test_renders_on_demand_and_fits_a_phone(browser, serve, site):
     context = browser.new_context(viewport={"width": 320, "height": 640})
+    context.set_default_timeout(TIMEOUT)
     page = context.new_page()
     open_figure(page, serve(site) + "repo/autoencoders/")
+    frames(page, 3)  # a draw requested while mounting has run
     idle = call(page, "f.state().drawCount")
-    page.wait_for_timeout(600)
+    frames(page, 30)  # the page renders frames: an idle figure draws in none of them
     assert call(page, "f.state().drawCount") == idle, "the figure draws while nothing changes"
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert call(page, "f.state().size.width") <= 300
@@ -371,6 +376,7 @@ def test_without_webgl2_it_draws_the_same_with_webgl1(browser, page, page_errors
     reference = call(page, "f.pixels()")
     assert call(page, "f.state().webgl") == 2
     context = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme="light")
+    context.set_default_timeout(TIMEOUT)
     context.add_init_script(NO_WEBGL2)
     page1 = context.new_page()
     log = page_errors(page1)
@@ -384,8 +390,10 @@ def test_without_webgl2_it_draws_the_same_with_webgl1(browser, page, page_errors
     assert before["painted"] == pytest.approx(reference["painted"], rel=0.02), (before, reference)
     assert before["mean"] == pytest.approx(reference["mean"], rel=0.03), (before, reference)
     page1.click(f"{SEL} button[data-layout='encoder']")
-    assert call(page1, "f.state().morphing") is True
+    assert call(page1, "f.state().layout") == "encoder"
     call(page1, "f.idle()")
+    # it morphed (a 900 ms animation: asking for `morphing` after the click would race it)
+    assert call(page1, "f.morphStats()") is not None, "the layouts did not morph"
     after = call(page1, "f.pixels()")
     assert after["hash"] != before["hash"] and after["painted"] > 500
     page1.wait_for_function(f"location.hash.includes('{FIG}=encoder')")
@@ -398,6 +406,7 @@ def test_without_webgl2_it_draws_the_same_with_webgl1(browser, page, page_errors
 
 def test_without_webgl_the_fallback_image_stays_and_the_status_says_why(browser, url, page_errors):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT)
     context.add_init_script(NO_WEBGL)
     page = context.new_page()
     log = page_errors(page)

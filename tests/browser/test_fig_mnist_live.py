@@ -11,7 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
+from tests.browser.waits import READY_TIMEOUT, TIMEOUT, frames, wait_ready, wait_until
 from tests.conftest import subpath_site
 
 pytestmark = pytest.mark.browser
@@ -40,6 +42,13 @@ PLANE_PIXELS = """() => {
   const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
   return Array.from(d.filter((_, i) => i % 4 !== 3));
 }"""
+# The plane has been drawn (it draws in an animation frame): its colour values vary.
+PLANE_DRAWN = f"""() => {{
+  const v = ({PLANE_PIXELS})();
+  let sum = 0, sq = 0;
+  for (const x of v) {{ sum += x; sq += x * x; }}
+  return v.length > 0 && Math.sqrt(sq / v.length - (sum / v.length) ** 2) > 10;
+}}"""
 DECODED_PIXELS = """() => {
   const c = document.querySelector("figure[data-figure='mnist-live'] canvas.mnist-live__digit");
   return Array.from(c.getContext("2d").getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0));
@@ -58,22 +67,17 @@ def payload_dir(www: Path) -> Path:
 
 def open_figure(page, url):
     page.goto(url)
-    page.locator(FIGURE).scroll_into_view_if_needed()
-    page.wait_for_function(f"document.querySelector(\"{FIGURE}\").dataset.state === 'ready'", timeout=90000)
+    wait_ready(page, FIGURE, timeout=READY_TIMEOUT)
 
 
 def state(page):
     return page.evaluate(f"{HOOK}.state()")
 
 
-def wait_for(page, predicate, timeout=180, poll=0.25):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        s = state(page)
-        if predicate(s):
-            return s
-        time.sleep(poll)
-    raise AssertionError(f"timed out; last state: {s}")
+def wait_for(page, predicate, arg=None, timeout=240_000):
+    """Wait until `predicate`, a JS expression of the figure's state `s` (and `arg`), holds; return that state."""
+    return wait_until(page, f"(arg) => {{ const s = {HOOK}.state(); return ({predicate}) && s; }}", arg,
+                      timeout=timeout, polling=100, show=f"{HOOK}.state()")
 
 
 def assert_clean(log):
@@ -102,10 +106,11 @@ def test_mounts_trains_and_decodes_what_it_shows(page, page_errors, serve, built
     s = state(page)
     assert s["epoch"] == 0 and not s["training"] and s["backend"] in ("cpu", "webgl")
     assert page.locator(f"{FIGURE} img.figure-fallback").get_attribute("src").endswith("fallback.png")
+    wait_until(page, PLANE_DRAWN)
     plane = np.array(page.evaluate(PLANE_PIXELS), dtype=np.float64)
     assert plane.std() > 10, "the plane is blank"
     assert page.locator(f"{FIGURE} .figure-legend li").count() == 10
-    page.wait_for_timeout(1000)
+    frames(page, 30)  # the page renders frames and runs its tasks: no training starts by itself
     assert state(page)["steps"] == 0, "training started by itself"
 
     # decodeAt matches the image the canvas shows
@@ -145,9 +150,10 @@ def test_mounts_trains_and_decodes_what_it_shows(page, page_errors, serve, built
     # pointer hover decodes too
     box = page.locator(f"{FIGURE} .mnist-live__plane canvas").bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4)
-    moved = wait_for(page, lambda t: t["probe"] != shown["probe"], timeout=10)
+    moved = wait_for(page, "s.probe[0] !== arg[0] || s.probe[1] !== arg[1]", shown["probe"])
+    assert moved["probe"] != shown["probe"]
     status = page.locator(f"{FIGURE} .figure-status")
-    page.wait_for_function(f"document.querySelector(\"{FIGURE} .figure-status\").textContent.includes('nearest')")
+    expect(status).to_contain_text("nearest", timeout=TIMEOUT)  # announced once the probe rests
     assert f"is a {moved['near']['label']}" in status.text_content()
     page.locator(FIGURE).screenshot(path=str(Path(built).parent / "mnist-live-1280.png"))
     assert_clean(log)
@@ -166,55 +172,72 @@ def focus_by_tab(page, selector, limit=40):
 def test_keyboard_alone_trains_and_moves_the_probe_and_off_screen_pauses(page, page_errors, serve, built):
     log = page_errors(page)
     open_figure(page, serve(built) + "repo/mnist/")
+    train = page.locator(f"{FIGURE} [data-action='train']")
     focus_by_tab(page, f"{FIGURE} [data-action='train']")
     page.keyboard.press("Enter")
-    wait_for(page, lambda s: s["training"] and s["steps"] > 0)
-    assert page.locator(f"{FIGURE} [data-action='train']").text_content() == "Pause"
+    wait_for(page, "s.training && s.steps > 0")
+    assert train.text_content() == "Pause"
+    # an epoch in, pause (the same button), so that no refit of the axes moves the probe
+    # while the keys do: a refit clamps the probe into the new frame at its own time
+    wait_for(page, "s.epoch >= 1")
+    page.keyboard.press("Space")
+    wait_for(page, "!s.training")
+    assert train.text_content() == "Resume training"
     # the plane is the next stop after Reset
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate(f"document.activeElement === document.querySelector(\"{FIGURE} .mnist-live__plane canvas\")")
     start = state(page)["probe"]
+    page.evaluate(f"{HOOK}.probe({start[0]}, {start[1]})")  # the image decoded there, after any decode in flight
     image = np.array(page.evaluate(DECODED_PIXELS), dtype=np.float64)
     for key in ("Shift+ArrowRight", "Shift+ArrowUp", "Shift+ArrowUp"):
         page.keyboard.press(key)
-    s = wait_for(page, lambda t: t["probe"][0] > start[0] and t["probe"][1] > start[1], timeout=10)
+    s = wait_for(page, "s.probe[0] > arg[0] && s.probe[1] > arg[1]", start)
     page.evaluate(f"{HOOK}.probe({s['probe'][0]}, {s['probe'][1]})")  # wait for the decode in flight
     moved = np.array(page.evaluate(DECODED_PIXELS), dtype=np.float64)
     assert np.abs(moved - image).max() > 0, "the decoded image did not change"
+    # back to the Train button by keyboard: train on
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("(s) => document.activeElement === document.querySelector(s)", f"{FIGURE} [data-action='train']")
+    page.keyboard.press("Enter")
+    wait_for(page, "s.training")
     # off screen, training waits (after at most the batch in flight)
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-    wait_for(page, lambda t: t["offscreen"], timeout=10)
-    frozen = state(page)["steps"]
-    page.wait_for_timeout(2000)
-    assert state(page)["steps"] <= frozen + 1
+    frozen = wait_for(page, "s.offscreen")["steps"]
+    parked = wait_for(page, "s.waiting")  # the loop has parked until the figure is back
+    assert parked["steps"] <= frozen + 1
+    frames(page, 30)  # parked: frames pass (and the tasks between them run) with no step taken
+    assert state(page)["steps"] == parked["steps"], "training went on off screen"
     page.locator(FIGURE).scroll_into_view_if_needed()
-    wait_for(page, lambda t: not t["offscreen"] and t["steps"] > frozen + 1, timeout=60)
-    # back to the Train button by keyboard: pause
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
+    wait_for(page, "!s.offscreen && s.steps > arg", parked["steps"] + 1)  # and on screen again, it trains on
+    # the Train button still has the focus: pause
     page.keyboard.press("Space")
-    paused = wait_for(page, lambda t: not t["training"], timeout=60)
-    page.wait_for_timeout(800)
+    paused = wait_for(page, "!s.training")
+    frames(page, 30)  # the loop has stopped: frames pass with no step taken
     assert state(page)["steps"] == paused["steps"]
-    assert page.locator(f"{FIGURE} [data-action='train']").text_content() == "Resume training"
+    assert train.text_content() == "Resume training"
     assert_clean(log)
 
 
 def test_fits_a_narrow_screen_with_reduced_motion(browser, serve, built, page_errors):
     context = browser.new_context(viewport={"width": 360, "height": 780}, reduced_motion="reduce", has_touch=True)
-    page = context.new_page()
-    log = page_errors(page)
-    open_figure(page, serve(built) + "repo/mnist/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    box = page.locator(f"{FIGURE} .mnist-live").bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
-    page.wait_for_timeout(1000)
-    assert state(page)["steps"] == 0, "training started by itself"
-    canvas = page.locator(f"{FIGURE} .mnist-live__plane canvas")
-    canvas.tap(position={"x": 120, "y": 80})  # touch moves the probe
-    s = wait_for(page, lambda t: t["near"] is not None, timeout=10)
-    page.locator(FIGURE).screenshot(path=str(Path(built).parent / "mnist-live-360.png"))
-    assert s["probe"] is not None
-    assert_clean(log)
-    context.close()
+    context.set_default_timeout(TIMEOUT)
+    try:
+        page = context.new_page()
+        log = page_errors(page)
+        open_figure(page, serve(built) + "repo/mnist/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        box = page.locator(f"{FIGURE} .mnist-live").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+        frames(page, 30)  # the page renders frames and runs its tasks: no training starts by itself
+        assert state(page)["steps"] == 0, "training started by itself"
+        start = state(page)["probe"]  # the probe starts at the centre of the plane
+        canvas = page.locator(f"{FIGURE} .mnist-live__plane canvas")
+        canvas.tap(position={"x": 120, "y": 80})  # touch moves the probe
+        s = wait_for(page, "s.near !== null && (s.probe[0] !== arg[0] || s.probe[1] !== arg[1])", start)
+        page.locator(FIGURE).screenshot(path=str(Path(built).parent / "mnist-live-360.png"))
+        assert s["probe"] is not None and s["probe"] != start
+        assert_clean(log)
+    finally:
+        context.close()

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
+from tests.browser.waits import TIMEOUT, frames, wait_ready, wait_until
 from tests.conftest import subpath_site
 
 pytestmark = pytest.mark.browser
@@ -49,8 +50,7 @@ def payload_dir(www: Path) -> Path:
 def open_page(page, page_errors, serve, built):
     log = page_errors(page)
     page.goto(serve(built) + "repo/bench/")
-    page.locator(FIGURE).scroll_into_view_if_needed()
-    page.wait_for_function(f"document.querySelector(\"{FIGURE}\").dataset.state === 'ready'", timeout=60000)
+    wait_ready(page, FIGURE)
     return log
 
 
@@ -68,6 +68,12 @@ def call(page, expression):
 
 def state(page):
     return call(page, "state()")
+
+
+def wait_state(page, predicate):
+    """Wait until `predicate`, a JS expression of the figure's state `s`, holds; return that state."""
+    return wait_until(page, f"(() => {{ const s = {HOOK}.state(); return ({predicate}) && s; }})()",
+                      show=f"{HOOK}.state()")
 
 
 def assert_clean(log):
@@ -98,15 +104,23 @@ def assert_trails_match_finite_differences(page):
     return np.median(norms)
 
 
+SPREAD = f"""() => [...document.querySelectorAll("{FIGURE} .figure-live canvas")].map((c) => {{
+    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let sum = 0, sq = 0;
+    for (let i = 0; i < data.length; i += 1) {{ sum += data[i]; sq += data[i] * data[i]; }}
+    const mean = sum / data.length;
+    return Math.sqrt(sq / data.length - mean * mean);
+}})"""
+
+
 def canvas_spread(page):
     """Standard deviation of the pixel values of each canvas in the figure's live layer."""
-    return page.evaluate(f"""() => [...document.querySelectorAll("{FIGURE} .figure-live canvas")].map((c) => {{
-        const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-        let sum = 0, sq = 0;
-        for (let i = 0; i < data.length; i += 1) {{ sum += data[i]; sq += data[i] * data[i]; }}
-        const mean = sum / data.length;
-        return Math.sqrt(sq / data.length - mean * mean);
-    }})""")
+    return page.evaluate(SPREAD)
+
+
+def wait_drawn(page):
+    """Wait until every canvas of the figure has been drawn (the views draw in animation frames)."""
+    wait_until(page, f"(({SPREAD})()).every((spread) => spread > 5)", show=SPREAD)
 
 
 def test_trails_are_the_gradient_inputs_stay_constant_and_the_loss_falls(page, page_errors, serve, built):
@@ -119,6 +133,7 @@ def test_trails_are_the_gradient_inputs_stay_constant_and_the_loss_falls(page, p
     s = state(page)
     assert s["playing"], "the bench should start training by itself (no reduced motion)"
     call(page, "pause()")
+    wait_drawn(page)
     assert all(spread > 5 for spread in canvas_spread(page)), canvas_spread(page)
 
     call(page, "reset()")
@@ -149,18 +164,19 @@ def test_pause_step_and_the_selectors_take_effect(opened):
     play = page.locator(f"{FIGURE} [data-action='play']")
     play.click()
     start = state(page)["step"]
-    end = time.monotonic() + 30
-    while state(page)["step"] < start + 3 and time.monotonic() < end:
-        page.wait_for_timeout(100)
+    wait_state(page, f"s.step >= {start + 3}")
     play.click()
-    page.wait_for_function(f"!{HOOK}.state().playing")
+    wait_state(page, "!s.playing")
     call(page, "pause()")  # waits for the task in flight
     paused = state(page)["step"]
-    page.wait_for_timeout(600)
+    # paused: frames pass (and the tasks between them run) with no step taken
+    frames(page, 30)
+    call(page, "pause()")  # and nothing is queued
     assert state(page)["step"] == paused, "the step counter moved while paused"
     page.locator(f"{FIGURE} [data-action='step']").click()
-    page.wait_for_function(f"{HOOK}.state().step === {paused + 1}")
-    page.wait_for_timeout(300)
+    wait_state(page, f"s.step === {paused + 1}")
+    call(page, "pause()")  # the step's task has finished
+    frames(page, 10)
     assert state(page)["step"] == paused + 1
 
     def run(lr, activation, steps=40):
@@ -181,9 +197,9 @@ def test_pause_step_and_the_selectors_take_effect(opened):
     # a learning-rate change mid-run keeps the weights and the step count
     call(page, "step(5)")
     page.select_option(f"{FIGURE} select[data-control='lr']", "0.03")
-    page.wait_for_function(f"{HOOK}.state().lr === 0.03")
+    wait_state(page, "s.lr === 0.03")
     assert state(page)["step"] == 45
-    assert "Learning rate 0.03" in page.locator(f"{FIGURE} .figure-status").text_content()
+    expect(page.locator(f"{FIGURE} .figure-status")).to_contain_text("Learning rate 0.03", timeout=TIMEOUT)
     assert_clean(log)
 
 
@@ -209,41 +225,47 @@ def test_keyboard_alone_picks_a_shape_plays_pauses_and_steps(opened):
     f = tab_to(lambda f: f["shape"] == "saddle")
     assert f["outline"] != "none", "no visible focus"
     page.keyboard.press("Enter")
-    page.wait_for_function(f"{HOOK}.state().shape === 'saddle' && {HOOK}.state().step === 0")
-    assert page.locator(f"{FIGURE} [data-shape='saddle']").get_attribute("aria-pressed") == "true"
+    wait_state(page, "s.shape === 'saddle' && s.step === 0")
+    expect(page.locator(f"{FIGURE} [data-shape='saddle']")).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
     tab_to(lambda f: f["action"] == "play")
     page.keyboard.press("Space")
-    page.wait_for_function(f"{HOOK}.state().playing && {HOOK}.state().step > 2", timeout=30000)
+    wait_state(page, "s.playing && s.step > 2")
     page.keyboard.press("Space")
-    page.wait_for_function(f"!{HOOK}.state().playing")
+    wait_state(page, "!s.playing")
     call(page, "pause()")
     at = state(page)["step"]
     page.keyboard.press("Tab")
     assert focused()["action"] == "step"
     page.keyboard.press("Enter")
-    page.wait_for_function(f"{HOOK}.state().step === {at + 1}")
-    assert f"Step {at + 1}" in page.locator(f"{FIGURE} .figure-status").text_content()
+    wait_state(page, f"s.step === {at + 1}")
+    # the status is written once the step's read-back is done, after the counter moved
+    expect(page.locator(f"{FIGURE} .figure-status")).to_contain_text(f"Step {at + 1}", timeout=TIMEOUT)
     # the code plane: arrow keys walk along the shape and the strip follows
     latent = page.locator(f"{FIGURE} .tb__panel--latent canvas")
     latent.focus()
-    before = state(page)["highlighted"]
+    s = state(page)
+    before, points = s["highlighted"], s["points"]
     page.keyboard.press("ArrowRight")
-    assert state(page)["highlighted"] == (before + 1) % state(page)["points"]
-    assert f"point {before + 2} of" in page.locator(f"{FIGURE} .tb-strip").text_content()
+    wait_state(page, f"s.highlighted === {(before + 1) % points}")
+    expect(page.locator(f"{FIGURE} .tb-strip")).to_contain_text(f"point {before + 2} of", timeout=TIMEOUT)
     assert_clean(log)
 
 
 def test_reduced_motion_and_a_phone_width(browser, page_errors, serve, built):
     context = browser.new_context(viewport={"width": 360, "height": 800}, reduced_motion="reduce")
+    context.set_default_timeout(TIMEOUT)
     try:
         page = context.new_page()
         log = open_page(page, page_errors, serve, built)
-        page.wait_for_timeout(1200)
+        # no autoplay: frames pass (and the tasks between them run) with no step taken
+        frames(page, 30)
+        call(page, "pause()")  # nothing is queued either
         s = state(page)
         assert not s["playing"] and s["step"] == 0, "autoplay under reduced motion"
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         boxes = [page.locator(f"{FIGURE} .tb__panel--{p}").bounding_box() for p in ("3d", "latent", "chart")]
         assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"], "the views should stack on a phone"
+        wait_drawn(page)
         assert all(spread > 5 for spread in canvas_spread(page))
         assert_clean(log)
     finally:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
+from tests.browser.waits import TIMEOUT, wait_ready, wait_until
 from tests.conftest import subpath_site
 
 pytestmark = pytest.mark.browser
@@ -54,12 +56,30 @@ shape: ring
 caption: Training snapshots.
 ```
 """
-PIXELS = """(canvas) => {
+GREY = """(canvas) => {
   const d = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
   const grey = new Float64Array(d.length / 4);
   for (let i = 0; i < grey.length; i++) grey[i] = d[4 * i] * 0.3 + d[4 * i + 1] * 0.59 + d[4 * i + 2] * 0.11 + (255 - d[4 * i + 3]);
-  return Array.from(grey);
+  return grey;
 }"""
+PIXELS = f"(canvas) => Array.from(({GREY})(canvas))"
+# Every canvas matching the selector is drawn: its pixels vary (a blank canvas is flat).
+DRAWN = f"""(selector) => [...document.querySelectorAll(selector)].every((canvas) => {{
+  const grey = ({GREY})(canvas);
+  let sum = 0, sq = 0;
+  for (const v of grey) {{ sum += v; sq += v * v; }}
+  return grey.length > 0 && sq / grey.length - (sum / grey.length) ** 2 > 50;
+}})"""
+# The canvas differs from the pixels kept by KEEP by more than `min` grey levels on average.
+KEEP = f"(canvas) => {{ canvas.__kept = ({GREY})(canvas); }}"
+CHANGED = f"""([selector, min]) => {{
+  const canvas = document.querySelector(selector);
+  const grey = ({GREY})(canvas), kept = canvas.__kept;
+  if (grey.length !== kept.length) return true;
+  let diff = 0;
+  for (let i = 0; i < grey.length; i++) diff += Math.abs(grey[i] - kept[i]);
+  return diff / grey.length > min;
+}}"""
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +97,14 @@ def assert_clean(log):
     assert log.hosts <= {"127.0.0.1"}
 
 
-def ready(page, selector):
-    page.locator(selector).scroll_into_view_if_needed()
-    page.wait_for_function(f"document.querySelector(\"{selector}\").dataset.state === 'ready'", timeout=60000)
+def hook(selector: str, expression: str) -> str:
+    """A JS expression on the figure's test hook, e.g. hook(ENCODER, "highlights()")."""
+    return f"document.querySelector(\"{selector}\").__figure.{expression}"
+
+
+def wait_drawn(page, selector: str) -> None:
+    """Wait until every canvas matching `selector` has been drawn (figures draw in animation frames)."""
+    wait_until(page, DRAWN, selector)
 
 
 @pytest.fixture
@@ -87,7 +112,7 @@ def opened(page, page_errors, serve, built):
     log = page_errors(page)
     page.goto(serve(built) + "repo/toy/")
     for selector in (ENCODER, DECODER, SNAPS):
-        ready(page, selector)
+        wait_ready(page, selector)
     return page, log
 
 
@@ -109,26 +134,28 @@ def test_payloads_are_small_binary_and_have_fallbacks(built):
 def test_views_draw_and_hover_highlights_both_panels(opened):
     page, log = opened
     for selector in (ENCODER, DECODER):
+        wait_drawn(page, f"{selector} canvas")
         for canvas in page.locator(f"{selector} canvas").all():
             assert np.array(canvas.evaluate(PIXELS)).var() > 50, f"{selector}: a blank canvas"
     assert page.locator(f"{ENCODER} img.figure-fallback").get_attribute("src").endswith("fallback.png")
 
     page.locator(ENCODER).scroll_into_view_if_needed()
-    at = page.evaluate(f"document.querySelector(\"{ENCODER}\").__figure.point('plane', 40)")
+    highlights = hook(ENCODER, "highlights()")
+    at = page.evaluate(hook(ENCODER, "point('plane', 40)"))
     page.mouse.move(at["x"], at["y"])
-    page.wait_for_timeout(100)
-    hl = page.evaluate(f"document.querySelector(\"{ENCODER}\").__figure.highlights()")
-    assert hl == {"plane": 40, "view": 40}
-    assert "Point 41 of 200" in page.evaluate(f"document.querySelector(\"{ENCODER}\").__figure.readout()")
+    # pointer moves reach the page with the next frame: wait for the hover to pick a point
+    wait_until(page, f"{highlights}.plane !== null", show=highlights)
+    assert page.evaluate(highlights) == {"plane": 40, "view": 40}
+    assert "Point 41 of 200" in page.evaluate(hook(ENCODER, "readout()"))
 
-    at = page.evaluate(f"document.querySelector(\"{ENCODER}\").__figure.point('3d', 120)")
+    at = page.evaluate(hook(ENCODER, "point('3d', 120)"))
     page.mouse.move(at["x"], at["y"])
-    page.wait_for_timeout(100)
-    hl = page.evaluate(f"document.querySelector(\"{ENCODER}\").__figure.highlights()")
+    wait_until(page, f"(() => {{ const h = {highlights}; return h.plane !== null && h.plane !== 40; }})()", show=highlights)
+    hl = page.evaluate(highlights)
     assert hl["plane"] == hl["view"] and abs(hl["plane"] - 120) <= 2  # neighbours on the ring may overlap
     page.mouse.move(2, 2)
-    page.wait_for_timeout(100)
-    assert page.evaluate(f"document.querySelector(\"{ENCODER}\").__figure.highlights()") == {"plane": None, "view": None}
+    wait_until(page, f"(() => {{ const h = {highlights}; return h.plane === null && h.view === null; }})()", show=highlights)
+    assert page.evaluate(highlights) == {"plane": None, "view": None}
     assert_clean(log)
 
 
@@ -136,57 +163,66 @@ def test_keyboard_steps_through_points_and_turns_the_3d_view(opened):
     page, log = opened
     slider = page.locator(f"{DECODER} canvas[role='slider']")
     slider.focus()
-    assert slider.get_attribute("aria-valuenow") == "1"
+    expect(slider).to_have_attribute("aria-valuenow", "1", timeout=TIMEOUT)
     for _ in range(3):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("PageUp")
-    hl = page.evaluate(f"document.querySelector(\"{DECODER}\").__figure.highlights()")
+    expect(slider).to_have_attribute("aria-valuenow", "14", timeout=TIMEOUT)
+    hl = page.evaluate(hook(DECODER, "highlights()"))
     assert hl == {"plane": 13, "view": 13}
-    assert slider.get_attribute("aria-valuenow") == "14"
     assert "decodes to" in slider.get_attribute("aria-valuetext")
     page.keyboard.press("Home")
     page.keyboard.press("ArrowLeft")  # wraps to the last point
-    assert page.evaluate(f"document.querySelector(\"{DECODER}\").__figure.highlight") == 199
+    expect(slider).to_have_attribute("aria-valuenow", "200", timeout=TIMEOUT)
+    assert page.evaluate(hook(DECODER, "highlight")) == 199
 
-    view = page.locator(f"{DECODER} canvas[role='img']")
-    before, angles = pixels(page, f"{DECODER} canvas[role='img']"), page.evaluate(
-        f"document.querySelector(\"{DECODER}\").__figure.angles()")
+    canvas = f"{DECODER} canvas[role='img']"
+    view = page.locator(canvas)
+    wait_drawn(page, canvas)
+    before, angles = pixels(page, canvas), page.evaluate(hook(DECODER, "angles()"))
+    view.evaluate(KEEP)
     view.focus()
     for key in ("ArrowLeft", "ArrowLeft", "ArrowUp"):
         page.keyboard.press(key)
-    page.wait_for_timeout(100)
-    after = page.evaluate(f"document.querySelector(\"{DECODER}\").__figure.angles()")
+    wait_until(page, f"(a) => {{ const b = {hook(DECODER, 'angles()')}; return b.yaw < a.yaw && b.pitch > a.pitch; }}",
+               angles, show=hook(DECODER, "angles()"))
+    wait_until(page, CHANGED, [canvas, 0.5])  # the turned view is drawn in the next frame
+    after = page.evaluate(hook(DECODER, "angles()"))
     assert after["yaw"] < angles["yaw"] and after["pitch"] > angles["pitch"]
-    assert np.abs(pixels(page, f"{DECODER} canvas[role='img']") - before).mean() > 0.5
+    assert np.abs(pixels(page, canvas) - before).mean() > 0.5
     assert_clean(log)
 
 
 def test_snapshot_slider_changes_drawing_and_readout(opened):
     page, log = opened
     plane = f"{SNAPS} .toy-panel:first-child canvas"
+    wait_drawn(page, plane)
     assert pixels(page, plane).var() > 50
     slider = page.locator(f"{SNAPS} input[type='range']")
     assert slider.is_enabled()
-    last = page.evaluate(f"document.querySelector(\"{SNAPS}\").__figure.snapshot({int(slider.get_attribute('max'))})")
+    last = page.evaluate(hook(SNAPS, f"snapshot({int(slider.get_attribute('max'))})"))
     assert f"step {last['step']:,}" in page.locator(f"{SNAPS} output").text_content()
     before = pixels(page, plane)
+    page.locator(plane).evaluate(KEEP)
     slider.focus()
     page.keyboard.press("Home")
-    page.wait_for_function(f"!document.querySelector(\"{SNAPS}\").__figure.animating", timeout=5000)
-    page.wait_for_timeout(50)
-    assert page.evaluate(f"document.querySelector(\"{SNAPS}\").__figure.index") == 0
+    # the slider tweens to snapshot 0 over a few frames, then draws it
+    wait_until(page, f"{hook(SNAPS, 'index')} === 0 && !{hook(SNAPS, 'animating')}", show=hook(SNAPS, "index"))
+    wait_until(page, CHANGED, [plane, 0.5])
+    assert page.evaluate(hook(SNAPS, "index")) == 0
     assert page.locator(f"{SNAPS} output").text_content().startswith("step 0 of")
     assert "step 0" in slider.get_attribute("aria-valuetext")
     assert np.abs(pixels(page, plane) - before).mean() > 0.5, "the plane did not change"
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"!document.querySelector(\"{SNAPS}\").__figure.animating", timeout=5000)
-    first = page.evaluate(f"document.querySelector(\"{SNAPS}\").__figure.snapshot(1)")
+    wait_until(page, f"{hook(SNAPS, 'index')} === 1 && !{hook(SNAPS, 'animating')}", show=hook(SNAPS, "index"))
+    first = page.evaluate(hook(SNAPS, "snapshot(1)"))
     assert page.locator(f"{SNAPS} output").text_content().startswith(f"step {first['step']} of")
     # linked hover inside the snapshot figure
-    at = page.evaluate(f"document.querySelector(\"{SNAPS}\").__figure.point(7)")
+    highlights = hook(SNAPS, "highlights()")
+    at = page.evaluate(hook(SNAPS, "point(7)"))
     page.mouse.move(at["x"], at["y"])
-    page.wait_for_timeout(100)
-    hl = page.evaluate(f"document.querySelector(\"{SNAPS}\").__figure.highlights()")
+    wait_until(page, f"{highlights}.plane !== null", show=highlights)
+    hl = page.evaluate(highlights)
     assert hl["plane"] == hl["view"] and hl["plane"] is not None
     assert_clean(log)
 
@@ -196,9 +232,10 @@ def test_reduced_motion_jumps_between_snapshots(browser, serve, built):
     page = context.new_page()
     try:
         page.goto(serve(built) + "repo/toy/")
-        ready(page, SNAPS)
-        page.evaluate(f"document.querySelector(\"{SNAPS}\").__figure.setIndex(0)")
-        assert page.evaluate(f"document.querySelector(\"{SNAPS}\").__figure.animating") is False
+        wait_ready(page, SNAPS)
+        page.evaluate(hook(SNAPS, "setIndex(0)"))  # jumps at once: nothing to wait for
+        assert page.evaluate(hook(SNAPS, "index")) == 0
+        assert page.evaluate(hook(SNAPS, "animating")) is False
         # narrow screens: nothing wider than the viewport
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, width

@@ -21,6 +21,7 @@ import pytest
 from generator.config import load_config
 from generator.pipeline import Pipeline
 from generator.stages.zoo import ZOO, evaluate_request
+from tests.browser.waits import READY_TIMEOUT
 from tests.conftest import subpath_site
 
 pytestmark = pytest.mark.browser
@@ -82,7 +83,7 @@ def wait_ready(page, kind: str) -> None:
     selector = f"figure[data-figure='{kind}']"
     page.locator(selector).scroll_into_view_if_needed()
     page.wait_for_function(f"['ready', 'error'].includes(document.querySelector(\"{selector}\").dataset.state)",
-                           timeout=60000)
+                           timeout=READY_TIMEOUT)
     state = page.locator(selector).get_attribute("data-state")
     assert state == "ready", page.locator(f"{selector} .figure-status").inner_text()
 

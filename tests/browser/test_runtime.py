@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.waits import READY_TIMEOUT
+
 Image = pytest.importorskip("PIL.Image")
 ImageDraw = pytest.importorskip("PIL.ImageDraw")
 ImageFont = pytest.importorskip("PIL.ImageFont")
@@ -75,7 +77,7 @@ def opened(page, page_log, serve, site):
     return page
 
 
-def settle(page, figure_id, timeout=10_000):
+def settle(page, figure_id, timeout=READY_TIMEOUT):
     """Wait until a figure is ready or has failed; return its state."""
     page.wait_for_function(
         "(id) => ['ready', 'error'].includes(window.__explorables.figures[id].state)",

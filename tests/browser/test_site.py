@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.waits import READY_TIMEOUT
 from tests.conftest import ARTICLE
 
 pytestmark = pytest.mark.browser
@@ -39,7 +40,7 @@ def test_figure_mounts_only_when_scrolled_to(page, page_errors, site_url):
     assert figure.get_attribute("data-state") in (None, ""), "mounted before it was near the viewport"
     assert not any("/figures/" in u for u in log.urls), "payload fetched before the figure was near"
     figure.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('figure[data-figure]').dataset.state === 'ready'", timeout=20000)
+    page.wait_for_function("document.querySelector('figure[data-figure]').dataset.state === 'ready'", timeout=READY_TIMEOUT)
     variance = page.evaluate("""() => {
         const c = document.querySelector('figure[data-figure] canvas');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

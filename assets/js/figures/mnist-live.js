@@ -166,6 +166,7 @@ export async function mount(el, config) {
   let running = false;
   let stopRequested = false;
   let offscreen = false;
+  let waiting = false; // the loop is parked until the figure is back on screen
   let wake = null;
   let loopDone = Promise.resolve();
   let generation = 0;
@@ -397,7 +398,9 @@ export async function mount(el, config) {
     try {
       while (!stopRequested && gen === generation && epoch < stopAt) {
         if (offscreen) {
+          waiting = true;
           await new Promise((resolve) => { wake = resolve; });
+          waiting = false;
           continue;
         }
         const start = performance.now();
@@ -457,7 +460,7 @@ export async function mount(el, config) {
   function snapshot() {
     return {
       epoch, steps, loss: losses.length ? losses.at(-1) : null, losses: [...losses], training: running,
-      backend: tf.getBackend(), offscreen, resets, refreshes, count: N, layers: [...spec.layers],
+      backend: tf.getBackend(), offscreen, waiting, resets, refreshes, count: N, layers: [...spec.layers],
       secondsPerEpoch: [...epochSeconds], probe: probe && [...probe], near: near && { ...near },
       frame: frame && { ...frame }, tensors: tf.memory().numTensors,
       shown: { epoch: epochText.textContent, loss: lossText.textContent },

@@ -196,6 +196,7 @@ export async function mount(el, config) {
   let running = false;
   let stopRequested = false;
   let offscreen = false;
+  let waiting = false; // the loop is parked until the figure is back on screen
   let wake = null;
   let loopDone = Promise.resolve();
   let generation = 0;
@@ -305,7 +306,9 @@ export async function mount(el, config) {
     try {
       while (!stopRequested && gen === generation && epoch < run.target) {
         if (offscreen) {
+          waiting = true;
           await new Promise((resolve) => { wake = resolve; });
+          waiting = false;
           continue;
         }
         const start = performance.now();
@@ -417,7 +420,7 @@ export async function mount(el, config) {
 
   el.__figure = {
     state: () => ({
-      epoch, running, offscreen, resets,
+      epoch, running, offscreen, waiting, resets,
       trainLosses: [...trainLosses], testLosses: [...testLosses],
       sample: { set: "test", index: sample.index, label: testLabels[sample.index], code: sample.code },
       shown: { epoch: epochText.textContent, loss: lossText.textContent },
