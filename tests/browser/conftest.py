@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -18,7 +19,9 @@ import pytest
 
 from tests.browser.waits import TIMEOUT
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium (or $CHROMIUM); where there is none (Ubuntu's is a snap, macOS), Playwright's own build,
+# which `make test` installs.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
