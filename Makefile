@@ -6,7 +6,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: site test serve install install-test browser bench clean
+.PHONY: site test serve install install-test bench clean
 
 site: install
 	$(PY) build.py $(ARGS)
@@ -23,12 +23,11 @@ bench: install-test
 
 install: $(VENV)/.installed node_modules/.installed
 
-install-test: install $(VENV)/.installed-test browser
+install-test: install $(VENV)/.installed-test $(VENV)/.browser
 
-$(VENV)/.installed: pyproject.toml scripts/system-deps.sh
+$(VENV)/.installed: pyproject.toml scripts/system-deps.sh scripts/venv.sh
 	scripts/system-deps.sh build
-	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	scripts/venv.sh $(VENV)
 	$(PY) -m pip install -q -e .
 	touch $@
 
@@ -37,11 +36,13 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	touch $@
 
-# Debian's chromium where installed (or $$CHROMIUM); otherwise Playwright's own build, downloaded once.
-browser: $(VENV)/.installed-test
+# Debian's chromium where installed (or $$CHROMIUM); otherwise Playwright's own build, downloaded once
+# (with the system libraries it needs where apt can install them).
+$(VENV)/.browser: $(VENV)/.installed-test
 	@if [ -n "$$CHROMIUM" ] || [ -x /usr/bin/chromium ]; then :; \
-	elif [ "$$(uname -s)" = Linux ]; then $(PY) -m playwright install --with-deps chromium; \
+	elif command -v apt-get >/dev/null; then $(PY) -m playwright install --with-deps chromium; \
 	else $(PY) -m playwright install chromium; fi
+	touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

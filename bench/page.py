@@ -237,7 +237,8 @@ def measure_in_browser(url: str, args) -> dict:
     chromium_path, chromium_args, viewport = browser_args()
     out: dict = {"errors": []}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium_path), args=chromium_args, headless=True)
+        browser = pw.chromium.launch(executable_path=str(chromium_path) if chromium_path.exists() else None,  # else Playwright's
+                                    args=chromium_args, headless=True)
         out["chromium"] = browser.version
         context = browser.new_context(viewport=viewport, color_scheme="light")
         page = context.new_page()

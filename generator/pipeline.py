@@ -203,6 +203,7 @@ def imported_modules(rel: str) -> tuple[str, ...]:
 
 
 _code_hashes: dict[tuple[str, ...], str] = {}
+SAME_CODE = {"tensorflow-cpu": "tensorflow"}  # distributions that install the same module under another name
 _versions: dict[str, str] = {}
 
 
@@ -234,6 +235,8 @@ def library_version(name: str) -> str:
                 _versions[name] = importlib.metadata.version(name)
         except (OSError, ValueError, importlib.metadata.PackageNotFoundError):
             _versions[name] = "missing"
+        if _versions[name] == "missing" and name in SAME_CODE:  # e.g. tensorflow where tensorflow-cpu has no wheel
+            _versions[name] = library_version(SAME_CODE[name])
     return _versions[name]
 
 
@@ -429,7 +432,7 @@ def remove_aside(path: Path) -> None:
 
 
 def remove_stale(folder: Path, prefix: str = "") -> list[Path]:
-    """Remove the temporary folders (``*.tmp-*``, ``*.old-*``) that builds which are no longer running left in ``folder``."""
+    """Remove the temporary files and folders (``*.tmp-*``, ``*.old-*``) that builds no longer running left in ``folder``."""
     removed = []
     try:
         children = list(folder.iterdir())
@@ -438,7 +441,10 @@ def remove_stale(folder: Path, prefix: str = "") -> list[Path]:
     for child in children:
         name = child.name
         if name.startswith(prefix) and (TMP_MARK in name or OLD_MARK in name) and not owner_alive(name):
-            shutil.rmtree(child, ignore_errors=True)
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
             removed.append(child)
     return removed
 

@@ -7,9 +7,11 @@ A fresh `git clone` of this repository's HEAD (nothing of the developer's .venv,
 node_modules, .cache or _site), then each step of `.github/workflows/pages.yml`'s
 build job in order: `run:` steps through bash with the step's own environment
 (GitHub expressions filled in for a project site named NAME), `uses:` steps by
-what they provide (the clone, the Python and Node.js found here; the caches start
-empty, as on a first deploy). Finally the folder the upload step names is checked
-the way Pages needs it. Prints one line per step and a summary; exit 0 when all holds.
+what they provide (the clone, the Python and Node.js found here). The build cache
+and the downloaded-data folder start empty, as on a first deploy; pip's and npm's
+download caches are reused, as the workflow's caches are on GitHub. Finally the
+folder the upload step names is checked the way Pages needs it, without the
+hidden files the upload step leaves out. Prints one line per step and a summary; exit 0 when all holds.
 `--build-args` fills the repository variable BUILD_ARGS (e.g. a faster scale).
 """
 
@@ -40,11 +42,16 @@ def expressions(text: str, context: dict[str, str]) -> str:
 def check_artifact(site: Path, base: str, slugs: list[str]) -> list[str]:
     """What Pages needs of the uploaded folder; the list of problems (empty when all holds)."""
     problems = []
-    for rel in ("index.html", "404.html", ".nojekyll", "build-report.json", *(f"{s}/index.html" for s in slugs)):
+    for rel in ("index.html", "404.html", "build-report.json", *(f"{s}/index.html" for s in slugs)):
         if not (site / rel).is_file():
             problems.append(f"missing {rel}")
     total = 0
     for path in site.rglob("*"):
+        rel = path.relative_to(site)
+        if any(part.startswith(".") for part in rel.parts):
+            continue  # upload-pages-artifact does not publish hidden files
+        if path.suffix == ".html" and re.search(r'(?:href|src)="[^"]*/\.[^"/]', path.read_text(errors="replace")):
+            problems.append(f"{rel} links to a hidden file, which Pages will not serve")
         info = path.lstat()
         if stat.S_ISLNK(info.st_mode):
             problems.append(f"{path.relative_to(site)} is a symbolic link (the upload step rejects them)")
@@ -85,7 +92,8 @@ def main() -> int:
     outputs = work / "github-output"
     env = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "PYTHON"))}
     env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if ".venv" not in p)
-    env.update({"GITHUB_OUTPUT": str(outputs), "GITHUB_WORKSPACE": str(clone), "CI": "true"})
+    env.update({"GITHUB_OUTPUT": str(outputs), "GITHUB_WORKSPACE": str(clone), "CI": "true",
+                "EXPLORABLES_DATA_DIR": str(work / "data")})
     upload = None
     ok = True
     for number, step in enumerate(job["steps"], 1):

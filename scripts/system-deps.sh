@@ -8,8 +8,8 @@
 #          (Ubuntu, where `chromium` is a snap, macOS, GitHub's runners) Playwright's own build, which
 #          `make test` installs into the Playwright cache (needs a network the first time).
 #
-# Uses sudo when not root. Never fails for an optional package; fails with one message when a
-# required tool is missing.
+# Uses sudo when not root (never a password prompt: without sudo rights it prints the command to run).
+# Never fails for an optional package; fails with one message when a required tool is missing.
 set -euo pipefail
 step=${1:?usage: scripts/system-deps.sh build|test}
 sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -28,38 +28,31 @@ if [ "$step" = build ]; then
     Darwin) hint="install them with Homebrew: brew install python@3.11 node" ;;
     *) hint="install Python 3.11+ with venv, and Node.js 20+ with npm, from your distribution or python.org / nodejs.org" ;;
   esac
-  need_tool python3 "$hint"
   need_tool node "$hint"
   need_tool npm "$hint"
+  node_major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$node_major" -ge 20 ] || { echo "error: Node.js $node_major is too old; the build needs 20 or newer ($hint)" >&2; exit 1; }
 fi
 
-apt_install() {  # installs the named packages that this release has and that are not installed yet
-  local wanted=() p
-  for p in "$@"; do
-    dpkg -s "$p" >/dev/null 2>&1 && continue
-    wanted+=("$p")
-  done
+installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
+candidate() { LC_ALL=C apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)" {print $2}'; }
+
+apt_install() {  # the named packages this release has, if not installed yet; never fails (they are optional)
+  local wanted=() available=() p
+  for p in "$@"; do installed "$p" || wanted+=("$p"); done
   [ ${#wanted[@]} -eq 0 ] && return 0
-  local available=()
-  for p in "${wanted[@]}"; do
-    if [ -n "$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)" {print $2}')" ]; then
-      available+=("$p")
-    fi
-  done
-  if [ ${#available[@]} -lt ${#wanted[@]} ]; then  # the package lists may be stale: refresh once
-    $sudo apt-get update -qq
-    available=()
-    for p in "${wanted[@]}"; do
-      if [ -n "$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)" {print $2}')" ]; then
-        available+=("$p")
-      else
-        echo "note: this release has no package '$p'; going on without it" >&2
-      fi
-    done
+  if [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null; then
+    echo "note: to add ${wanted[*]}, run: sudo apt-get install ${wanted[*]} (going on without them)" >&2
+    return 0
   fi
+  $sudo apt-get update -qq || echo "note: apt-get update failed; using the package lists as they are" >&2
+  for p in "${wanted[@]}"; do
+    if [ -n "$(candidate "$p")" ]; then available+=("$p"); else echo "note: this release has no package '$p'; going on without it" >&2; fi
+  done
   [ ${#available[@]} -eq 0 ] && return 0
   echo "Installing system packages: ${available[*]}"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${available[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=120 "${available[@]}" \
+    || echo "note: could not install ${available[*]}; going on without them" >&2
 }
 
 case " $id $like " in

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -100,6 +101,8 @@ def browser():
 
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
+        if os.environ.get("CHROMIUM") and not CHROMIUM.exists():
+            pytest.fail(f"CHROMIUM={CHROMIUM} does not exist")
         executable = str(CHROMIUM) if CHROMIUM.exists() else None  # None: Playwright's own Chromium
         if executable is None and not Path(playwright.chromium.executable_path).exists():
             pytest.skip(f"no Chromium: none at {CHROMIUM} and Playwright's is not installed (make test installs it)")

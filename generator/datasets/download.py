@@ -25,6 +25,7 @@ import zlib
 from pathlib import Path
 
 from generator.errors import DataError
+from generator.pipeline import HOST, TMP_MARK, remove_stale
 
 FASHION_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 # file -> (bytes, sha256) of the decompressed IDX data
@@ -35,6 +36,10 @@ FASHION_FILES = {
     "t10k-images-idx3-ubyte.gz": (7_840_016, "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
 }
 TIMEOUT = 60  # seconds without a byte before a download is given up
+PROVIDE = ("Provide the files instead: pass --fashion-mnist DIR, a folder holding train-images-idx3-ubyte.gz, "
+           "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (from "
+           "https://github.com/zalandoresearch/fashion-mnist), or on Debian and Ubuntu "
+           "`apt install dataset-fashion-mnist`")
 
 
 def user_data_dir() -> Path:
@@ -80,7 +85,8 @@ def _download(url: str, target: Path, expected: tuple[int, str], show_progress: 
     except OSError as exc:
         raise DataError(f"cannot create {target.parent} ({exc.strerror or exc}); set EXPLORABLES_DATA_DIR to a "
                         "folder you can write to", where=where) from None
-    tmp = target.with_name(f"{target.name}.part-{os.getpid()}")
+    remove_stale(target.parent)  # partial downloads of builds that were killed
+    tmp = target.with_name(f"{target.name}{TMP_MARK}{HOST}-{os.getpid()}")
     try:
         try:
             with urllib.request.urlopen(url, timeout=TIMEOUT) as response, open(tmp, "wb") as out:
@@ -94,14 +100,13 @@ def _download(url: str, target: Path, expected: tuple[int, str], show_progress: 
                 finally:
                     if bar is not None:
                         bar.close()
+        except urllib.error.HTTPError as exc:
+            raise DataError(f"Fashion-MNIST is not installed here and {url} answered HTTP {exc.code} ({exc.reason}). "
+                            f"{PROVIDE}", where=where) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
-            raise DataError(
-                f"Fashion-MNIST is not installed here and {url} cannot be downloaded ({reason}). Without a network: "
-                "pass --fashion-mnist DIR, a folder holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
-                "t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (from "
-                "https://github.com/zalandoresearch/fashion-mnist), or on Debian and Ubuntu "
-                "`apt install dataset-fashion-mnist`", where=where) from None
+            raise DataError(f"Fashion-MNIST is not installed here and {url} cannot be downloaded ({reason}); are you "
+                            f"offline? {PROVIDE}", where=where) from None
         if not verified(tmp, expected):
             raise DataError(f"{url} arrived damaged or is not the official file (its sha256 does not match); it was "
                             "deleted. Build again to retry, or pass --fashion-mnist DIR with files you trust",

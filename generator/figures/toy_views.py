@@ -55,7 +55,8 @@ def ramp(values) -> np.ndarray:
 
 
 _FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf",
-               "/Library/Fonts/Arial Unicode.ttf", "C:/Windows/Fonts/arial.ttf")
+               "/System/Library/Fonts/Supplemental/Arial Unicode.ttf", "/Library/Fonts/Arial Unicode.ttf",
+               "C:/Windows/Fonts/arial.ttf")
 _ASCII = str.maketrans({"\u2192": "-", "\u2081": "1", "\u2082": "2", "\u2212": "-", "\u00d7": "x", "\u00b7": "-",
                         "\u2202": "d", "\u207b": "^-", "\u2070": "0", "\u00b9": "1", "\u00b2": "2", "\u00b3": "3",
                         "\u2074": "4", "\u2075": "5", "\u2076": "6", "\u2077": "7", "\u2078": "8", "\u2079": "9"})
