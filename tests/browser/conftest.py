@@ -99,7 +99,13 @@ def _record(page) -> PageLog:
     page.on("console", on_console)
     page.on("pageerror", lambda error: log.page_errors.append(str(error)))
     page.on("request", lambda request: log.urls.append(request.url))
-    page.on("requestfailed", lambda r: log.failed_requests.append((r.url, r.failure)))
+    def on_failed(request):
+        # net::ERR_ABORTED is the browser cancelling (the page navigated on before a favicon or a lazy image
+        # arrived, which a busy machine makes likely), not a broken reference: those answer >= 400 (below).
+        if request.failure != "net::ERR_ABORTED":
+            log.failed_requests.append((request.url, request.failure))
+
+    page.on("requestfailed", on_failed)
     page.on("response", on_response)
     return log
 
