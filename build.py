@@ -48,6 +48,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--force", action="store_true",
                         help="replace the output folder even if it holds files this generator did not write")
     parser.add_argument("--clean", action="store_true", help="ignore the build cache and recompute every stage")
+    parser.add_argument("--prune-cache", dest="prune_cache", action="store_true",
+                        help="after a successful build, remove the cache entries it did not use (keeps CI caches small)")
     parser.add_argument("--strict", action="store_true", help="treat warnings (e.g. a page over its weight budget) as errors")
     parser.add_argument("--mnist", help="mnist.npz or a folder with the four MNIST IDX files (all 70,000 digits)")
     parser.add_argument("--fashion-mnist", dest="fashion_mnist", help="folder with the Fashion-MNIST IDX files")
@@ -102,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             return serve(cfg, port=args.port, config_path=args.config, force=args.force)
         from generator.build import build
 
-        build(cfg, force=args.force)
+        build(cfg, force=args.force, prune=args.prune_cache)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("The previous site, if any, was left as it was.", file=sys.stderr)

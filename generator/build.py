@@ -21,7 +21,7 @@ from .errors import BudgetError, BuildError, ContentError
 from .figures import kinds
 from .linkcheck import assert_links
 from .markdown import Article, read_articles
-from .pipeline import ROOT, Pipeline, Request, clean_cache, load_entry
+from .pipeline import ROOT, Pipeline, Request, clean_cache, load_entry, prune_cache
 from . import tex  # noqa: F401  (registers the math stage)
 from .render import figure_url, render_site_pages
 from .report import Weigher, print_table, summary_table
@@ -77,10 +77,11 @@ def math_params(article: Article) -> dict:
     return {"article": article.slug, "items": [[tex, display] for tex, display, _ in article.math]}
 
 
-def build(cfg: Config, *, force: bool = False) -> dict:
+def build(cfg: Config, *, force: bool = False, prune: bool = False) -> dict:
     """Build the whole site into ``cfg.out``; return the build report.
 
-    ``force`` replaces an output folder that holds files this generator did not write.
+    ``force`` replaces an output folder that holds files this generator did not write; ``prune``
+    removes, after a successful build, every cache entry this build did not use.
     """
     start = time.perf_counter()
     sitefiles.check_output_dir(cfg.out, project=cfg.root, force=force)
@@ -114,6 +115,9 @@ def build(cfg: Config, *, force: bool = False) -> dict:
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
+    if prune:
+        removed, freed = prune_cache(cfg.cache_dir, {record.key for record in pipeline.records})
+        log.info("pruned the build cache: %d entries this build did not use, %.1f MB", removed, freed / 1e6)
     return report
 
 

@@ -459,6 +459,32 @@ def clean_cache(cache_dir: Path) -> list[Path]:
     return removed
 
 
+def prune_cache(cache_dir: Path, keep: set[str]) -> tuple[int, int]:
+    """Remove the entries whose key is not in ``keep``: (entries removed, bytes freed).
+
+    An entry another build holds (its key's lock is taken) is left alone.
+    """
+    removed = freed = 0
+    for stage_dir in sorted(cache_dir.iterdir()) if cache_dir.is_dir() else []:
+        if not stage_dir.is_dir() or stage_dir.name.startswith("."):
+            continue
+        for entry in sorted(stage_dir.iterdir()):
+            if entry.name in keep or TMP_MARK in entry.name or OLD_MARK in entry.name or not entry.is_dir():
+                continue
+            lock = cache_dir / ".locks" / stage_dir.name / f"{entry.name}.lock"
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            with open(lock, "a") as handle:
+                if fcntl is not None:
+                    try:
+                        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except OSError:
+                        continue  # in use by another build
+                size = sum(f.stat().st_size for f in entry.rglob("*") if f.is_file())
+                remove_aside(entry)
+            removed, freed = removed + 1, freed + size
+    return removed, freed
+
+
 def _digest(files: dict[str, dict], meta: dict) -> str:
     return sha256_bytes(canonical({"files": files, "meta": meta}).encode())
 

@@ -387,3 +387,21 @@ def test_editing_a_helper_reruns_exactly_the_stages_that_use_it(isolated_project
     comment = "{# edited #}\n" if helper.endswith(".html") else "# edited\n"
     path.write_text(path.read_text() + comment)
     assert build() == expected
+
+
+def test_prune_cache_keeps_what_the_build_used_and_nothing_else(isolated_project):
+    p = isolated_project
+    p.build(check=True)
+    article = p.root / "content/test-article.md"
+    article.write_text(article.read_text().replace("dataset: mnist", "dataset: fashion-mnist"))
+    p.build(check=True)  # without --prune-cache the MNIST entries stay
+    cache = p.root / ".cache"
+    entries = lambda: {e.name for d in cache.iterdir() if not d.name.startswith(".") for e in d.iterdir()}  # noqa: E731
+    before = entries()
+    used = {s["key"] for s in p.report()["stages"]}
+    assert used < before, "the MNIST entries of the first build are still there"
+    done = p.build("--prune-cache", check=True)
+    assert "pruned the build cache" in done.stderr
+    assert entries() == used
+    p.build(check=True)
+    assert ran(p.report()) == []
