@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
         quiet.install()  # before anything imports TensorFlow
     from generator.config import load_config
-    from generator.errors import BuildError
+    from generator.errors import BuildError, internal_error
 
     try:
         root = args.config.resolve().parent if args.config else ROOT
@@ -115,8 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug in the generator, not the author's mistake: one message, the details on -v
         if verbosity >= 1:
             raise
-        print(f"error: internal error ({type(exc).__name__}: {exc}). This is a bug in the generator, not in your "
-              "site; please report it with the output of the same command run with -v.", file=sys.stderr)
+        print(f"error: {internal_error(exc)}", file=sys.stderr)
         print("The previous site, if any, was left as it was.", file=sys.stderr)
         return 2
     return 0

@@ -39,3 +39,9 @@ class LinkError(BuildError):
 
 class BudgetError(BuildError):
     """A page is over its weight budget under --strict."""
+
+
+def internal_error(exc: BaseException) -> str:
+    """The one message for an exception that is not a :class:`BuildError`: a bug in the generator."""
+    return (f"internal error ({type(exc).__name__}: {exc}). This is a bug in the generator, not in your site; "
+            "please report it with the output of the same command run with -v.")

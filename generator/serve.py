@@ -25,7 +25,7 @@ from pathlib import Path
 from . import pipeline
 from .build import build
 from .config import Config, load_config
-from .errors import BuildError, ConfigError
+from .errors import BuildError, ConfigError, internal_error
 from .site import check_output_dir
 
 log = logging.getLogger(__name__)
@@ -181,8 +181,7 @@ def attempt(cfg: Config, force: bool) -> str | None:
         return f"error: {exc}"
     except Exception as exc:  # a bug in the generator: the server still keeps running
         log.debug("build failed", exc_info=True)
-        return (f"error: internal error ({type(exc).__name__}: {exc}); this is a bug in the generator "
-                "(run with -v for details)")
+        return f"error: {internal_error(exc)}"
     return None
 
 
