@@ -97,6 +97,7 @@ def render_article(ctx: Context) -> dict:
         "kind": "article", "og_type": "article", "title": meta["title"], "description": meta["description"],
         "authors": meta["authors"], "date": meta.get("date"), "draft": meta["draft"],
         "math": bool(article.math), "figures": bool(article.figures), "image": image,
+        "figure_kinds": sorted({block.kind for block in article.figures}),
         "absolute_url": site["url"].rstrip("/") + f"{base}{article.slug}/" if site["url"] else "",
     }
     out = ctx.out / article.slug
@@ -135,7 +136,8 @@ def render_site_pages(out: Path, site: dict, scale: str, articles: list[dict], s
                                                 "math": False}, {"sources": sources}),
     }
     for target, (template, page, extra) in pages.items():
-        page = {"description": "", "authors": [], "image": None, "absolute_url": "", "og_type": "website", **page}
+        page = {"description": "", "authors": [], "image": None, "absolute_url": "", "og_type": "website",
+                "figure_kinds": [], **page}
         if site["url"] and target != "404.html":
             page["absolute_url"] = site["url"].rstrip("/") + base + target.replace("index.html", "")
         path = out / target

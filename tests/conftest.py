@@ -113,7 +113,15 @@ def browser():
 
 @pytest.fixture(scope="session")
 def shared_cache(tmp_path_factory) -> Path:
-    """One build cache for the session, so tests share the tiny dataset stage."""
+    """One build cache for the session, so tests share the tiny dataset stage.
+
+    $EXPLORABLES_TEST_CACHE names a folder to keep it in across sessions (for quick reruns while
+    developing; entries are keyed by code and settings, and builds lock them, so sessions can share it).
+    """
+    kept = os.environ.get("EXPLORABLES_TEST_CACHE")
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        return Path(kept)
     return tmp_path_factory.mktemp("cache")
 
 

@@ -1,6 +1,7 @@
 // Figure runtime: mounts each [data-figure] the first time it nears the
-// viewport, pauses it while off screen or while the tab is hidden, and turns
-// any failure into a visible message beside the static fallback image.
+// viewport, pauses it while off screen or while the tab is hidden, destroys it
+// when it leaves the page (live reload, a script removing it), and turns any
+// failure into a visible message beside the static fallback image.
 // No dependencies; the only global is window.__explorables (for tests).
 
 const MOUNT_MARGIN = "300px 0px";
@@ -45,13 +46,41 @@ function setPaused(record, paused) {
   if (record.state !== "ready" || record.paused === paused) return;
   record.paused = paused;
   figures[record.id].paused = paused;
-  const method = paused ? "pause" : "resume";
+  callHandle(record, paused ? "pause" : "resume");
+}
+
+function callHandle(record, method) {
   const handle = record.handle;
   if (handle && typeof handle[method] === "function") {
     try {
       handle[method]();
     } catch (error) {
       console.error(`Figure #${record.id}: ${method}() failed`, error);
+    }
+  }
+}
+
+// A figure taken off the page is destroyed: its loops, listeners, workers and models are released.
+function unmount(record) {
+  if (record.removed) return;
+  record.removed = true;
+  records.delete(record.el);
+  if (mountObserver) {
+    mountObserver.unobserve(record.el);
+    visibleObserver.unobserve(record.el);
+  }
+  if (record.state === "ready") callHandle(record, "destroy");
+  record.handle = null;
+  figures[record.id].state = "removed";
+}
+
+function onRemoved(mutations) {
+  for (const mutation of mutations) {
+    for (const node of mutation.removedNodes) {
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      for (const record of [...records.values()]) {
+        if ((node === record.el || node.contains(record.el)) && !record.el.isConnected) unmount(record);
+      }
     }
   }
 }
@@ -114,6 +143,10 @@ async function mount(record) {
     console.error(`Figure #${record.id} (${record.kind}) could not load:`, error);
     return;
   }
+  if (record.removed) {
+    callHandle(record, "destroy");
+    return;
+  }
   record.mountedAt = figures[record.id].mountedAt = performance.now();
   el.classList.add("is-live");
   setState(record, "ready");
@@ -147,6 +180,7 @@ function register(el, index) {
   if (!el.id) el.id = `figure-${index + 1}`;
   const record = {
     el,
+    removed: false,
     id: el.id,
     kind: el.dataset.figure,
     state: "idle",
@@ -178,6 +212,7 @@ function whenReady(id) {
 function start() {
   document.querySelectorAll("[data-figure]").forEach(register);
   document.addEventListener("visibilitychange", onDocumentVisibility);
+  new MutationObserver(onRemoved).observe(document.body, { childList: true, subtree: true });
 }
 
 window.__explorables = { figures, whenReady };

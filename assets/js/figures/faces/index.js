@@ -5,13 +5,13 @@
 // a new one starts only when the previous face has been painted.
 
 import * as tf from "@tensorflow/tfjs";
-import { announcer } from "../lib/announce.js";
-import { codeFormat, createPad } from "../lib/faces-pad.js";
-import { drawAxisNames, drawCodes, drawGrid, drawMarker, drawScatter, planeScale } from "../lib/faces-plane.js";
-import { fitCanvas } from "../lib/hidpi-canvas.js";
-import { chooseBackend } from "../lib/tf-backend.js";
-import { onThemeChange, readTheme } from "../lib/theme.js";
-import { adoptStyle } from "../lib/train-style.js";
+import { announcer } from "../../lib/announce.js";
+import { codeFormat, createPad } from "../../lib/faces-pad.js";
+import { drawAxisNames, drawCodes, drawGrid, drawMarker, drawScatter, planeScale } from "../../lib/faces-plane.js";
+import { fitCanvas } from "../../lib/hidpi-canvas.js";
+import { chooseBackend } from "../../lib/tf-backend.js";
+import { onThemeChange, readTheme } from "../../lib/theme.js";
+import { adoptStyle } from "../../lib/train-style.js";
 
 const GAP = 16; // px between the two panels of a row
 const MAX_SIDE = 300; // px: the pad and scatter never grow beyond this

@@ -7,9 +7,9 @@
 // thumbnail is a button that marks its image in the chart.
 
 import * as d3 from "d3";
-import { announcer } from "../lib/announce.js";
-import { onThemeChange } from "../lib/theme.js";
-import { BASE_CSS, useStyle } from "../lib/zoo-chart-style.js";
+import { announcer } from "../../lib/announce.js";
+import { onThemeChange } from "../../lib/theme.js";
+import { BASE_CSS, useStyle } from "../../lib/zoo-chart-style.js";
 
 const MARGIN = { top: 8, right: 16, bottom: 38, left: 92 };
 const ROW = { min: 26, max: 34 };

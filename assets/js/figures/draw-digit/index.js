@@ -5,15 +5,15 @@
 // MNIST was (lib/decoder-mnistify.js). The encoder and decoder run in the
 // page with TF.js, once per animation frame at most while drawing.
 
-import { frameScheduler } from "../lib/decoder-frame.js";
-import { announcer } from "../lib/announce.js";
-import { fetchBytes, formatCode, loadPoints, majority, nearest } from "../lib/decoder-data.js";
-import { inkOf, mnistify } from "../lib/decoder-mnistify.js";
-import { acquireModel, predict, tfState, useBackend } from "../lib/decoder-model.js";
-import { imageCanvas, paintBlank, paintGray, readGray } from "../lib/decoder-paint.js";
-import { createPlane, drawMarker } from "../lib/decoder-plane.js";
-import { classLegend, useDecoderStyles } from "../lib/decoder-style.js";
-import { onThemeChange, readTheme } from "../lib/theme.js";
+import { frameScheduler } from "../../lib/decoder-frame.js";
+import { announcer } from "../../lib/announce.js";
+import { fetchBytes, formatCode, loadPoints, majority, nearest } from "../../lib/decoder-data.js";
+import { inkOf, mnistify } from "../../lib/decoder-mnistify.js";
+import { acquireModel, predict, tfState, useBackend } from "../../lib/decoder-model.js";
+import { imageCanvas, paintBlank, paintGray, readGray } from "../../lib/decoder-paint.js";
+import { createPlane, drawMarker } from "../../lib/decoder-plane.js";
+import { classLegend, useDecoderStyles } from "../../lib/decoder-style.js";
+import { onThemeChange, readTheme } from "../../lib/theme.js";
 
 const PAD = 280; // pad canvas pixels (10 per MNIST pixel)
 const BRUSH = 22; // brush diameter in pad pixels

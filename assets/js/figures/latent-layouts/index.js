@@ -8,17 +8,17 @@
 // drawn on demand, never in an idle loop. Without WebGL the figure does not
 // mount: the runtime keeps the static image and says why in the status line.
 
-import { announcer } from "../lib/announce.js";
-import { readTheme, onThemeChange } from "../lib/theme.js";
-import { ERROR_NO_WEBGL, createSpriteRenderer, openContext, releaseContext } from "../lib/latent-layouts-gl.js";
-import { formatFigureState, readFigureHash, writeFigureHash } from "../lib/latent-layouts-hash.js";
-import { listenGestures } from "../lib/latent-layouts-gestures.js";
-import { createInset, rgbOf } from "../lib/latent-layouts-inset.js";
-import { useLatentLayoutsStyle } from "../lib/latent-layouts-style.js";
+import { announcer } from "../../lib/announce.js";
+import { readTheme, onThemeChange } from "../../lib/theme.js";
+import { ERROR_NO_WEBGL, createSpriteRenderer, openContext, releaseContext } from "../../lib/latent-layouts-gl.js";
+import { formatFigureState, readFigureHash, writeFigureHash } from "../../lib/latent-layouts-hash.js";
+import { listenGestures } from "../../lib/latent-layouts-gestures.js";
+import { createInset, rgbOf } from "../../lib/latent-layouts-inset.js";
+import { useLatentLayoutsStyle } from "../../lib/latent-layouts-style.js";
 import {
   HOME, boundsOf, clampView, homeView, keepPointsInView, lerpView, maxZoomFor, panBy, pixelsPerUnit, sameView, toData,
   toScreen, zoomAt,
-} from "../lib/latent-layouts-view.js";
+} from "../../lib/latent-layouts-view.js";
 
 const MORPH_MS = 900;
 const HASH_DELAY_MS = 250;

@@ -7,11 +7,11 @@
 // per-snapshot length multiplier, always stated in the legend with a
 // reference bar.
 
-import { onThemeChange, readTheme } from "../lib/theme.js";
-import { createView3d } from "../lib/toy-3d.js";
-import { rampColours } from "../lib/toy-colour.js";
-import { createPlane } from "../lib/toy-plane.js";
-import { useToyStyle } from "../lib/toy-style.js";
+import { onThemeChange, readTheme } from "../../lib/theme.js";
+import { createView3d } from "../../lib/toy-3d.js";
+import { rampColours } from "../../lib/toy-colour.js";
+import { createPlane } from "../../lib/toy-plane.js";
+import { useToyStyle } from "../../lib/toy-style.js";
 
 const ROW_MIN_WIDTH = 600;
 const TWEEN_MS = 550;

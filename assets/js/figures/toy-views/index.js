@@ -5,12 +5,12 @@
 // (a slider over the points), highlights the same point in both panels and
 // reads out its index and coordinates. The 3-D panel turns by drag or arrow keys.
 
-import { announcer } from "../lib/announce.js";
-import { onThemeChange, readTheme } from "../lib/theme.js";
-import { createView3d } from "../lib/toy-3d.js";
-import { rampColours } from "../lib/toy-colour.js";
-import { createPlane } from "../lib/toy-plane.js";
-import { trapezoidSVG, useToyStyle } from "../lib/toy-style.js";
+import { announcer } from "../../lib/announce.js";
+import { onThemeChange, readTheme } from "../../lib/theme.js";
+import { createView3d } from "../../lib/toy-3d.js";
+import { rampColours } from "../../lib/toy-colour.js";
+import { createPlane } from "../../lib/toy-plane.js";
+import { trapezoidSVG, useToyStyle } from "../../lib/toy-style.js";
 
 const ROW_MIN_WIDTH = 560; // below this the panels stack
 const MAX_PANEL = 330;

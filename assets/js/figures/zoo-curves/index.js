@@ -5,9 +5,9 @@
 // Up/Down pick the model the read-out leads with; hover and touch do the same.
 
 import * as d3 from "d3";
-import { announcer } from "../lib/announce.js";
-import { onThemeChange } from "../lib/theme.js";
-import { BASE_CSS, useStyle } from "../lib/zoo-chart-style.js";
+import { announcer } from "../../lib/announce.js";
+import { onThemeChange } from "../../lib/theme.js";
+import { BASE_CSS, useStyle } from "../../lib/zoo-chart-style.js";
 
 const MARGIN = { top: 12, right: 14, bottom: 34, left: 54 };
 const HEIGHT = { min: 240, max: 400, ratio: 0.55 };

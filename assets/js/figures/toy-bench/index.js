@@ -8,17 +8,17 @@
 // time budget; training waits while the figure is off screen.
 
 import * as tf from "@tensorflow/tfjs";
-import { announcer } from "../lib/announce.js";
-import { onThemeChange, readTheme } from "../lib/theme.js";
-import * as backends from "../lib/tf-backend.js";
-import { createView3d } from "../lib/toy-3d.js";
-import { rampColours } from "../lib/toy-colour.js";
-import { createTrainer } from "../lib/toy-bench-trainer.js";
-import { createLatentView } from "../lib/toy-bench-latent.js";
-import { drawLossChart, powerOfTen } from "../lib/toy-bench-chart.js";
-import { createStrip } from "../lib/toy-bench-strip.js";
-import { STYLE } from "../lib/toy-bench-style.js";
-import { ACTIVATION_NAMES } from "../lib/toy-bench-model.js";
+import { announcer } from "../../lib/announce.js";
+import { onThemeChange, readTheme } from "../../lib/theme.js";
+import * as backends from "../../lib/tf-backend.js";
+import { createView3d } from "../../lib/toy-3d.js";
+import { rampColours } from "../../lib/toy-colour.js";
+import { createTrainer } from "../../lib/toy-bench-trainer.js";
+import { createLatentView } from "../../lib/toy-bench-latent.js";
+import { drawLossChart, powerOfTen } from "../../lib/toy-bench-chart.js";
+import { createStrip } from "../../lib/toy-bench-strip.js";
+import { STYLE } from "../../lib/toy-bench-style.js";
+import { ACTIVATION_NAMES } from "../../lib/toy-bench-model.js";
 
 const BUDGET_MS = 12; // training time per task, so input waits at most about this long
 const MAX_STEPS_PER_TASK = 8; // a ceiling of a few hundred steps/s: fast, yet watchable

@@ -3,10 +3,10 @@
 // hover or a tap select a cell; it is outlined, shown enlarged beside the grid
 // and announced through the figure's live region.
 
-import { announcer } from "../lib/announce.js";
-import { gridStep } from "../lib/grid-nav.js";
-import { fitCanvas } from "../lib/hidpi-canvas.js";
-import { onThemeChange, readTheme } from "../lib/theme.js";
+import { announcer } from "../../lib/announce.js";
+import { gridStep } from "../../lib/grid-nav.js";
+import { fitCanvas } from "../../lib/hidpi-canvas.js";
+import { onThemeChange, readTheme } from "../../lib/theme.js";
 
 const DEFAULT_SCALE = 3;
 const GAP = 6; // CSS px between cells

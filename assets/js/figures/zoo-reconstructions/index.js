@@ -5,10 +5,10 @@
 // (or hover, or a tap) select an image, whose class and reconstruction loss
 // are read out and announced.
 
-import { announcer } from "../lib/announce.js";
-import { fitCanvas } from "../lib/hidpi-canvas.js";
-import { onThemeChange, readTheme } from "../lib/theme.js";
-import { BASE_CSS, useStyle } from "../lib/zoo-chart-style.js";
+import { announcer } from "../../lib/announce.js";
+import { fitCanvas } from "../../lib/hidpi-canvas.js";
+import { onThemeChange, readTheme } from "../../lib/theme.js";
+import { BASE_CSS, useStyle } from "../../lib/zoo-chart-style.js";
 
 const GAP = 4;
 const SIDE_LABELS_MIN_WIDTH = 560; // below this, row names go above the rows

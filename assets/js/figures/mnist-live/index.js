@@ -9,15 +9,15 @@
 // starts by itself.
 
 import * as tf from "@tensorflow/tfjs";
-import { announcer } from "../lib/announce.js";
-import { fitFrame, easeOut, mixFrame, rangeOf } from "../lib/mnist-live-frame.js";
-import { fetchBytes, formatCode, nearestIndex, unpackLevels } from "../lib/mnist-live-data.js";
-import { createPlane } from "../lib/mnist-live-plane.js";
-import { STYLE, STYLE_ID } from "../lib/mnist-live-style.js";
-import { chooseBackend } from "../lib/tf-backend.js";
-import { onThemeChange, readTheme } from "../lib/theme.js";
-import { buildAutoencoder, disposeAutoencoder, seededRandom, shuffled } from "../lib/train-model.js";
-import { adoptStyle } from "../lib/train-style.js";
+import { announcer } from "../../lib/announce.js";
+import { fitFrame, easeOut, mixFrame, rangeOf } from "../../lib/mnist-live-frame.js";
+import { fetchBytes, formatCode, nearestIndex, unpackLevels } from "../../lib/mnist-live-data.js";
+import { createPlane } from "../../lib/mnist-live-plane.js";
+import { STYLE, STYLE_ID } from "../../lib/mnist-live-style.js";
+import { chooseBackend } from "../../lib/tf-backend.js";
+import { onThemeChange, readTheme } from "../../lib/theme.js";
+import { buildAutoencoder, disposeAutoencoder, seededRandom, shuffled } from "../../lib/train-model.js";
+import { adoptStyle } from "../../lib/train-style.js";
 
 const ENCODE_CHUNK = 500; // digits encoded per task when the plane is refreshed
 const REFRESH_MS = 2000; // also refresh mid-epoch after this much training time,

@@ -3,8 +3,8 @@
 // aria-sort on the header says how the rows are ordered; a sort is announced
 // through the figure's live region. Missing values always sort last.
 
-import { announcer } from "../lib/announce.js";
-import { useStyle } from "../lib/zoo-chart-style.js";
+import { announcer } from "../../lib/announce.js";
+import { useStyle } from "../../lib/zoo-chart-style.js";
 
 const CSS = `
 .zoo-table th[data-key] { padding: 0; }

@@ -7,15 +7,15 @@
 // denoised and clean are shown side by side, with their errors.
 
 import * as tf from "@tensorflow/tfjs";
-import { announcer } from "../lib/announce.js";
-import { fetchBytes } from "../lib/decoder-data.js";
-import { acquireModel, predict, tfState } from "../lib/decoder-model.js";
-import { imageCanvas, paintGray, readGray } from "../lib/decoder-paint.js";
-import { useDecoderStyles } from "../lib/decoder-style.js";
-import { chooseBackend } from "../lib/tf-backend.js";
-import { workLoop } from "../lib/zoo-live-loop.js";
-import { corrupt, gaussianNoise, meanAbsDiff, noiseSeed } from "../lib/zoo-live-noise.js";
-import { useZooStyles } from "../lib/zoo-live-style.js";
+import { announcer } from "../../lib/announce.js";
+import { fetchBytes } from "../../lib/decoder-data.js";
+import { acquireModel, predict, tfState } from "../../lib/decoder-model.js";
+import { imageCanvas, paintGray, readGray } from "../../lib/decoder-paint.js";
+import { useDecoderStyles } from "../../lib/decoder-style.js";
+import { chooseBackend } from "../../lib/tf-backend.js";
+import { workLoop } from "../../lib/zoo-live-loop.js";
+import { corrupt, gaussianNoise, meanAbsDiff, noiseSeed } from "../../lib/zoo-live-noise.js";
+import { useZooStyles } from "../../lib/zoo-live-style.js";
 
 const SIZE = 140; // CSS px of each image at most
 const MIN_SIZE = 84;

@@ -8,13 +8,13 @@
 // Pointer or arrow keys on the grid read out one cell's code.
 
 import * as tf from "@tensorflow/tfjs";
-import { announcer } from "../lib/announce.js";
-import { formatCode } from "../lib/decoder-data.js";
-import { acquireModel, predict, tfState } from "../lib/decoder-model.js";
-import { gridStep } from "../lib/grid-nav.js";
-import { chooseBackend } from "../lib/tf-backend.js";
-import { workLoop } from "../lib/zoo-live-loop.js";
-import { useZooStyles } from "../lib/zoo-live-style.js";
+import { announcer } from "../../lib/announce.js";
+import { formatCode } from "../../lib/decoder-data.js";
+import { acquireModel, predict, tfState } from "../../lib/decoder-model.js";
+import { gridStep } from "../../lib/grid-nav.js";
+import { chooseBackend } from "../../lib/tf-backend.js";
+import { workLoop } from "../../lib/zoo-live-loop.js";
+import { useZooStyles } from "../../lib/zoo-live-style.js";
 
 const MAX_SIDE = 480; // CSS px of the grid at most
 const ANNOUNCE_DELAY_MS = 500;

@@ -7,16 +7,16 @@
 // a strip of images decoded along the straight line between the two.
 // Moves are coalesced into one decode per animation frame.
 
-import { frameScheduler } from "../lib/decoder-frame.js";
-import { announcer } from "../lib/announce.js";
-import { createAtlas } from "../lib/decoder-atlas.js";
-import { formatCode, loadPoints, majority, nearest } from "../lib/decoder-data.js";
-import { acquireModel, predict, tfBackendState, tfState, useBackend } from "../lib/decoder-model.js";
-import { imageCanvas, paintBlank, paintGray, readGray } from "../lib/decoder-paint.js";
-import { createPlane, drawMarker } from "../lib/decoder-plane.js";
-import { capture, keyMove, pointerCode } from "../lib/plane-input.js";
-import { classLegend, useDecoderStyles } from "../lib/decoder-style.js";
-import { onThemeChange, readTheme } from "../lib/theme.js";
+import { frameScheduler } from "../../lib/decoder-frame.js";
+import { announcer } from "../../lib/announce.js";
+import { createAtlas } from "../../lib/decoder-atlas.js";
+import { formatCode, loadPoints, majority, nearest } from "../../lib/decoder-data.js";
+import { acquireModel, predict, tfBackendState, tfState, useBackend } from "../../lib/decoder-model.js";
+import { imageCanvas, paintBlank, paintGray, readGray } from "../../lib/decoder-paint.js";
+import { createPlane, drawMarker } from "../../lib/decoder-plane.js";
+import { capture, keyMove, pointerCode } from "../../lib/plane-input.js";
+import { classLegend, useDecoderStyles } from "../../lib/decoder-style.js";
+import { onThemeChange, readTheme } from "../../lib/theme.js";
 
 const FINE = 1 / 60; // arrow key step, as a fraction of the axis
 const COARSE = 1 / 10; // Shift+arrow, PageUp/PageDown

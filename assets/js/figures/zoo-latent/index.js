@@ -6,17 +6,17 @@
 // and the classes of the nearest test images. One decode per frame at most.
 
 import * as tf from "@tensorflow/tfjs";
-import { announcer } from "../lib/announce.js";
-import { formatCode, loadPoints, majority, nearest } from "../lib/decoder-data.js";
-import { acquireModel, predict, tfState } from "../lib/decoder-model.js";
-import { imageCanvas, paintBlank, paintGray, readGray } from "../lib/decoder-paint.js";
-import { createPlane, drawMarker } from "../lib/decoder-plane.js";
-import { capture, keyMove, pointerCode } from "../lib/plane-input.js";
-import { classLegend, useDecoderStyles } from "../lib/decoder-style.js";
-import { chooseBackend } from "../lib/tf-backend.js";
-import { onThemeChange, readTheme } from "../lib/theme.js";
-import { workLoop } from "../lib/zoo-live-loop.js";
-import { useZooStyles } from "../lib/zoo-live-style.js";
+import { announcer } from "../../lib/announce.js";
+import { formatCode, loadPoints, majority, nearest } from "../../lib/decoder-data.js";
+import { acquireModel, predict, tfState } from "../../lib/decoder-model.js";
+import { imageCanvas, paintBlank, paintGray, readGray } from "../../lib/decoder-paint.js";
+import { createPlane, drawMarker } from "../../lib/decoder-plane.js";
+import { capture, keyMove, pointerCode } from "../../lib/plane-input.js";
+import { classLegend, useDecoderStyles } from "../../lib/decoder-style.js";
+import { chooseBackend } from "../../lib/tf-backend.js";
+import { onThemeChange, readTheme } from "../../lib/theme.js";
+import { workLoop } from "../../lib/zoo-live-loop.js";
+import { useZooStyles } from "../../lib/zoo-live-style.js";
 
 const FINE = 1 / 50; // arrow key step, as a fraction of the axis
 const COARSE = 1 / 10; // Shift+arrow, PageUp/PageDown

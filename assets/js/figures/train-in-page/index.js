@@ -6,16 +6,16 @@
 // while the figure is off screen; it never starts by itself.
 
 import * as tf from "@tensorflow/tfjs";
-import { announcer } from "../lib/announce.js";
-import { fitCanvas } from "../lib/hidpi-canvas.js";
-import { onThemeChange, readTheme } from "../lib/theme.js";
-import { adoptStyle } from "../lib/train-style.js";
-import { chooseBackend } from "../lib/tf-backend.js";
-import { describeLosses, drawLossChart } from "../lib/train-chart.js";
-import { drawDiagram, showCode } from "../lib/train-diagram.js";
+import { announcer } from "../../lib/announce.js";
+import { fitCanvas } from "../../lib/hidpi-canvas.js";
+import { onThemeChange, readTheme } from "../../lib/theme.js";
+import { adoptStyle } from "../../lib/train-style.js";
+import { chooseBackend } from "../../lib/tf-backend.js";
+import { describeLosses, drawLossChart } from "../../lib/train-chart.js";
+import { drawDiagram, showCode } from "../../lib/train-diagram.js";
 import {
   buildAutoencoder, disposeAutoencoder, reconstructionLoss, seededRandom, shuffled,
-} from "../lib/train-model.js";
+} from "../../lib/train-model.js";
 
 const ANNOUNCE_EVERY_MS = 5000; // progress is announced at most this often
 const NARROW = 520; // below this width (CSS px) the diagram gets its own row
