@@ -358,7 +358,7 @@ def test_destroy_removes_what_mount_added(page, url):
         handle.destroy();
         await settle();
         return { before, after: tensors(), mounted, left: el.querySelector(".figure-live").children.length,
-                 hook: "__figure" in el, styles: document.querySelectorAll("style[data-owner='decoder-figures']").length };
+                 hook: "__figure" in el, styles: document.querySelectorAll("link[rel=stylesheet][href$='/decoder-sampler/style.css']").length };
     }""", FIG)
     assert result["mounted"] == 1 and result["left"] == 0 and not result["hook"]
     assert result["after"] == result["before"], "tensors left behind by a destroyed figure"

@@ -1,17 +1,17 @@
-// The data points of the code plane: codes restored from the shared uint16
-// layout positions, class labels, and nearest-neighbour search in code space.
+// What the decoder figures read: their config's required keys, the data
+// points of the code plane (codes restored from the shared uint16 layout
+// positions, class labels) and nearest-neighbour search in code space.
 
-/** Fetch `url` (relative to `base`) as an ArrayBuffer, with a readable error. */
-export async function fetchBytes(url, base) {
-  const href = new URL(url, base).href;
-  let response;
-  try {
-    response = await fetch(href, { credentials: "same-origin" });
-  } catch (error) {
-    throw new Error(`${url.split("/").pop()} could not be fetched`, { cause: error });
+import { fetchBytes } from "./figure.js";
+
+/**
+ * Throw a readable error when `config` lacks one of `keys`.
+ * @param {string} kind the figure kind, for the message @param {object} config @param {string[]} keys
+ */
+export function requireConfig(kind, config, keys) {
+  for (const key of keys) {
+    if (config[key] === undefined) throw new Error(`${kind} needs config.${key}`);
   }
-  if (!response.ok) throw new Error(`${url.split("/").pop()}: HTTP ${response.status}`);
-  return response.arrayBuffer();
 }
 
 /**
@@ -22,8 +22,8 @@ export async function fetchBytes(url, base) {
  */
 export async function loadPoints(config) {
   const [positions, labels] = await Promise.all([
-    fetchBytes(config.positions, config.base),
-    fetchBytes(config.labels, config.base),
+    fetchBytes(config.positions, { base: config.base }),
+    fetchBytes(config.labels, { base: config.base }),
   ]);
   const count = config.count;
   if (positions.byteLength < 4 * count || labels.byteLength < count) {
@@ -76,4 +76,21 @@ export function majority(labels, indices) {
   let top = null;
   for (const [label, n] of counts) if (!top || n > top.n) top = { label, n };
   return top;
+}
+
+/** The widths of the plane's two axes, [x, y], from its domain ({x: [lo, hi], y: [lo, hi]}). */
+export function domainSpans(domain) {
+  return [domain.x[1] - domain.x[0], domain.y[1] - domain.y[0]];
+}
+
+/** domainSpans, for a figure that needs them positive: throws a readable error otherwise. */
+export function planeSpans(kind, domain) {
+  const spans = domainSpans(domain);
+  if (!(spans[0] > 0 && spans[1] > 0)) throw new Error(`${kind} config.domain must be increasing ranges`);
+  return spans;
+}
+
+/** "z₁ 1.23, z₂ −0.45": a code on the plane, each axis with the digits its span needs. */
+export function formatPoint([x, y], [spanX, spanY]) {
+  return `z\u2081 ${formatCode(x, spanX)}, z\u2082 ${formatCode(y, spanY)}`;
 }

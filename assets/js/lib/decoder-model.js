@@ -1,9 +1,13 @@
 // TF.js layers models shared by the figures of a page (decoder-sampler,
-// draw-digit): each model file is fetched, loaded and warmed up once, and
-// disposed when its last user releases it. The backend is the site's one
-// policy (lib/tf-backend.js), applied before the first model loads.
+// draw-digit and the zoo's live figures): each model file is fetched, loaded
+// and warmed up once, and disposed when its last user releases it. The backend
+// is the site's one policy (lib/tf-backend.js), applied before the first model loads.
+// A figure's mount() holds its models with useModel (released when the figure
+// is destroyed) and awaits its loads with loadAll, or startPlaneFigure.
 
 import * as tf from "@tensorflow/tfjs";
+import { loadPoints, planeSpans, requireConfig } from "./decoder-data.js";
+import { createFigure } from "./figure.js";
 import { backendState, chooseBackend, useBackend as switchBackend } from "./tf-backend.js";
 
 const models = new Map(); // absolute URL -> {promise, users}
@@ -43,6 +47,48 @@ export async function acquireModel(url) {
       }
     },
   };
+}
+
+/**
+ * acquireModel for a mounting figure: the model is released when `fig` is destroyed.
+ * @param {{onDestroy: (fn: () => void) => void}} fig @param {string} file @param {string} base URL `file` is relative to
+ * @returns {Promise<tf.LayersModel>}
+ */
+export async function useModel(fig, file, base) {
+  await chooseBackend(tf);
+  const { model, release } = await acquireModel(new URL(file, base).href);
+  fig.onDestroy(release);
+  return model;
+}
+
+/**
+ * Wait for all of a mounting figure's loads. When one fails, `fig` is destroyed
+ * (releasing what the others acquired) and its error is thrown.
+ * @param {{destroy: () => void}} fig @param {Promise<any>[]} loads
+ * @returns {Promise<any[]>} the loads' values
+ */
+export async function loadAll(fig, loads) {
+  const results = await Promise.allSettled(loads);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) {
+    fig.destroy();
+    throw failed.reason;
+  }
+  return results.map((result) => result.value);
+}
+
+/**
+ * The start of a figure that decodes points of the code plane (decoder-sampler, zoo-latent):
+ * check `config`, create the figure, load its decoder and the data points.
+ * @param {string} kind @param {HTMLElement} el @param {object} config @param {string[]} required config keys
+ * @returns {Promise<{fig: object, model: tf.LayersModel, points: {codes: Float32Array, labels: Uint8Array, count: number}, spans: number[]}>}
+ */
+export async function startPlaneFigure(kind, el, config, required) {
+  requireConfig(kind, config, required);
+  const spans = planeSpans(kind, config.domain);
+  const fig = createFigure(el, config);
+  const [model, points] = await loadAll(fig, [useModel(fig, config.decoder, config.base), loadPoints(config)]);
+  return { fig, model, points, spans };
 }
 
 async function load(url) {

@@ -3,10 +3,17 @@
 // layer (again only on resize or theme change); each frame copies that layer
 // and lets the figure draw its markers on top.
 
+import { h } from "./figure.js";
 import { fitCanvas } from "./hidpi-canvas.js";
 import { drawAxes } from "./plot-axes.js";
 
 const MARGIN = { left: 48, right: 12, top: 10, bottom: 36 };
+
+/** The plot area (CSS px, relative to the canvas) of a plane `width` x `height`: inside the axes' margins. */
+function plotArea(width, height) {
+  const { left, right, top, bottom } = MARGIN;
+  return { left, top, width: Math.max(10, width - left - right), height: Math.max(10, height - top - bottom) };
+}
 
 /**
  * @param {HTMLCanvasElement} canvas
@@ -71,19 +78,10 @@ export function createPlane(canvas, { domain, codes, labels, colors }) {
     toPixel,
     toCode,
     clampCode,
-    /** The plot area in CSS px, relative to the canvas. */
-    get plot() {
-      return { ...plot };
-    },
     /** Give the plane a CSS size; the dot layer is re-rendered on the next draw. */
     resize(width, height) {
       size = { width, height };
-      plot = {
-        left: MARGIN.left,
-        top: MARGIN.top,
-        width: Math.max(10, width - MARGIN.left - MARGIN.right),
-        height: Math.max(10, height - MARGIN.top - MARGIN.bottom),
-      };
+      plot = plotArea(width, height);
       layer = null;
     },
     /** Copy the dot layer to the canvas, then call `overlay(ctx)` to draw markers. */
@@ -106,6 +104,10 @@ export function createPlane(canvas, { domain, codes, labels, colors }) {
     destroy() {
       layer = null;
     },
+    /** The plot area in CSS px, relative to the canvas. */
+    get plot() {
+      return { ...plot };
+    },
   };
 }
 
@@ -117,13 +119,14 @@ export function drawMarker(ctx, px, py, theme, { shape = "circle", text = "" } =
     if (shape === "square") ctx.rect(px - r, py - r, 2 * r, 2 * r);
     else ctx.arc(px, py, r, 0, 2 * Math.PI);
   };
+  const stroke = (lineWidth, color) => {
+    ctx.lineWidth = lineWidth;
+    ctx.strokeStyle = color;
+    ctx.stroke();
+  };
   path();
-  ctx.lineWidth = 5;
-  ctx.strokeStyle = theme.bg;
-  ctx.stroke();
-  ctx.lineWidth = 2.5;
-  ctx.strokeStyle = theme.fg;
-  ctx.stroke();
+  stroke(5, theme.bg); // the halo
+  stroke(2.5, theme.fg);
   ctx.fillStyle = theme.fg;
   ctx.fillRect(px - 1, py - 1, 2, 2);
   if (text) {
@@ -136,4 +139,13 @@ export function drawMarker(ctx, px, py, theme, { shape = "circle", text = "" } =
     ctx.fillStyle = theme.fg;
     ctx.fillText(text, px + r + 2, py - r + 2);
   }
+}
+
+/**
+ * A legend of the dots' class colours (site.css styles .figure-legend).
+ * @param {string[]} classes @param {string[]} colors @param {string} [label] the list's accessible name
+ */
+export function classLegend(classes, colors, label = "Dot colours by digit class") {
+  return h("ul", { class: "figure-legend", "aria-label": label }, classes.map((name, i) =>
+    h("li", {}, h("span", { class: "swatch", style: { background: colors[i % colors.length] } }), name)));
 }

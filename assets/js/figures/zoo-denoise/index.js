@@ -1,53 +1,41 @@
 // zoo-denoise: corrupt a test image in the page, watch the denoiser clean it.
 //
 // The noise slider sets the level s: noisy = clip(clean + s * N(0, 1), 0, 1),
-// with the noise drawn from a seeded PRNG (lib/zoo-live-noise.js), so moving
+// with the noise drawn from a seeded PRNG (./noise.js), so moving
 // the slider scales one fixed noise pattern and "New noise" draws another.
 // The exported TF.js denoising autoencoder cleans the noisy image; noisy,
 // denoised and clean are shown side by side, with their errors.
 
-import * as tf from "@tensorflow/tfjs";
-import { announcer } from "../../lib/announce.js";
-import { fetchBytes } from "../../lib/decoder-data.js";
-import { acquireModel, predict, tfState } from "../../lib/decoder-model.js";
+import { createFigure, fetchBytes, h } from "../../lib/figure.js";
+import { requireConfig } from "../../lib/decoder-data.js";
+import { loadAll, predict, tfState, useModel } from "../../lib/decoder-model.js";
 import { imageCanvas, paintGray, readGray } from "../../lib/decoder-paint.js";
-import { useDecoderStyles } from "../../lib/decoder-style.js";
-import { chooseBackend } from "../../lib/tf-backend.js";
-import { workLoop } from "../../lib/zoo-live-loop.js";
-import { corrupt, gaussianNoise, meanAbsDiff, noiseSeed } from "../../lib/zoo-live-noise.js";
-import { useZooStyles } from "../../lib/zoo-live-style.js";
+import { revealControls, speaker } from "../../lib/decoder-ui.js";
+import { corrupt, gaussianNoise, meanAbsDiff, noiseSeed } from "./noise.js";
 
 const SIZE = 140; // CSS px of each image at most
 const MIN_SIZE = 84;
 const ANNOUNCE_DELAY_MS = 500;
+const REQUIRED = ["denoiser", "images", "image", "noise", "seed"];
 
-function validate(config) {
-  for (const key of ["denoiser", "images", "image", "noise", "seed"]) {
-    if (config[key] === undefined) throw new Error(`zoo-denoise needs config.${key}`);
-  }
-}
-
+/**
+ * Mount a zoo-denoise in `el` (the runtime's contract).
+ * @param {HTMLElement} el @param {object} config the payload's config.json, with `base`
+ * @returns {Promise<object>} the figure's handle ({pause, resume, destroy})
+ */
 export async function mount(el, config) {
-  validate(config);
-  await chooseBackend(tf);
-  const releaseStyles = [useDecoderStyles(), useZooStyles()];
-  const [modelResult, bytesResult] = await Promise.allSettled([
-    acquireModel(new URL(config.denoiser, config.base).href),
-    fetchBytes(config.images.file, config.base),
+  requireConfig("zoo-denoise", config, REQUIRED);
+  const fig = createFigure(el, config);
+  const [model, buffer] = await loadAll(fig, [
+    useModel(fig, config.denoiser, config.base),
+    fetchBytes(config.images.file, { base: config.base }),
   ]);
-  if (modelResult.status === "rejected" || bytesResult.status === "rejected") {
-    if (modelResult.status === "fulfilled") modelResult.value.release();
-    releaseStyles.forEach((release) => release());
-    throw (modelResult.reason || bytesResult.reason);
-  }
-  const { model, release: releaseModel } = modelResult.value;
   const [height, width] = config.image;
   const pixels = width * height;
   const { count, labels } = config.images;
-  const bytes = new Uint8Array(bytesResult.value);
+  const bytes = new Uint8Array(buffer);
   if (bytes.length < count * pixels) {
-    releaseModel();
-    releaseStyles.forEach((release) => release());
+    fig.destroy();
     throw new Error(`images.u8 holds ${bytes.length} bytes, expected ${count * pixels}`);
   }
   const cleanImages = Array.from({ length: count }, (_, i) => {
@@ -55,62 +43,41 @@ export async function mount(el, config) {
     for (let j = 0; j < pixels; j += 1) out[j] = bytes[i * pixels + j] / 255;
     return out;
   });
-  const say = announcer(el);
-  const controller = new AbortController();
-  const { signal } = controller;
-  const live = el.querySelector(".figure-live") || el;
-  const controls = el.querySelector("[data-zoo-controls]");
+  const voice = speaker(fig, ANNOUNCE_DELAY_MS);
   const slider = el.querySelector("[data-control='noise']");
   const sliderValue = el.querySelector("[data-control='noise-value']");
   const select = el.querySelector("[data-control='image']");
   const reseed = el.querySelector("[data-action='reseed']");
 
   // DOM
-  const root = document.createElement("div");
-  root.className = "zoo-live zoo-denoise";
-  const row = document.createElement("ul");
-  row.className = "zoo-denoise__row";
-  row.setAttribute("aria-label", "Noisy input, denoised output and clean original");
   function cellOf(caption, label) {
-    const item = document.createElement("li");
     const canvas = imageCanvas("zoo-denoise__image", SIZE, label);
-    const text = document.createElement("span");
-    text.textContent = caption;
-    const error = document.createElement("span");
-    error.className = "zoo-denoise__error";
-    item.append(canvas, text, error);
-    row.append(item);
-    return { canvas, error, item };
+    const error = h("span", { class: "zoo-denoise__error" });
+    return { canvas, error, item: h("li", {}, canvas, h("span", { text: caption }), error) };
   }
   const noisyCell = cellOf("Noisy input", "The noisy input");
   const outCell = cellOf("Denoised", "The denoising autoencoder's output");
   const cleanCell = cellOf("Clean original", "The clean test image");
-  const thumbs = document.createElement("ul");
-  thumbs.className = "zoo-denoise__thumbs";
-  thumbs.setAttribute("aria-label", "Test images");
+  const cells = [noisyCell, outCell, cleanCell];
   const thumbButtons = cleanImages.map((values, i) => {
-    const item = document.createElement("li");
-    const button = document.createElement("button");
-    button.type = "button";
-    button.setAttribute("aria-label", labels[i]);
-    button.title = labels[i];
-    button.tabIndex = -1; // the select is the keyboard route; the thumbnails are for pointers
     const canvas = imageCanvas("zoo-denoise__thumb", 30);
     canvas.style.removeProperty("--size"); // sized by the stylesheet (smaller on narrow screens)
     paintGray(canvas, values, width, height);
-    button.append(canvas);
-    item.append(button);
-    thumbs.append(item);
-    button.addEventListener("click", () => setImage(i), { signal });
+    // the select is the keyboard route; the thumbnails are for pointers
+    const button = h("button", { type: "button", "aria-label": labels[i], title: labels[i], tabindex: -1 }, canvas);
+    fig.on(button, "click", () => setImage(i));
     return button;
   });
-  thumbs.setAttribute("aria-hidden", "true");
-  const note = document.createElement("p");
-  note.className = "decoder-caption";
-  note.textContent = "Error: the mean absolute difference from the clean image, per pixel (0 to 1).";
-  root.append(row, note, thumbs);
-  live.append(root);
-  if (controls) controls.style.display = "";
+  const root = fig.add(h("div", { class: "zoo-live zoo-denoise" },
+    h("ul", { class: "zoo-denoise__row", "aria-label": "Noisy input, denoised output and clean original" },
+      cells.map((cell) => cell.item)),
+    h("p", {
+      class: "decoder-caption",
+      text: "Error: the mean absolute difference from the clean image, per pixel (0 to 1).",
+    }),
+    h("ul", { class: "zoo-denoise__thumbs", "aria-label": "Test images", "aria-hidden": "true" },
+      thumbButtons.map((button) => h("li", {}, button)))));
+  revealControls(fig, "[data-zoo-controls]");
 
   // state
   let level = config.noise;
@@ -120,26 +87,25 @@ export async function mount(el, config) {
   const noisy = new Float32Array(pixels);
   let lastOutput = new Float32Array(pixels);
   let errors = { noisy: 0, denoised: 0 };
-  let paused = false;
-  let destroyed = false;
-  let announceTimer = 0;
 
-  const loop = workLoop(async () => {
+  // corrupt, denoise and paint: at most once per frame
+  const loop = fig.scheduler(async () => {
     const clean = cleanImages[index];
     corrupt(clean, noise, level, noisy);
     paintGray(noisyCell.canvas, noisy, width, height);
     paintGray(cleanCell.canvas, clean, width, height);
     const values = await predict(model, noisy, 1, [height, width]);
-    if (destroyed) return;
+    if (fig.destroyed) return;
     lastOutput = values;
     paintGray(outCell.canvas, values, width, height);
     errors = { noisy: meanAbsDiff(noisy, clean), denoised: meanAbsDiff(values, clean) };
     noisyCell.error.textContent = `error ${errors.noisy.toFixed(3)}`;
     outCell.error.textContent = `error ${errors.denoised.toFixed(3)}`;
     cleanCell.error.textContent = labels[index];
-  }, () => paused);
+  });
 
-  function describe() {
+  async function announcement() {
+    await loop.whenIdle();
     return `Noise ${level.toFixed(2)} on the ${labels[index]}: mean pixel error ${errors.noisy.toFixed(3)} ` +
       `before the denoiser, ${errors.denoised.toFixed(3)} after.`;
   }
@@ -154,13 +120,7 @@ export async function mount(el, config) {
     if (select && select.value !== String(index)) select.value = String(index);
     thumbButtons.forEach((button, i) => button.setAttribute("aria-pressed", String(i === index)));
     loop.invalidate();
-    if (announce) {
-      clearTimeout(announceTimer);
-      announceTimer = setTimeout(async () => {
-        await loop.whenIdle();
-        if (!destroyed) say(describe());
-      }, ANNOUNCE_DELAY_MS);
-    }
+    if (announce) voice.later(announcement);
   }
 
   function setImage(i, options) {
@@ -171,30 +131,33 @@ export async function mount(el, config) {
   function relayout() {
     const room = Math.floor((root.clientWidth - 2 * 10) / 3) - 4;
     const size = Math.max(MIN_SIZE, Math.min(SIZE, room));
-    for (const { canvas } of [noisyCell, outCell, cleanCell]) canvas.style.setProperty("--size", `${size}px`);
+    for (const { canvas } of cells) canvas.style.setProperty("--size", `${size}px`);
   }
 
   // events
-  slider?.addEventListener("input", () => {
-    const value = Number(slider.value);
-    if (Number.isFinite(value)) {
-      level = Math.max(0, Math.min(1, value));
-      update();
-    }
-  }, { signal });
-  select?.addEventListener("change", () => setImage(Number(select.value)), { signal });
-  reseed?.addEventListener("click", () => {
-    draw += 1;
-    update({ newNoise: true });
-  }, { signal });
-  const resizeObserver = new ResizeObserver(relayout);
-  resizeObserver.observe(root);
+  if (slider) {
+    fig.on(slider, "input", () => {
+      const value = Number(slider.value);
+      if (Number.isFinite(value)) {
+        level = Math.max(0, Math.min(1, value));
+        update();
+      }
+    });
+  }
+  if (select) fig.on(select, "change", () => setImage(Number(select.value)));
+  if (reseed) {
+    fig.on(reseed, "click", () => {
+      draw += 1;
+      update({ newNoise: true });
+    });
+  }
+  fig.observeResize(root, relayout);
 
   relayout();
   update({ announce: false });
   await loop.whenIdle();
 
-  el.__figure = {
+  fig.expose({
     /** Run the page's denoiser on `values` (784 floats in [0, 1]); resolves with its output. */
     async denoise(values) {
       return Array.from(await predict(model, Float32Array.from(values), 1, [height, width]));
@@ -217,28 +180,6 @@ export async function mount(el, config) {
     stats: () => ({ runs: loop.runs }),
     whenIdle: () => loop.whenIdle(),
     tf: tfState,
-  };
-
-  return {
-    pause() {
-      paused = true;
-      loop.pause();
-    },
-    resume() {
-      paused = false;
-    },
-    destroy() {
-      destroyed = true;
-      controller.abort();
-      resizeObserver.disconnect();
-      loop.destroy();
-      clearTimeout(announceTimer);
-      releaseModel();
-      root.remove();
-      if (controls) controls.style.display = "none";
-      releaseStyles.forEach((release) => release());
-      delete el.__figure;
-      say("");
-    },
-  };
+  });
+  return fig;
 }

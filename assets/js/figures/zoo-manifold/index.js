@@ -7,24 +7,15 @@
 // Row 0 is the largest z₂ (the plane's top), column 0 the smallest z₁.
 // Pointer or arrow keys on the grid read out one cell's code.
 
-import * as tf from "@tensorflow/tfjs";
-import { announcer } from "../../lib/announce.js";
-import { formatCode } from "../../lib/decoder-data.js";
-import { acquireModel, predict, tfState } from "../../lib/decoder-model.js";
+import { createFigure, h } from "../../lib/figure.js";
+import { formatCode, requireConfig } from "../../lib/decoder-data.js";
+import { predict, tfState, useModel } from "../../lib/decoder-model.js";
+import { revealControls, speaker } from "../../lib/decoder-ui.js";
 import { gridStep } from "../../lib/grid-nav.js";
-import { chooseBackend } from "../../lib/tf-backend.js";
-import { workLoop } from "../../lib/zoo-live-loop.js";
-import { useZooStyles } from "../../lib/zoo-live-style.js";
 
 const MAX_SIDE = 480; // CSS px of the grid at most
 const ANNOUNCE_DELAY_MS = 500;
-
-function validate(config) {
-  for (const key of ["decoder", "grid", "image", "half_width", "max_half_width", "ppf", "spacing"]) {
-    if (config[key] === undefined) throw new Error(`zoo-manifold needs config.${key}`);
-  }
-  if (config.ppf.length !== config.grid) throw new Error("zoo-manifold config.ppf must hold one value per row");
-}
+const REQUIRED = ["decoder", "grid", "image", "half_width", "max_half_width", "ppf", "spacing"];
 
 /** One axis, ascending: outer values at ± halfWidth, evenly or by Gaussian percentiles. */
 export function axisValues(n, halfWidth, spacing, ppf) {
@@ -53,58 +44,39 @@ function fmt(v) {
   return (Math.abs(v) < 5e-3 ? 0 : v).toFixed(2).replace("-", "\u2212");
 }
 
+/**
+ * Mount a zoo-manifold in `el` (the runtime's contract).
+ * @param {HTMLElement} el @param {object} config the payload's config.json, with `base`
+ * @returns {Promise<object>} the figure's handle ({pause, resume, destroy})
+ */
 export async function mount(el, config) {
-  validate(config);
-  await chooseBackend(tf);
-  const releaseStyles = useZooStyles();
-  let acquired;
-  try {
-    acquired = await acquireModel(new URL(config.decoder, config.base).href);
-  } catch (error) {
-    releaseStyles();
-    throw error;
-  }
-  const { model, release: releaseModel } = acquired;
+  requireConfig("zoo-manifold", config, REQUIRED);
+  if (config.ppf.length !== config.grid) throw new Error("zoo-manifold config.ppf must hold one value per row");
+  const fig = createFigure(el, config);
+  const model = await useModel(fig, config.decoder, config.base);
   const n = config.grid;
   const [height, width] = config.image;
   const pixels = width * height;
-  const say = announcer(el);
-  const controller = new AbortController();
-  const { signal } = controller;
-  const live = el.querySelector(".figure-live") || el;
-  const controls = el.querySelector("[data-zoo-controls]");
+  const voice = speaker(fig, ANNOUNCE_DELAY_MS);
   const slider = el.querySelector("[data-control='range']");
   const sliderValue = el.querySelector("[data-control='range-value']");
   const spacingButtons = [...el.querySelectorAll("[data-spacing]")];
 
   // DOM
-  const root = document.createElement("div");
-  root.className = "zoo-live zoo-manifold";
-  const frame = document.createElement("div");
-  frame.className = "zoo-manifold__frame";
-  const yAxis = document.createElement("div");
-  yAxis.className = "zoo-manifold__y";
-  yAxis.setAttribute("aria-hidden", "true");
-  const yLabels = [0, 1, 2].map(() => yAxis.appendChild(document.createElement("span")));
-  const canvas = document.createElement("canvas");
-  canvas.className = "zoo-manifold__grid";
-  canvas.width = n * width;
-  canvas.height = n * height;
-  canvas.tabIndex = 0;
-  canvas.setAttribute("role", "application");
-  canvas.setAttribute("aria-roledescription", "image grid");
-  const xAxis = document.createElement("div");
-  xAxis.className = "zoo-manifold__x";
-  xAxis.setAttribute("aria-hidden", "true");
-  const xLabels = [0, 1, 2].map(() => xAxis.appendChild(document.createElement("span")));
-  frame.append(yAxis, canvas, xAxis);
-  const readout = document.createElement("p");
-  readout.className = "decoder-readout";
-  readout.id = `${config.id || "zoo-manifold"}-cell`;
+  const yLabels = [0, 1, 2].map(() => h("span"));
+  const xLabels = [0, 1, 2].map(() => h("span"));
+  const yAxis = h("div", { class: "zoo-manifold__y", "aria-hidden": "true" }, yLabels);
+  const canvas = h("canvas", {
+    class: "zoo-manifold__grid", width: n * width, height: n * height,
+    tabindex: 0, role: "application", "aria-roledescription": "image grid",
+  });
+  const readout = h("p", { class: "decoder-readout", id: `${config.id || "zoo-manifold"}-cell` });
   canvas.setAttribute("aria-describedby", readout.id);
-  root.append(frame, readout);
-  live.append(root);
-  if (controls) controls.style.display = "";
+  const root = fig.add(h("div", { class: "zoo-live zoo-manifold" },
+    h("div", { class: "zoo-manifold__frame" }, yAxis, canvas,
+      h("div", { class: "zoo-manifold__x", "aria-hidden": "true" }, xLabels)),
+    readout));
+  revealControls(fig, "[data-zoo-controls]");
   const ctx = canvas.getContext("2d");
   const image = ctx.createImageData(n * width, n * height);
 
@@ -114,17 +86,14 @@ export async function mount(el, config) {
   let codes = gridCodes(n, halfWidth, spacing, config.ppf);
   let lastOutput = new Float32Array(n * n * pixels);
   let cell = null; // index of the cell read out (pointer or keyboard), or null
-  let paused = false;
-  let destroyed = false;
-  let announceTimer = 0;
 
-  const loop = workLoop(async () => {
-    const batch = codes;
-    const values = await predict(model, batch, n * n, [2]);
-    if (destroyed) return;
+  // one batched decode of the whole grid, at most once per frame
+  const loop = fig.scheduler(async () => {
+    const values = await predict(model, codes, n * n, [2]);
+    if (fig.destroyed) return;
     lastOutput = values;
     paint(values);
-  }, () => paused);
+  });
 
   function paint(values) {
     const { data } = image;
@@ -171,6 +140,10 @@ export async function mount(el, config) {
     return `Row ${r + 1}, column ${c + 1}: z\u2081 ${formatCode(z1, 2 * halfWidth)}, z\u2082 ${formatCode(z2, 2 * halfWidth)}`;
   }
 
+  function readoutText() {
+    return cell === null ? `Codes from \u2212${fmt(halfWidth)} to ${fmt(halfWidth)}` : cellText(cell);
+  }
+
   function updateText() {
     const values = axisValues(n, halfWidth, spacing, config.ppf);
     const mid = values[(n - 1) / 2] ?? (values[Math.floor(n / 2)] + values[Math.ceil(n / 2) - 1]) / 2;
@@ -181,7 +154,7 @@ export async function mount(el, config) {
     yLabels[1].innerHTML = `<span class="zoo-manifold__axis-name">z\u2082</span> ${fmt(mid)}`;
     yLabels[2].textContent = fmt(values[0]);
     canvas.setAttribute("aria-label", `${describeGrid()}. Arrow keys move between cells and read out each cell's code.`);
-    readout.textContent = cell === null ? `Codes from \u2212${fmt(halfWidth)} to ${fmt(halfWidth)}` : cellText(cell);
+    readout.textContent = readoutText();
     if (slider) {
       slider.value = String(halfWidth);
       slider.setAttribute("aria-valuetext", `plus or minus ${fmt(halfWidth)} latent units`);
@@ -193,18 +166,15 @@ export async function mount(el, config) {
   function update({ announce = true } = {}) {
     codes = gridCodes(n, halfWidth, spacing, config.ppf);
     updateText();
-    if (announce) {
-      clearTimeout(announceTimer);
-      announceTimer = setTimeout(() => say(`${describeGrid()}.`), ANNOUNCE_DELAY_MS);
-    }
+    if (announce) voice.later(() => `${describeGrid()}.`);
     loop.invalidate();
   }
 
   function setCell(index, { announce = true } = {}) {
     cell = index;
-    readout.textContent = cell === null ? `Codes from \u2212${fmt(halfWidth)} to ${fmt(halfWidth)}` : cellText(cell);
+    readout.textContent = readoutText();
     paint(lastOutput);
-    if (announce && cell !== null) say(cellText(cell));
+    if (announce && cell !== null) voice.say(cellText(cell));
   }
 
   function relayout() {
@@ -213,58 +183,60 @@ export async function mount(el, config) {
     canvas.style.width = canvas.style.height = `${side}px`;
   }
 
-  // events
-  slider?.addEventListener("input", () => {
-    const value = Number(slider.value);
-    if (Number.isFinite(value) && value > 0) {
-      halfWidth = value;
-      update();
-    }
-  }, { signal });
-  for (const button of spacingButtons) {
-    button.addEventListener("click", () => {
-      spacing = button.dataset.spacing;
-      update();
-    }, { signal });
-  }
   function cellAt(event) {
     const box = canvas.getBoundingClientRect();
     const c = Math.floor(((event.clientX - box.left) / box.width) * n);
     const r = Math.floor(((event.clientY - box.top) / box.height) * n);
     return r >= 0 && r < n && c >= 0 && c < n ? r * n + c : null;
   }
-  canvas.addEventListener("pointermove", (event) => {
+
+  // events
+  if (slider) {
+    fig.on(slider, "input", () => {
+      const value = Number(slider.value);
+      if (Number.isFinite(value) && value > 0) {
+        halfWidth = value;
+        update();
+      }
+    });
+  }
+  for (const button of spacingButtons) {
+    fig.on(button, "click", () => {
+      spacing = button.dataset.spacing;
+      update();
+    });
+  }
+  fig.on(canvas, "pointermove", (event) => {
     const index = cellAt(event);
     if (index !== cell) setCell(index, { announce: false });
-  }, { signal });
-  canvas.addEventListener("pointerdown", (event) => setCell(cellAt(event)), { signal });
-  canvas.addEventListener("pointerleave", (event) => {
+  });
+  fig.on(canvas, "pointerdown", (event) => setCell(cellAt(event)));
+  fig.on(canvas, "pointerleave", (event) => {
     if (event.pointerType === "mouse" && document.activeElement !== canvas) setCell(null, { announce: false });
-  }, { signal });
-  canvas.addEventListener("keydown", (event) => {
+  });
+  fig.on(canvas, "keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const next = gridStep(cell ?? Math.floor((n * n) / 2), event.key, { cols: n, count: n * n });
     if (next === null) return;
     event.preventDefault();
     setCell(next);
-  }, { signal });
-  canvas.addEventListener("focus", () => {
+  });
+  fig.on(canvas, "focus", () => {
     if (cell === null) setCell(Math.floor((n * n) / 2));
-  }, { signal });
-  canvas.addEventListener("blur", () => setCell(null, { announce: false }), { signal });
-  const resizeObserver = new ResizeObserver(relayout);
-  resizeObserver.observe(root);
+  });
+  fig.on(canvas, "blur", () => setCell(null, { announce: false }));
+  fig.observeResize(root, relayout);
 
   relayout();
   update({ announce: false });
   await loop.whenIdle();
 
   const corners = [0, n - 1, n * (n - 1), n * n - 1];
-  el.__figure = {
+  fig.expose({
     /** Set the half-width and/or spacing, then wait for the repaint. */
-    set({ halfWidth: h = halfWidth, spacing: s = spacing } = {}) {
-      halfWidth = h;
-      spacing = s;
+    set({ halfWidth: nextHalfWidth = halfWidth, spacing: nextSpacing = spacing } = {}) {
+      halfWidth = nextHalfWidth;
+      spacing = nextSpacing;
       update({ announce: false });
       return loop.whenIdle();
     },
@@ -289,28 +261,6 @@ export async function mount(el, config) {
     stats: () => ({ decodes: loop.runs }),
     whenIdle: () => loop.whenIdle(),
     tf: tfState,
-  };
-
-  return {
-    pause() {
-      paused = true;
-      loop.pause();
-    },
-    resume() {
-      paused = false;
-    },
-    destroy() {
-      destroyed = true;
-      controller.abort();
-      resizeObserver.disconnect();
-      loop.destroy();
-      clearTimeout(announceTimer);
-      releaseModel();
-      root.remove();
-      if (controls) controls.style.display = "none";
-      releaseStyles();
-      delete el.__figure;
-      say("");
-    },
-  };
+  });
+  return fig;
 }
