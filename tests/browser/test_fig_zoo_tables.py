@@ -138,8 +138,9 @@ def test_payload_helpers():
     import numpy as np
 
     from generator.figures.zoo_anomaly import class_stats
-    from generator.figures.zoo_common import bce_per_image, pick_per_class
     from generator.figures.zoo_curves import curve_series
+    from generator.figures.zoo_reconstructions import bce_per_image
+    from generator.payload import pick_per_class
 
     labels = np.array([3, 1, 1, 0, 3, 0, 2, 2, 1])
     assert pick_per_class(labels, 4).tolist() == [3, 1, 6, 0]  # the first of each class, in class order
