@@ -1,12 +1,13 @@
 # The two commands of the README's Quick start:
 #   make site   installs what building needs on first run, then builds the site into _site/
-#   make test   installs what testing needs too (a browser, test tools), then runs the whole test suite
+#   make test   installs what testing needs too (a browser, test tools), then runs the linters (make lint),
+#               the JavaScript unit tests (make test-js) and the whole pytest suite
 # System packages come from scripts/system-deps.sh (Debian and Ubuntu through apt; macOS and others: a message).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: site test serve install install-test bench clean
+.PHONY: site test lint test-js serve install install-test bench clean
 
 site: install
 	$(PY) build.py $(ARGS)
@@ -14,8 +15,18 @@ site: install
 serve: install
 	$(PY) build.py --serve $(ARGS)
 
-test: install-test
+test: lint test-js
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# ruff (settings in pyproject.toml) and ESLint (eslint.config.js); `ruff format .` applies the formatting.
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	npm run --silent lint:js
+
+# Unit tests of the pure JavaScript helpers, with Node's own test runner.
+test-js: install
+	npm run --silent test:js
 
 bench: install-test
 	$(PY) bench/build_times.py

@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from .errors import ContentError
+from .figures import kinds as figure_kinds
 from .markdown import markdown_parser, read_article, render_body
 from .pipeline import ROOT, Context, Request, stage
 
@@ -43,6 +44,12 @@ def importmap(base: str) -> str:
 def figure_url(base: str, kind: str, digest: str) -> str:
     """Where a figure's payload lives on the site (content-hashed, so caches never go stale)."""
     return f"{base}figures/{kind}-{digest[:10]}/"
+
+
+def live_kinds(kinds) -> list[str]:
+    """The kinds among `kinds` that mount in the page, so the page links their style.css (static kinds have none)."""
+    known = figure_kinds()
+    return sorted({kind for kind in kinds if not getattr(known.get(kind), "STATIC", False)})
 
 
 def inline_markdown(text: str) -> str:
@@ -97,7 +104,7 @@ def render_article(ctx: Context) -> dict:
         "kind": "article", "og_type": "article", "title": meta["title"], "description": meta["description"],
         "authors": meta["authors"], "date": meta.get("date"), "draft": meta["draft"],
         "math": bool(article.math), "figures": bool(article.figures), "image": image,
-        "figure_kinds": sorted({block.kind for block in article.figures}),
+        "figure_kinds": live_kinds(block.kind for block in article.figures),
         "absolute_url": site["url"].rstrip("/") + f"{base}{article.slug}/" if site["url"] else "",
     }
     out = ctx.out / article.slug
