@@ -366,7 +366,7 @@ def _code_copy(tmp_path):
 
 
 @pytest.mark.parametrize("helper, expected", [
-    ("generator/figures/fallback.py", {"figure image-grid (mnist)"}),
+    ("generator/draw.py", {"figure image-grid (mnist)"}),
     ("generator/datasets/idx.py", {"dataset mnist (2,000)", "figure image-grid (mnist)"}),
     ("generator/markdown.py", {"render test-article"}),
     ("generator/templates/figure.html", {"render test-article"}),

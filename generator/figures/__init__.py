@@ -1,16 +1,21 @@
 """Figure kinds: one module per kind, discovered by name.
 
-A figure kind is three pieces sharing one name (ARCHITECTURE.md):
+A figure kind is three pieces sharing one name:
 
 - ``generator/figures/<kind_with_underscores>.py`` declares ``KIND``, its
   ``OPTIONS`` (a dict of :class:`generator.schema.Field`), ``request(options,
   cfg)`` returning the :class:`generator.pipeline.Request` for its payload, and
-  registers the payload stage (``figure:<kind>``) that writes ``config.json``,
-  ``fallback.png`` and its data files;
+  registers the payload stage (``figure:<kind>``) that writes its data files
+  and finishes with :meth:`generator.payload.Payload.finish` (``config.json``,
+  ``fallback.png``, the meta the template reads);
 - ``generator/templates/figures/<kind>.html``, the static HTML;
-- ``assets/js/figures/<kind>.js`` exporting ``mount(el, config)``.
+- ``assets/js/figures/<kind>/index.js`` exporting ``mount(el, config)``.
 
-Every kind also accepts the common options below.
+This package holds only kinds: a kind imports what it shares with others from
+:mod:`generator.payload` (finishing, sharing, credits, upstream requests),
+:mod:`generator.draw` (fallback images), :mod:`generator.plane` (code planes and
+decoders) or :mod:`generator.toy_draw`, never from another kind. Every module
+here that defines ``KIND`` is a kind. Every kind also accepts the common options below.
 """
 
 from __future__ import annotations

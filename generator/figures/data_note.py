@@ -24,18 +24,36 @@ HOW_TO_GROW = {
 
 
 def request(options: dict, cfg) -> Request:
-    return Request(f"figure:{KIND}", {"datasets": {name: dataset_request(cfg, name).params for name in options["datasets"]},
-                                      "scale": cfg.scale})
+    return Request(
+        f"figure:{KIND}",
+        {"datasets": {name: dataset_request(cfg, name).params for name in options["datasets"]}, "scale": cfg.scale},
+    )
 
 
-@stage(f"figure:{KIND}", inputs=lambda p: {name: Request("dataset", params) for name, params in p["datasets"].items()},
-       label=lambda p: "figure data-note")
+@stage(
+    f"figure:{KIND}",
+    inputs=lambda p: {name: Request("dataset", params) for name, params in p["datasets"].items()},
+    label=lambda p: "figure data-note",
+)
 def payload(ctx: Context) -> dict:
     items = []
     for name, artifact in ctx.inputs.items():
         source = dict(artifact.meta["source"])
-        items.append({"dataset": name, "name": source.get("title", source["name"]), "count": source["count"], "credit": source["credit"],
-                      "train": artifact.meta["train"], "test": artifact.meta["test"],
-                      "shape": artifact.meta["shape"], "grow": HOW_TO_GROW.get(name, "")})
+        items.append(
+            {
+                "dataset": name,
+                "name": source.get("title", source["name"]),
+                "count": source["count"],
+                "credit": source["credit"],
+                "train": artifact.meta["train"],
+                "test": artifact.meta["test"],
+                "shape": artifact.meta["shape"],
+                "grow": HOW_TO_GROW.get(name, ""),
+            }
+        )
     ctx.write_json("config.json", {"items": items, "scale": ctx.params["scale"]})
-    return {"items": items, "scale": ctx.params["scale"], "sources": [dict(a.meta["source"]) for a in ctx.inputs.values()]}
+    return {
+        "items": items,
+        "scale": ctx.params["scale"],
+        "sources": [dict(a.meta["source"]) for a in ctx.inputs.values()],
+    }

@@ -23,12 +23,13 @@ import shutil
 
 import numpy as np
 
+from ..draw import INK, MUTED, font, sprite
 from ..errors import BuildError
+from ..payload import Payload, source_of
 from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..stages.export import export_request
 from ..stages.train import train_request
-from .common import source_of, font as _font, sprite
 
 KIND = "faces"
 OPTIONS = {
@@ -41,14 +42,23 @@ PARITY_PIXELS = 6000  # at most this many pixels per parity face (rows and colum
 
 
 def request(options: dict, cfg) -> Request:
-    return Request(f"figure:{KIND}", {**options, "max_decoder_bytes": MAX_DECODER_BYTES,
-                                      "model": train_request(cfg, MODEL).params,
-                                      "decoder": export_request(cfg, MODEL, "decoder").params})
+    return Request(
+        f"figure:{KIND}",
+        {
+            **options,
+            "max_decoder_bytes": MAX_DECODER_BYTES,
+            "model": train_request(cfg, MODEL).params,
+            "decoder": export_request(cfg, MODEL, "decoder").params,
+        },
+    )
 
 
 def _inputs(p: dict) -> dict:
-    return {"model": Request("train", p["model"]), "decoder": Request("export", p["decoder"]),
-            "data": Request("dataset", p["model"]["data"])}
+    return {
+        "model": Request("train", p["model"]),
+        "decoder": Request("export", p["decoder"]),
+        "data": Request("dataset", p["model"]["data"]),
+    }
 
 
 def grid_codes(extent: dict, n: int) -> np.ndarray:
@@ -74,14 +84,13 @@ def scatter_image(codes: np.ndarray, extent: dict, size: tuple[int, int], pad: i
     draw.rectangle([pad, pad, width - pad, height - pad], outline=(208, 215, 222))
     for x, y in xy:
         draw.ellipse([x - 3, y - 3, x + 3, y + 3], fill=(10, 88, 202))
-    font = _font(11)
-    grey = (87, 96, 106)
-    draw.text((pad, height - pad + 4), f"{lo[0]:.2g}", fill=grey, font=font)
-    draw.text((width - pad, height - pad + 4), f"{hi[0]:.2g}", fill=grey, font=font, anchor="ra")
-    draw.text((pad - 4, height - pad), f"{lo[1]:.2g}", fill=grey, font=font, anchor="rs")
-    draw.text((pad - 4, pad), f"{hi[1]:.2g}", fill=grey, font=font, anchor="ra")
-    draw.text((width / 2, height - pad + 4), "code 1", fill=grey, font=font, anchor="ma")
-    draw.text((4, height / 2), "code 2", fill=grey, font=font, anchor="lm")
+    small = font(11)
+    draw.text((pad, height - pad + 4), f"{lo[0]:.2g}", fill=MUTED, font=small)
+    draw.text((width - pad, height - pad + 4), f"{hi[0]:.2g}", fill=MUTED, font=small, anchor="ra")
+    draw.text((pad - 4, height - pad), f"{lo[1]:.2g}", fill=MUTED, font=small, anchor="rs")
+    draw.text((pad - 4, pad), f"{hi[1]:.2g}", fill=MUTED, font=small, anchor="ra")
+    draw.text((width / 2, height - pad + 4), "code 1", fill=MUTED, font=small, anchor="ma")
+    draw.text((4, height / 2), "code 2", fill=MUTED, font=small, anchor="lm")
     return image
 
 
@@ -98,16 +107,23 @@ def fallback_image(codes: np.ndarray, extent: dict, sheet: np.ndarray):
     out.paste(scatter, (8, top))
     out.paste(grid, (8 + scatter.width + gap, top))
     draw = ImageDraw.Draw(out)
-    font = _font(13)
-    draw.text((8 + scatter.width / 2, 6), f"Codes of {len(codes)} training faces", fill=(27, 31, 36), font=font,
-              anchor="ma")
-    draw.text((8 + scatter.width + gap + grid_w / 2, 6), "Faces decoded across the same plane", fill=(27, 31, 36),
-              font=font, anchor="ma")
+    draw.text((8 + scatter.width / 2, 6), f"Codes of {len(codes)} training faces", fill=INK, font=font(13), anchor="ma")
+    draw.text(
+        (8 + scatter.width + gap + grid_w / 2, 6),
+        "Faces decoded across the same plane",
+        fill=INK,
+        font=font(13),
+        anchor="ma",
+    )
     return out
 
 
-@stage(f"figure:{KIND}", inputs=_inputs, libs=("numpy", "pillow", "tensorflow-cpu", "keras"),
-       label=lambda p: f"figure faces ({p['grid']}x{p['grid']} grid)")
+@stage(
+    f"figure:{KIND}",
+    inputs=_inputs,
+    libs=("numpy", "pillow", "tensorflow-cpu", "keras"),
+    label=lambda p: f"figure faces ({p['grid']}x{p['grid']} grid)",
+)
 def payload(ctx: Context) -> dict:
     from PIL import Image
 
@@ -118,9 +134,12 @@ def payload(ctx: Context) -> dict:
     p = ctx.params
     decoder_meta = ctx.inputs["decoder"].meta
     if decoder_meta["bytes"] > p["max_decoder_bytes"]:
-        raise BuildError(f"the exported face decoder is {decoder_meta['bytes']:,} bytes ({decoder_meta['dtype']}); "
-                         f"the faces figure allows {p['max_decoder_bytes']:,}: lower [export] max_error's "
-                         "precision demands or shrink the face model", where="figure faces")
+        raise BuildError(
+            f"the exported face decoder is {decoder_meta['bytes']:,} bytes ({decoder_meta['dtype']}); "
+            f"the faces figure allows {p['max_decoder_bytes']:,}: lower [export] max_error's "
+            "precision demands or shrink the face model",
+            where="figure faces",
+        )
     arrays = load_arrays(ctx.inputs["data"])
     n_train = len(arrays["x_train"])
     height, width = (int(s) for s in arrays["x_train"].shape[1:])
@@ -138,8 +157,9 @@ def payload(ctx: Context) -> dict:
     if width > MAX_GRID_CELL:  # CelebA-sized faces: the page shows grid cells at ~50 CSS px
         cell = (round(height * MAX_GRID_CELL / width), MAX_GRID_CELL)
         small = [Image.fromarray(f, "L").resize(cell[::-1], Image.LANCZOS) for f in faces]
-        Image.fromarray(sprite(np.stack([np.asarray(f) for f in small]), n), "L").save(ctx.out / "grid.png",
-                                                                                       optimize=True)
+        Image.fromarray(sprite(np.stack([np.asarray(f) for f in small]), n), "L").save(
+            ctx.out / "grid.png", optimize=True
+        )
     else:
         Image.fromarray(sheet, "L").save(ctx.out / "grid.png", optimize=True)
 
@@ -154,7 +174,6 @@ def payload(ctx: Context) -> dict:
     (ctx.out / "parity.u16").write_bytes(np.rint(np.clip(strided, 0, 1) * 65535).astype("<u2").tobytes())
 
     fallback = fallback_image(train_codes, extent, sheet)
-    fallback.save(ctx.out / "fallback.png", optimize=True)
 
     # The decoder's files are copied into this payload rather than published with
     # shared_url(): the export artifact also holds probe.json (Keras outputs for the
@@ -163,9 +182,11 @@ def payload(ctx: Context) -> dict:
     for name in ("model.json", "group1-shard1of1.bin"):
         shutil.copyfile(ctx.inputs["decoder"].file(f"model/{name}"), ctx.out / "decoder" / name)
     source = source_of(ctx)
-    alt = (f"Left: the two-number codes of {n_train} training faces ({source['name']}) as dots. Right: a "
-           f"{n}-by-{n} grid of faces the decoder drew at evenly spaced codes across the same plane.")
-    ctx.write_json("config.json", {
+    alt = (
+        f"Left: the two-number codes of {n_train} training faces ({source['name']}) as dots. Right: a "
+        f"{n}-by-{n} grid of faces the decoder drew at evenly spaced codes across the same plane."
+    )
+    config = {
         "image": [height, width],
         "extent": extent,
         "decoder": "decoder/model.json",
@@ -174,11 +195,20 @@ def payload(ctx: Context) -> dict:
         "decoder_max_error": decoder_meta["max_error"],
         "codes": {"file": "codes.f32", "count": int(n_train)},
         "grid": {"file": "grid.png", "n": n, "cell": list(cell)},
-        "parity": {"file": "parity.u16", "codes": parity_codes.astype(float).tolist(), "stride": stride,
-                   "shape": list(strided.shape[1:])},
+        "parity": {
+            "file": "parity.u16",
+            "codes": parity_codes.astype(float).tolist(),
+            "stride": stride,
+            "shape": list(strided.shape[1:]),
+        },
         "source": source["name"],
-        "alt": alt,
-    })
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": fallback.width, "height": fallback.height},
-            "sources": [source], "decoder_bytes": decoder_meta["bytes"],
-            "decoder_dtype": decoder_meta["dtype"], "image": [height, width]}
+    }
+    return Payload(ctx).finish(
+        config,
+        alt=alt,
+        fallback=fallback,
+        sources=[source],
+        decoder_bytes=decoder_meta["bytes"],
+        decoder_dtype=decoder_meta["dtype"],
+        image=[height, width],
+    )

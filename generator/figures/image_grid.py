@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..draw import labelled_grid, sprite
+from ..payload import Payload, class_names
 from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..stages import DATASETS, dataset_request
 from ..stages.data import load_arrays
-from .fallback import labelled_grid
 
 KIND = "image-grid"
 OPTIONS = {
@@ -21,10 +22,6 @@ OPTIONS = {
     "per_class": Field("int", 1, "Images of each class (labelled data sets).", 1, 10),
     "count": Field("int", 10, "Images to show when the data set has no labels (faces).", 1, 100),
     "split": Field("str", "test", "Draw from the training or the test split.", choices=("train", "test")),
-}
-CLASS_NAMES = {
-    "fashion-mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                      "Ankle boot"],
 }
 
 
@@ -43,33 +40,38 @@ def pick(images: np.ndarray, labels: np.ndarray | None, per_class: int, count: i
     return images[chosen], [str(int(labels[i])) for i in chosen]
 
 
-@stage(f"figure:{KIND}", inputs=lambda p: {"data": Request("dataset", p["data"])},
-       libs=("numpy", "pillow"), label=lambda p: f"figure image-grid ({p['dataset']})")
+@stage(
+    f"figure:{KIND}",
+    inputs=lambda p: {"data": Request("dataset", p["data"])},
+    libs=("numpy", "pillow"),
+    label=lambda p: f"figure image-grid ({p['dataset']})",
+)
 def payload(ctx: Context) -> dict:
     from PIL import Image
 
     p = ctx.params
     arrays = load_arrays(ctx.inputs["data"])
     images, labels = pick(arrays[f"x_{p['split']}"], arrays[f"y_{p['split']}"], p["per_class"], p["count"])
-    names = CLASS_NAMES.get(p["dataset"])
-    if names:
-        labels = [names[int(l)] for l in labels]
+    if any(labels):
+        labels = [class_names(p["dataset"])[int(label)] for label in labels]
     h, w = images.shape[1:]
     cols = min(len(images), 10)
     rows = -(-len(images) // cols)
-    sheet = np.zeros((rows * h, cols * w), np.uint8)
-    for i, image in enumerate(images):
-        r, c = divmod(i, cols)
-        sheet[r * h:(r + 1) * h, c * w:(c + 1) * w] = image
-    Image.fromarray(sheet, "L").save(ctx.out / "grid.png", optimize=True)
+    Image.fromarray(sprite(images, cols), "L").save(ctx.out / "grid.png", optimize=True)
     source = ctx.inputs["data"].meta["source"]
     what = "digits" if p["dataset"] == "mnist" else "images"
-    alt = (f"{len(images)} {what} from {source['name']}"
-           + (f", labelled {', '.join(labels)}" if any(labels) else "") + ".")
+    alt = (
+        f"{len(images)} {what} from {source['name']}" + (f", labelled {', '.join(labels)}" if any(labels) else "") + "."
+    )
     fallback = labelled_grid(images, labels, cols, scale=max(1, 56 // w) if w < 56 else 1)
-    fallback.save(ctx.out / "fallback.png", optimize=True)
-    ctx.write_json("config.json", {"image": "grid.png", "cell": w if w == h else None, "cell_width": w,
-                                   "cell_height": h, "cols": cols, "rows": rows, "count": len(images),
-                                   "labels": labels, "alt": alt})
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": fallback.width, "height": fallback.height},
-            "sources": [source]}
+    config = {
+        "image": "grid.png",
+        "cell": w if w == h else None,
+        "cell_width": w,
+        "cell_height": h,
+        "cols": cols,
+        "rows": rows,
+        "count": len(images),
+        "labels": labels,
+    }
+    return Payload(ctx).finish(config, alt=alt, fallback=fallback, sources=[source])

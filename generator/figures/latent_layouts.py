@@ -5,7 +5,7 @@ autoencoder and the VAE; every point glides to its place in the chosen
 layout. The payload is small: ``config.json``, one ``<layout>.u16`` of
 quantised positions per layout (4 bytes a point) and ``fallback.png``. The
 texture atlases and ``labels.u8`` are shared with other figures through
-:func:`generator.figures.common.shared_url`.
+:meth:`generator.payload.Payload.share`.
 """
 
 from __future__ import annotations
@@ -15,25 +15,21 @@ import shutil
 
 import numpy as np
 
+from ..draw import TABLEAU10, font, hex_rgb, reduce
 from ..errors import ContentError
+from ..payload import Payload, class_names, source_of
 from ..pipeline import Context, Request, stage
 from ..schema import Field
+from ..stages import dataset_request
 from ..stages.atlas import atlas_request
 from ..stages.layout import METHODS, TITLES, layout_request
-from ..stages import dataset_request
-from .common import shared_url, source_of
 
 KIND = "latent-layouts"
 OPTIONS = {
     "dataset": Field("str", "mnist", "Which data set to lay out.", choices=("mnist",)),
-    "layouts": Field("strs", list(METHODS), "Layouts the reader can switch between, in button order.",
-                     choices=METHODS),
+    "layouts": Field("strs", list(METHODS), "Layouts the reader can switch between, in button order.", choices=METHODS),
     "initial": Field("str", "", "Layout shown first (default: the first of `layouts`).", choices=("", *METHODS)),
 }
-# d3.schemeTableau10: ten hues that stay distinguishable under the common colour-vision deficiencies.
-PALETTE = ("#4e79a7", "#f28e2c", "#e15759", "#76b7b2", "#59a14f", "#edc949", "#af7aa1", "#ff9da7", "#9c755f",
-           "#bab0ab")
-CLASS_NAMES = {"mnist": [str(d) for d in range(10)]}
 DISPLAY_NAMES = {"mnist": "MNIST"}
 FALLBACK_SIZE = 640
 LEGEND_HEIGHT = 44
@@ -42,15 +38,21 @@ LEGEND_HEIGHT = 44
 def request(options: dict, cfg) -> Request:
     layouts, initial = options["layouts"], options["initial"] or options["layouts"][0]
     if initial not in layouts:
-        raise ContentError(f"initial is {initial!r}, which is not one of the figure's layouts "
-                           f"({', '.join(layouts)}); add it to `layouts` or pick one of those")
+        raise ContentError(
+            f"initial is {initial!r}, which is not one of the figure's layouts "
+            f"({', '.join(layouts)}); add it to `layouts` or pick one of those"
+        )
     dataset = options["dataset"]
-    return Request(f"figure:{KIND}", {
-        **options, "initial": initial,
-        "data": dataset_request(cfg, dataset).params,
-        "atlas": atlas_request(cfg, dataset).params,
-        "positions": {m: layout_request(cfg, m, dataset).params for m in layouts},
-    })
+    return Request(
+        f"figure:{KIND}",
+        {
+            **options,
+            "initial": initial,
+            "data": dataset_request(cfg, dataset).params,
+            "atlas": atlas_request(cfg, dataset).params,
+            "positions": {m: layout_request(cfg, m, dataset).params for m in layouts},
+        },
+    )
 
 
 def _inputs(p: dict) -> dict:
@@ -67,7 +69,7 @@ def positions_of(data: bytes, quant: dict) -> np.ndarray:
 
 def scatter(xy: np.ndarray, labels: np.ndarray, names: list[str], title: str, size: int = FALLBACK_SIZE):
     """A static scatter of tinted dots with a legend: what the figure shows before it is live."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     ss = 2  # draw at twice the size, then downsample for smooth dots
     side, legend = size * ss, LEGEND_HEIGHT * ss
@@ -78,32 +80,36 @@ def scatter(xy: np.ndarray, labels: np.ndarray, names: list[str], title: str, si
     cx, cy = side / 2, 12 * ss + plot / 2
     radius = max(1.6, min(4.0, 260 / np.sqrt(max(len(xy), 1)))) * ss
     alpha = int(np.clip(200 * np.sqrt(2000 / max(len(xy), 1)), 110, 210))
-    rgb = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in PALETTE]
+    rgb = [hex_rgb(c) for c in TABLEAU10]
     for (x, y), label in zip(xy, labels):
         px, py = cx + x * half, cy - y * half
         draw.ellipse((px - radius, py - radius, px + radius, py + radius), fill=(*rgb[int(label) % 10], alpha))
-    font = ImageFont.load_default(size=13 * ss)
-    draw.text((10 * ss, 8 * ss), title, fill=(40, 44, 52), font=font)
-    # legend: a centred row of swatches and class names
+    label_font = font(13 * ss)
+    draw.text((10 * ss, 8 * ss), title, fill=(40, 44, 52), font=label_font)
+    # legend: a centred row of swatches and class names (whole-pixel widths at twice the size, so not draw.legend)
     items = [(rgb[i % 10], name) for i, name in enumerate(names)]
-    widths = [int(draw.textlength(name, font=font)) + 26 * ss for _, name in items]
+    widths = [int(draw.textlength(name, font=label_font)) + 26 * ss for _, name in items]
     x = (side - sum(widths)) / 2
     y = side - legend / 2
     for (colour, name), width in zip(items, widths):
         draw.ellipse((x, y - 6 * ss, x + 12 * ss, y + 6 * ss), fill=(*colour, 255))
-        draw.text((x + 17 * ss, y), name, fill=(60, 64, 72), font=font, anchor="lm")
+        draw.text((x + 17 * ss, y), name, fill=(60, 64, 72), font=label_font, anchor="lm")
         x += width
-    image = image.resize((size, size), Image.Resampling.LANCZOS)
-    return image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    return reduce(image, (size, size), 64)
 
 
-@stage(f"figure:{KIND}", inputs=_inputs, libs=("numpy", "pillow"),
-       label=lambda p: f"figure latent-layouts ({', '.join(p['layouts'])})")
+@stage(
+    f"figure:{KIND}",
+    inputs=_inputs,
+    libs=("numpy", "pillow"),
+    label=lambda p: f"figure latent-layouts ({', '.join(p['layouts'])})",
+)
 def payload(ctx: Context) -> dict:
     p = ctx.params
+    out = Payload(ctx)
     atlas = ctx.inputs["atlas"]
     atlas_info = json.loads(atlas.file("atlas.json").read_text())
-    atlas_url, atlas_share = shared_url(ctx, "atlas")
+    atlas_url = out.share("atlas")
     labels = np.frombuffer(atlas.file("labels.u8").read_bytes(), np.uint8)
     count = int(atlas_info["count"])
     layouts = []
@@ -111,29 +117,53 @@ def payload(ctx: Context) -> dict:
         artifact = ctx.inputs[f"layout-{method}"]
         info = json.loads(artifact.file("layout.json").read_text())
         if info["count"] != count:
-            raise ContentError(f"layout {method} has {info['count']} points but the atlas has {count}; "
-                               "clear the cache (--clean) and build again")
+            raise ContentError(
+                f"layout {method} has {info['count']} points but the atlas has {count}; "
+                "clear the cache (--clean) and build again"
+            )
         shutil.copyfile(artifact.file("positions.u16"), ctx.out / f"{method}.u16")
         quant = info["quant"]
-        layouts.append({"id": method, "title": info.get("title", TITLES[method]),
-                        "trust": round(float(info["trustworthiness"]), 2), "file": f"{method}.u16",
-                        "quant": {"scale": quant["scale"], "offset": quant["offset"], "aspect": quant["aspect"]}})
-    names = CLASS_NAMES[p["dataset"]]
+        layouts.append(
+            {
+                "id": method,
+                "title": info.get("title", TITLES[method]),
+                "trust": round(float(info["trustworthiness"]), 2),
+                "file": f"{method}.u16",
+                "quant": {"scale": quant["scale"], "offset": quant["offset"], "aspect": quant["aspect"]},
+            }
+        )
+    names = class_names(p["dataset"])
     first = next(layout for layout in layouts if layout["id"] == p["initial"])
     xy = positions_of((ctx.out / first["file"]).read_bytes(), first["quant"])
     fallback = scatter(xy, labels, names, f"{first['title']} · trustworthiness {first['trust']:.2f}")
-    fallback.save(ctx.out / "fallback.png", optimize=True)
     source = source_of(ctx)
-    alt = (f"A scatter plot of {count:,} {DISPLAY_NAMES[p['dataset']]} digits placed by {first['title']}, coloured by digit "
-           f"class 0 to 9; digits that look alike sit close together.")
-    ctx.write_json("config.json", {
-        "dataset": p["dataset"], "count": count, "initial": p["initial"], "layouts": layouts,
-        "classes": names, "palette": list(PALETTE), "labels": atlas_url + "labels.u8",
-        "atlas": {"base": atlas_url, "files": atlas_info["files"], "cell": atlas_info["cell"],
-                  "side": atlas_info["side"], "per_row": atlas_info["per_row"],
-                  "per_atlas": atlas_info["per_atlas"]},
-        "alt": alt,
-    })
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": fallback.width, "height": fallback.height},
-            "sources": [source], "share": [atlas_share], "count": count, "initial": p["initial"],
-            "layouts": [{k: layout[k] for k in ("id", "title", "trust")} for layout in layouts]}
+    alt = (
+        f"A scatter plot of {count:,} {DISPLAY_NAMES[p['dataset']]} digits placed by {first['title']}, coloured by digit "
+        f"class 0 to 9; digits that look alike sit close together."
+    )
+    config = {
+        "dataset": p["dataset"],
+        "count": count,
+        "initial": p["initial"],
+        "layouts": layouts,
+        "classes": names,
+        "palette": list(TABLEAU10),
+        "labels": atlas_url + "labels.u8",
+        "atlas": {
+            "base": atlas_url,
+            "files": atlas_info["files"],
+            "cell": atlas_info["cell"],
+            "side": atlas_info["side"],
+            "per_row": atlas_info["per_row"],
+            "per_atlas": atlas_info["per_atlas"],
+        },
+    }
+    return out.finish(
+        config,
+        alt=alt,
+        fallback=fallback,
+        sources=[source],
+        count=count,
+        initial=p["initial"],
+        layouts=[{k: layout[k] for k in ("id", "title", "trust")} for layout in layouts],
+    )

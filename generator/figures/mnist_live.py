@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..draw import BORDER, INK, MUTED, TABLEAU10, WHITE, axes, exact_palette, font, hex_rgb, legend
+from ..payload import MNIST_CLASSES, Payload, source_of
 from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..stages import dataset_request
 from ..stages.data import load_arrays
 from ..stages.train import train_request
-from .common import nice_ticks, source_of, font as _font, hex_rgb as _hex
 
 KIND = "mnist-live"
 OPTIONS = {
@@ -32,16 +33,18 @@ OPTIONS = {
 }
 MODEL = "mnist_ae"
 LEVELS = 16  # grey levels shipped (4 bits)
-#: Tableau 10: distinguishable under the common colour-vision deficiencies (as the other MNIST figures)
-PALETTE = ("#4e79a7", "#f28e2c", "#e15759", "#76b7b2", "#59a14f",
-           "#edc949", "#af7aa1", "#ff9da7", "#9c755f", "#bab0ab")
-INK, MUTED, BORDER = (27, 31, 36), (87, 96, 106), (208, 215, 222)
 
 
 def request(options: dict, cfg) -> Request:
-    return Request(f"figure:{KIND}", {**options, "seed": cfg["build.seed"],
-                                      "model": train_request(cfg, MODEL).params,
-                                      "data": dataset_request(cfg, "mnist").params})
+    return Request(
+        f"figure:{KIND}",
+        {
+            **options,
+            "seed": cfg["build.seed"],
+            "model": train_request(cfg, MODEL).params,
+            "data": dataset_request(cfg, "mnist").params,
+        },
+    )
 
 
 def pack4(images: np.ndarray) -> bytes:
@@ -70,63 +73,44 @@ def scatter_image(codes: np.ndarray, labels: np.ndarray, *, size: int = 520, tit
     width, height = size, top + plot + legend_h
     lo, hi = codes.min(0), codes.max(0)
     centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * 1.08 or 1.0
-    x0, x1, y0, y1 = centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half
+    domain = {"x": [centre[0] - half, centre[0] + half], "y": [centre[1] - half, centre[1] + half]}
 
-    def to_pixel(x, y):
-        return left + (x - x0) / (x1 - x0) * plot, top + (y1 - y) / (y1 - y0) * plot
-
-    image = Image.new("RGB", (width, height), (255, 255, 255))
+    image = Image.new("RGB", (width, height), WHITE)
     draw = ImageDraw.Draw(image)
-    font = _font(12)
+    small = font(12)
     if title:
-        draw.text((width / 2, 8), title, fill=INK, font=_font(13), anchor="ma")
-    draw.rectangle([left, top, left + plot, top + plot], outline=BORDER)
-    for v in nice_ticks(x0, x1):
-        px, _ = to_pixel(v, y0)
-        draw.line((px, top + plot, px, top + plot + 4), fill=MUTED)
-        draw.text((px, top + plot + 6), f"{v:g}", fill=MUTED, font=font, anchor="ma")
-    for v in nice_ticks(y0, y1):
-        _, py = to_pixel(x0, v)
-        draw.line((left - 4, py, left, py), fill=MUTED)
-        draw.text((left - 6, py), f"{v:g}", fill=MUTED, font=font, anchor="rm")
-    draw.text((left + plot / 2, top + plot + 22), "code dimension 1 (z1)", fill=MUTED, font=font, anchor="ma")
-    draw.text((8, top + plot / 2), "z2", fill=MUTED, font=font, anchor="lm")
+        draw.text((width / 2, 8), title, fill=INK, font=font(13), anchor="ma")
+    to_pixel = axes(draw, (left, top, plot, plot), domain, font=small, frame=BORDER)
+    draw.text((left + plot / 2, top + plot + 22), "code dimension 1 (z1)", fill=MUTED, font=small, anchor="ma")
+    draw.text((8, top + plot / 2), "z2", fill=MUTED, font=small, anchor="lm")
     # dots: a shuffled drawing order so no class is always on top
     order = np.random.default_rng(0).permutation(len(codes))
     radius = 2.2 if len(codes) <= 3000 else 1.6
     for i in order:
         px, py = to_pixel(*codes[i])
-        draw.ellipse([px - radius, py - radius, px + radius, py + radius], fill=_hex(PALETTE[int(labels[i]) % 10]))
-    # legend
-    step = min(48, (width - 20) // 10)
-    x = (width - step * 10) / 2
-    y = top + plot + 46
-    for k in range(10):
-        cx = x + k * step + 10
-        draw.ellipse([cx - 6, y - 6, cx + 6, y + 6], fill=_hex(PALETTE[k]), outline=BORDER)
-        draw.text((cx + 10, y), str(k), fill=INK, font=font, anchor="lm")
+        draw.ellipse([px - radius, py - radius, px + radius, py + radius], fill=hex_rgb(TABLEAU10[int(labels[i]) % 10]))
+    legend(
+        draw,
+        MNIST_CLASSES,
+        TABLEAU10,
+        width=width,
+        y=top + plot + 46,
+        font=small,
+        radius=6,
+        ink=INK,
+        outline=BORDER,
+        step=min(48, (width - 20) // 10),
+        lead=4,
+    )
     return image
 
 
-def save_palette_png(image, path, colours: int = 64) -> None:
-    """A palette PNG (about half the bytes of RGB); white and the class colours stay exact."""
-    from PIL import Image
-
-    rgb = np.asarray(image.convert("RGB"))
-    exact = np.array([(255, 255, 255), INK, MUTED, BORDER, *(_hex(c) for c in PALETTE)], int)
-    fitted = Image.fromarray(rgb).quantize(colours - len(exact), method=Image.Quantize.MEDIANCUT)
-    extra = np.reshape(fitted.getpalette()[:3 * (colours - len(exact))], (-1, 3))
-    palette = np.vstack([exact, extra]).astype(int)
-    unique, inverse = np.unique(rgb.reshape(-1, 3), axis=0, return_inverse=True)
-    nearest = ((unique[:, None, :].astype(int) - palette[None]) ** 2).sum(-1).argmin(1).astype(np.uint8)
-    out = Image.fromarray(nearest[inverse.ravel()].reshape(rgb.shape[:2]), "P")
-    out.putpalette(palette.astype(np.uint8).ravel().tolist())
-    out.save(path, optimize=True)
-
-
-@stage(f"figure:{KIND}",
-       inputs=lambda p: {"data": Request("dataset", p["data"]), "model": Request("train", p["model"])},
-       libs=("numpy", "pillow"), label=lambda p: f"figure mnist-live ({p['count']} digits)")
+@stage(
+    f"figure:{KIND}",
+    inputs=lambda p: {"data": Request("dataset", p["data"]), "model": Request("train", p["model"])},
+    libs=("numpy", "pillow"),
+    label=lambda p: f"figure mnist-live ({p['count']} digits)",
+)
 def payload(ctx: Context) -> dict:
     p = ctx.params
     arrays = load_arrays(ctx.inputs["data"])
@@ -140,16 +124,24 @@ def payload(ctx: Context) -> dict:
 
     # codes.npy holds the codes of concat(x_train, x_test): the first n are these digits
     codes = np.load(ctx.inputs["model"].file("codes.npy"))[:n]
-    fallback = scatter_image(codes, y_train[:n],
-                             title=f"Codes of {n:,} digits from the autoencoder trained at build time")
-    save_palette_png(fallback, ctx.out / "fallback.png")
+    fallback = scatter_image(
+        codes, y_train[:n], title=f"Codes of {n:,} digits from the autoencoder trained at build time"
+    )
+    fallback = exact_palette(fallback, [WHITE, INK, MUTED, BORDER, *TABLEAU10], 64)
 
-    widths = [int(np.prod(image_shape)), *hyper["hidden"], hyper["latent_dim"], *reversed(hyper["hidden"]),
-              int(np.prod(image_shape))]
-    alt = (f"Scatter plot of the two-number codes that the {'-'.join(map(str, widths))} autoencoder trained "
-           f"at build time gives {n:,} MNIST training digits, coloured by digit class 0 to 9 with a legend; "
-           "digits of the same class gather in overlapping arms.")
-    ctx.write_json("config.json", {
+    widths = [
+        int(np.prod(image_shape)),
+        *hyper["hidden"],
+        hyper["latent_dim"],
+        *reversed(hyper["hidden"]),
+        int(np.prod(image_shape)),
+    ]
+    alt = (
+        f"Scatter plot of the two-number codes that the {'-'.join(map(str, widths))} autoencoder trained "
+        f"at build time gives {n:,} MNIST training digits, coloured by digit class 0 to 9 with a legend; "
+        "digits of the same class gather in overlapping arms."
+    )
+    config = {
         "image": image_shape,
         "count": int(n),
         "digits": "digits.u4",
@@ -161,9 +153,9 @@ def payload(ctx: Context) -> dict:
         "learning_rate": hyper["learning_rate"],
         "batch_size": p["batch_size"],
         "seed": p["seed"],
-        "palette": list(PALETTE),
-        "classes": [str(k) for k in range(10)],
-        "alt": alt,
-    })
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": fallback.width, "height": fallback.height},
-            "sources": [source_of(ctx)], "layers": widths, "count": int(n)}
+        "palette": list(TABLEAU10),
+        "classes": MNIST_CLASSES,
+    }
+    return Payload(ctx).finish(
+        config, alt=alt, fallback=fallback, sources=[source_of(ctx)], layers=widths, count=int(n)
+    )

@@ -17,15 +17,15 @@ TensorFlow is needed at build. The payload is:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from ..draw import BORDER, INK, MUTED, WHITE, font, ramp
 from ..errors import ContentError
+from ..payload import Payload
 from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..toy import SHAPES, make_shape
-from .common import font as _font
+from ..toy_draw import SHAPE_TITLES, SS, finish, project, scene_extent
 
 KIND = "toy-bench"
 OPTIONS = {
@@ -36,82 +36,70 @@ OPTIONS = {
 }
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1)
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "elu")
-# The page's starting camera (assets/js/lib/toy-3d.js defaults), so the fallback matches the first frame.
-YAW, PITCH = 0.6, 0.35
-# viridis at t = 0, 0.1, ..., 1 (assets/js/lib/toy-colour.js RAMP)
-RAMP = ("#440154", "#482475", "#414487", "#355f8d", "#2a788e", "#21918c", "#22a884", "#44bf70", "#7ad151",
-        "#bddf26", "#fde725")
-TITLES = {"ring": "Ring", "swiss-roll": "Swiss roll", "saddle": "Saddle", "twisted-cubic": "Twisted cubic",
-          "trefoil": "Trefoil knot"}
 
 
 def request(options: dict, cfg) -> Request:
     shapes, initial = options["shapes"], options["shape"] or options["shapes"][0]
     if initial not in shapes:
-        raise ContentError(f"shape is {initial!r}, which is not one of the figure's shapes "
-                           f"({', '.join(shapes)}); add it to `shapes` or pick one of those")
+        raise ContentError(
+            f"shape is {initial!r}, which is not one of the figure's shapes "
+            f"({', '.join(shapes)}); add it to `shapes` or pick one of those"
+        )
     model = cfg.section("models.toy")
-    return Request(f"figure:{KIND}", {**options, "shape": initial, "seed": cfg["build.seed"], "model": {
-        "points": model["points"], "hidden": list(model["hidden"]), "activation": model["activation"],
-        "learning_rate": model["learning_rate"]}})
-
-
-def ramp(values: np.ndarray) -> np.ndarray:
-    """Viridis RGB (uint8, shape (n, 3)) for values in [0, 1]."""
-    stops = np.array([[int(h[i:i + 2], 16) for i in (1, 3, 5)] for h in RAMP], dtype=np.float64)
-    x = np.clip(values, 0, 1) * (len(RAMP) - 1)
-    i = np.minimum(np.floor(x).astype(int), len(RAMP) - 2)
-    f = (x - i)[:, None]
-    return np.rint(stops[i] + (stops[i + 1] - stops[i]) * f).astype(np.uint8)
-
-
-def project(points: np.ndarray, yaw: float = YAW, pitch: float = PITCH) -> tuple[np.ndarray, np.ndarray]:
-    """Orthographic screen coordinates (x right, y up) and depth (larger = farther), as toy-3d.js draws."""
-    x, y, z = points[:, 0], points[:, 1], points[:, 2]
-    xr = x * math.cos(yaw) - y * math.sin(yaw)
-    yr = x * math.sin(yaw) + y * math.cos(yaw)
-    up = z * math.cos(pitch) + yr * math.sin(pitch)
-    depth = yr * math.cos(pitch) - z * math.sin(pitch)
-    return np.stack([xr, up], axis=1), depth
+    return Request(
+        f"figure:{KIND}",
+        {
+            **options,
+            "shape": initial,
+            "seed": cfg["build.seed"],
+            "model": {
+                "points": model["points"],
+                "hidden": list(model["hidden"]),
+                "activation": model["activation"],
+                "learning_rate": model["learning_rate"],
+            },
+        },
+    )
 
 
 def fallback_image(shapes: dict[str, tuple[np.ndarray, np.ndarray]], *, cell: int = 176, pad: int = 12):
     """Each shape from the page's starting viewpoint, coloured along the curve, titled."""
     from PIL import Image, ImageDraw
 
-    scale = 2  # drawn at twice the size, then reduced, for smooth dots
     n = len(shapes)
     title_h, foot_h = 26, 30
     width = n * cell + (n + 1) * pad
     height = title_h + cell + foot_h
-    sheet = Image.new("RGB", (width * scale, height * scale), (255, 255, 255))
+    sheet = Image.new("RGB", (width * SS, height * SS), WHITE)
     draw = ImageDraw.Draw(sheet)
-    font = _font(13 * scale)
     for k, (name, (points, colour)) in enumerate(shapes.items()):
-        left = (pad + k * (cell + pad)) * scale
-        top = title_h * scale
-        draw.rectangle([left, top, left + cell * scale, top + cell * scale], outline=(208, 215, 222), width=scale)
-        screen, depth = project(points)
-        extent = max(1.0, float(np.linalg.norm(points, axis=1).max()))
-        s = (cell / 2 - 10) / (extent * 1.04) * scale
-        cx, cy = left + cell * scale / 2, top + cell * scale / 2
+        box = ((pad + k * (cell + pad)) * SS, title_h * SS, cell * SS, cell * SS)
+        draw.rectangle([box[0], box[1], box[0] + box[2], box[1] + box[3]], outline=BORDER, width=SS)
+        screen, depth, _ = project(points, box, scene_extent(points), dtype=None)
         rgb = ramp(colour)
-        r = 3.2 * scale
+        r = 3.2 * SS
         for i in np.argsort(-depth):  # far first
-            px, py = cx + screen[i, 0] * s, cy - screen[i, 1] * s
-            draw.ellipse([px - r, py - r, px + r, py + r], fill=tuple(int(c) for c in rgb[i]),
-                         outline=(255, 255, 255), width=max(1, scale // 2))
-        draw.text((left + cell * scale / 2, 4 * scale), TITLES.get(name, name), fill=(27, 31, 36), font=font,
-                  anchor="ma")
+            px, py = screen[i]
+            draw.ellipse(
+                [px - r, py - r, px + r, py + r],
+                fill=tuple(int(c) for c in rgb[i]),
+                outline=WHITE,
+                width=max(1, SS // 2),
+            )
+        draw.text(
+            (box[0] + box[2] / 2, 4 * SS), SHAPE_TITLES.get(name, name), fill=INK, font=font(13 * SS), anchor="ma"
+        )
     note = "The shapes the autoencoder learns to squeeze to two numbers and back (colour: position along the shape)."
-    draw.text((width * scale / 2, (title_h + cell + 8) * scale), note, fill=(87, 96, 106), font=_font(12 * scale),
-              anchor="ma")
+    draw.text((width * SS / 2, (title_h + cell + 8) * SS), note, fill=MUTED, font=font(12 * SS), anchor="ma")
     # 96 colours keep the ramp and the anti-aliased edges; a third of the bytes of full RGB
-    return sheet.resize((width, height), Image.LANCZOS).quantize(96, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    return finish(sheet, 96)
 
 
-@stage(f"figure:{KIND}", libs=("numpy", "pillow"),
-       label=lambda p: f"figure toy-bench ({len(p['shapes'])} shapes x {p['model']['points']} points)")
+@stage(
+    f"figure:{KIND}",
+    libs=("numpy", "pillow"),
+    label=lambda p: f"figure toy-bench ({len(p['shapes'])} shapes x {p['model']['points']} points)",
+)
 def payload(ctx: Context) -> dict:
     p = ctx.params
     n = p["model"]["points"]
@@ -119,21 +107,28 @@ def payload(ctx: Context) -> dict:
     blocks, entries, offset = [], [], 0
     for name, (points, colour) in shapes.items():
         blocks += [points.reshape(-1), colour]
-        entries.append({"name": name, "title": TITLES.get(name, name), "description": SHAPES[name],
-                        "offset": offset, "count": n})
+        entries.append(
+            {
+                "name": name,
+                "title": SHAPE_TITLES.get(name, name),
+                "description": SHAPES[name],
+                "offset": offset,
+                "count": n,
+            }
+        )
         offset += 4 * n
     data = np.concatenate(blocks).astype("<f4")
     (ctx.out / "shapes.f32").write_bytes(data.tobytes())
 
-    fallback = fallback_image(shapes)
-    fallback.save(ctx.out / "fallback.png", optimize=True)
     hidden = p["model"]["hidden"]
     widths = [3, *hidden, 2, *reversed(hidden), 3]
-    titles = [TITLES.get(s, s).lower() for s in p["shapes"]]
-    alt = (f"{len(shapes)} point clouds in 3-D, {n} points each, coloured along their length: "
-           f"{', '.join(titles)}. In the interactive figure an autoencoder with layers {'-'.join(map(str, widths))} "
-           "trains on the chosen shape in your browser.")
-    ctx.write_json("config.json", {
+    titles = [SHAPE_TITLES.get(s, s).lower() for s in p["shapes"]]
+    alt = (
+        f"{len(shapes)} point clouds in 3-D, {n} points each, coloured along their length: "
+        f"{', '.join(titles)}. In the interactive figure an autoencoder with layers {'-'.join(map(str, widths))} "
+        "trains on the chosen shape in your browser."
+    )
+    config = {
         "data": "shapes.f32",
         "shapes": entries,
         "shape": p["shape"],
@@ -147,11 +142,20 @@ def payload(ctx: Context) -> dict:
         "autoplay": p["autoplay"],
         "pause_at": p["pause_at"],
         "layers": widths,
-        "alt": alt,
-    })
+    }
     # The shapes are generated here, not taken from a data set: nothing to credit.
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": fallback.width, "height": fallback.height},
-            "sources": [], "shapes": entries, "initial": p["shape"], "points": n, "layers": widths,
-            "learning_rate": p["model"]["learning_rate"], "activation": p["model"]["activation"],
-            "learning_rates": sorted({*LEARNING_RATES, p["model"]["learning_rate"]}),
-            "activations": list(ACTIVATIONS), "payload_bytes": int(data.nbytes)}
+    return Payload(ctx).finish(
+        config,
+        alt=alt,
+        fallback=fallback_image(shapes),
+        sources=[],
+        shapes=entries,
+        initial=p["shape"],
+        points=n,
+        layers=widths,
+        learning_rate=p["model"]["learning_rate"],
+        activation=p["model"]["activation"],
+        learning_rates=sorted({*LEARNING_RATES, p["model"]["learning_rate"]}),
+        activations=list(ACTIVATIONS),
+        payload_bytes=int(data.nbytes),
+    )

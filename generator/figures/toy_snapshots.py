@@ -22,12 +22,14 @@ import math
 
 import numpy as np
 
+from ..draw import INK, MUTED, WHITE, font, ramp
+from ..payload import Payload
 from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..stages.toy import FIELDS, toy_request
 from ..stages.toy import load as load_toy
 from ..toy import SHAPES
-from .toy_views import BG, FG, MUTED, SHAPE_NAMES, SS, code_extent, draw_plane, finish, font, ramp, text
+from ..toy_draw import SHAPE_NAMES, SS, code_extent, draw_plane, finish, text
 
 KIND = "toy-snapshots"
 OPTIONS = {
@@ -60,7 +62,9 @@ def request(options: dict, cfg) -> Request:
 
 
 def superscript(exponent: int) -> str:
-    return str(exponent).translate(str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"))
+    return str(exponent).translate(
+        str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+    )
 
 
 def sci(value: float) -> str:
@@ -68,15 +72,19 @@ def sci(value: float) -> str:
     if value == 0:
         return "0"
     exponent = math.floor(math.log10(abs(value)))
-    mantissa = value / 10 ** exponent
+    mantissa = value / 10**exponent
     if abs(exponent) <= 1:
         return f"{value:.3g}"
     m = f"{mantissa:.2g}"
     return (f"{m}\u00d7" if m != "1" else "") + "10" + superscript(exponent)
 
 
-@stage(f"figure:{KIND}", inputs=lambda p: {"toy": Request("toy-train", p["toy"])}, libs=("numpy", "pillow"),
-       label=lambda p: f"figure toy-snapshots ({p['shape']})")
+@stage(
+    f"figure:{KIND}",
+    inputs=lambda p: {"toy": Request("toy-train", p["toy"])},
+    libs=("numpy", "pillow"),
+    label=lambda p: f"figure toy-snapshots ({p['shape']})",
+)
 def payload(ctx: Context) -> dict:
     from PIL import Image, ImageDraw
 
@@ -97,37 +105,72 @@ def payload(ctx: Context) -> dict:
     info = []
     for snap in snaps:
         scale, ref = trail_scale(snap["trails"], span)
-        info.append({"step": snap["step"], "loss": snap["loss"], "scale": scale, "ref": ref,
-                     "scaleText": sci(scale), "refText": sci(ref)})
+        info.append(
+            {
+                "step": snap["step"],
+                "loss": snap["loss"],
+                "scale": scale,
+                "ref": ref,
+                "scaleText": sci(scale),
+                "refText": sci(ref),
+            }
+        )
     name = SHAPE_NAMES.get(p["shape"], p["shape"])
     steps = ", ".join(str(s["step"]) for s in info)
-    alt = (f"The 2-D codes of {n} points of a {name} at training steps {steps}: untrained, the codes sit bunched "
-           f"together; as the loss falls from {info[0]['loss']:.2g} to {info[-1]['loss']:.2g} they spread into the "
-           f"shape's order of colours, and the trails (the direction that lowers each point's error) shrink.")
+    alt = (
+        f"The 2-D codes of {n} points of a {name} at training steps {steps}: untrained, the codes sit bunched "
+        f"together; as the loss falls from {info[0]['loss']:.2g} to {info[-1]['loss']:.2g} they spread into the "
+        f"shape's order of colours, and the trails (the direction that lowers each point's error) shrink."
+    )
 
     cols = 3 if len(info) > 4 else len(info)
     rows = -(-len(info) // cols)
     cell = 240 * SS
     W, H = cols * cell, rows * (cell + 30 * SS) + 30 * SS
-    image = Image.new("RGB", (W, H), BG)
+    image = Image.new("RGB", (W, H), WHITE)
     draw = ImageDraw.Draw(image)
     rgb = ramp(colour)
     for k, (snap, meta) in enumerate(zip(snaps, info)):
         r, c = divmod(k, cols)
         box = (c * cell + 4 * SS, r * (cell + 30 * SS) + 56 * SS, cell - 8 * SS, cell)
-        draw_plane(draw, box, snap["codes"], rgb, extent, trails=snap["trails"], scale=meta["scale"],
-                   title=f"step {meta['step']} \u00b7 loss {meta['loss']:.2g}")
-        draw.text((box[0] + box[2] - 14 * SS, box[1] + 14 * SS), text(f"trails \u00d7{meta['scaleText']}"), fill=MUTED,
-                  font=font(10 * SS), anchor="ra")
-    draw.text((W // 2, 6 * SS), text(f"Codes of the {name} during training, with trails \u2212\u2202L/\u2202z"),
-              fill=FG, font=font(13 * SS), anchor="ma")
-    small = finish(image, ctx.out / "fallback.png")
+        draw_plane(
+            draw,
+            box,
+            snap["codes"],
+            rgb,
+            extent,
+            trails=snap["trails"],
+            scale=meta["scale"],
+            title=f"step {meta['step']} \u00b7 loss {meta['loss']:.2g}",
+        )
+        draw.text(
+            (box[0] + box[2] - 14 * SS, box[1] + 14 * SS),
+            text(f"trails \u00d7{meta['scaleText']}"),
+            fill=MUTED,
+            font=font(10 * SS, unicode=True),
+            anchor="ra",
+        )
+    draw.text(
+        (W // 2, 6 * SS),
+        text(f"Codes of the {name} during training, with trails \u2212\u2202L/\u2202z"),
+        fill=INK,
+        font=font(13 * SS, unicode=True),
+        anchor="ma",
+    )
 
-    ctx.write_json("config.json", {
-        "shape": p["shape"], "shapeName": name, "n": n, "files": {"shape": "shape.f32", "snapshots": "snapshots.f32"},
-        "fields": [list(f) for f in FIELDS], "snapshots": info, "extent": extent, "steps": index["steps"],
-        "hidden": index["hidden"], "activation": index["activation"], "learningRate": index["learning_rate"],
-        "alt": alt,
-    })
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": small.width, "height": small.height},
-            "sources": [], "snapshots": [s["step"] for s in info], "loss": info[-1]["loss"]}
+    config = {
+        "shape": p["shape"],
+        "shapeName": name,
+        "n": n,
+        "files": {"shape": "shape.f32", "snapshots": "snapshots.f32"},
+        "fields": [list(f) for f in FIELDS],
+        "snapshots": info,
+        "extent": extent,
+        "steps": index["steps"],
+        "hidden": index["hidden"],
+        "activation": index["activation"],
+        "learningRate": index["learning_rate"],
+    }
+    return Payload(ctx).finish(
+        config, alt=alt, fallback=finish(image), sources=[], snapshots=[s["step"] for s in info], loss=info[-1]["loss"]
+    )

@@ -20,12 +20,13 @@ import math
 
 import numpy as np
 
+from ..draw import ACCENT, BORDER, INK, MUTED, WHITE, font
+from ..payload import Payload, source_of
 from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..stages import dataset_request
 from ..stages.data import load_arrays
 from ..stages.train import train_request
-from .common import source_of, font as _font
 
 KIND = "train-in-page"
 OPTIONS = {
@@ -39,9 +40,15 @@ FALLBACK_PAIRS = 6
 
 
 def request(options: dict, cfg) -> Request:
-    return Request(f"figure:{KIND}", {**options, "seed": cfg["build.seed"],
-                                      "model": train_request(cfg, MODEL).params,
-                                      "data": dataset_request(cfg, "mnist").params})
+    return Request(
+        f"figure:{KIND}",
+        {
+            **options,
+            "seed": cfg["build.seed"],
+            "model": train_request(cfg, MODEL).params,
+            "data": dataset_request(cfg, "mnist").params,
+        },
+    )
 
 
 def layer_widths(image_shape, hidden, latent_dim) -> list[int]:
@@ -53,12 +60,15 @@ def layer_widths(image_shape, hidden, latent_dim) -> list[int]:
 def layer_roles(widths: list[int]) -> list[str]:
     """What each layer of ``layer_widths`` computes."""
     middle = len(widths) // 2
-    return ["input" if i == 0 else "sigmoid" if i == len(widths) - 1 else "code" if i == middle else "ReLU"
-            for i in range(len(widths))]
+    return [
+        "input" if i == 0 else "sigmoid" if i == len(widths) - 1 else "code" if i == middle else "ReLU"
+        for i in range(len(widths))
+    ]
 
 
-def draw_diagram(draw, widths: list[int], box: tuple[int, int, int, int], *, fg=40, bar=(10, 88, 202),
-                 link=(208, 215, 222), min_height=4) -> None:
+def draw_diagram(
+    draw, widths: list[int], box: tuple[int, int, int, int], *, fg=40, bar=ACCENT, link=BORDER, min_height=4
+) -> None:
     """Layers as bars whose heights are proportional to their widths, joined by fans."""
     left, top, right, bottom = box
     label_h = 34
@@ -73,13 +83,14 @@ def draw_diagram(draw, widths: list[int], box: tuple[int, int, int, int], *, fg=
         cx = left + step * (i + 0.5)
         spans.append((cx, mid - h / 2, mid + h / 2))
     for (x0, t0, b0), (x1, t1, b1) in zip(spans, spans[1:]):
-        draw.polygon([(x0 + bar_w / 2, t0), (x1 - bar_w / 2, t1), (x1 - bar_w / 2, b1), (x0 + bar_w / 2, b0)],
-                     fill=link)
-    font, small = _font(13), _font(11)
+        draw.polygon(
+            [(x0 + bar_w / 2, t0), (x1 - bar_w / 2, t1), (x1 - bar_w / 2, b1), (x0 + bar_w / 2, b0)], fill=link
+        )
+    big_font, small = font(13), font(11)
     for (cx, t, b), n, role in zip(spans, widths, layer_roles(widths)):
         draw.rectangle([cx - bar_w / 2, t, cx + bar_w / 2, b], fill=bar)
-        draw.text((cx, top + height + 4), f"{n:,}", fill=fg, font=font, anchor="ma")
-        draw.text((cx, top + height + 20), role, fill=(87, 96, 106), font=small, anchor="ma")
+        draw.text((cx, top + height + 4), f"{n:,}", fill=fg, font=big_font, anchor="ma")
+        draw.text((cx, top + height + 20), role, fill=MUTED, font=small, anchor="ma")
 
 
 def fallback_image(widths: list[int], inputs: np.ndarray, outputs: np.ndarray, labels: np.ndarray):
@@ -92,30 +103,38 @@ def fallback_image(widths: list[int], inputs: np.ndarray, outputs: np.ndarray, l
     width = max(640, n * (cell_w + pad) + pad)
     diagram_h = 200
     height = diagram_h + h * scale + 60
-    sheet = Image.new("RGB", (width, height), (255, 255, 255))
+    sheet = Image.new("RGB", (width, height), WHITE)
     draw = ImageDraw.Draw(sheet)
-    draw.text((pad, pad), "Encoder", fill=(87, 96, 106), font=_font(13))
-    draw.text((width - pad, pad), "Decoder", fill=(87, 96, 106), font=_font(13), anchor="ra")
-    draw_diagram(draw, widths, (pad, pad + 20, width - pad, diagram_h), fg=(27, 31, 36))
+    draw.text((pad, pad), "Encoder", fill=MUTED, font=font(13))
+    draw.text((width - pad, pad), "Decoder", fill=MUTED, font=font(13), anchor="ra")
+    draw_diagram(draw, widths, (pad, pad + 20, width - pad, diagram_h), fg=INK)
     y = diagram_h + 24
-    draw.text((width / 2, diagram_h + 4), "Held-out digits (left) and the build model's reconstructions (right)",
-              fill=(87, 96, 106), font=_font(13), anchor="ma")
+    draw.text(
+        (width / 2, diagram_h + 4),
+        "Held-out digits (left) and the build model's reconstructions (right)",
+        fill=MUTED,
+        font=font(13),
+        anchor="ma",
+    )
     x0 = (width - n * (cell_w + pad) + pad) / 2
     for i in range(n):
         x = int(x0 + i * (cell_w + pad))
         for j, image in enumerate((inputs[i], outputs[i])):
             tile = Image.fromarray(255 - image, "L").resize((w * scale, h * scale), Image.NEAREST)
             sheet.paste(tile.convert("RGB"), (x + j * (w * scale + 2), y))
-        draw.rectangle([x - 1, y - 1, x + cell_w - pad + 2, y + h * scale], outline=(208, 215, 222))
-        draw.text((x + cell_w / 2 - pad / 2, y + h * scale + 6), f"a {int(labels[i])}", fill=(87, 96, 106),
-                  font=_font(12), anchor="ma")
+        draw.rectangle([x - 1, y - 1, x + cell_w - pad + 2, y + h * scale], outline=BORDER)
+        draw.text(
+            (x + cell_w / 2 - pad / 2, y + h * scale + 6), f"a {int(labels[i])}", fill=MUTED, font=font(12), anchor="ma"
+        )
     return sheet
 
 
-@stage(f"figure:{KIND}",
-       inputs=lambda p: {"data": Request("dataset", p["data"]), "model": Request("train", p["model"])},
-       libs=("numpy", "pillow", "tensorflow-cpu", "keras"),
-       label=lambda p: f"figure train-in-page ({p['train_count']} + {p['test_count']} digits)")
+@stage(
+    f"figure:{KIND}",
+    inputs=lambda p: {"data": Request("dataset", p["data"]), "model": Request("train", p["model"])},
+    libs=("numpy", "pillow", "tensorflow-cpu", "keras"),
+    label=lambda p: f"figure train-in-page ({p['train_count']} + {p['test_count']} digits)",
+)
 def payload(ctx: Context) -> dict:
     from ..stages.train import rebuild
 
@@ -138,13 +157,14 @@ def payload(ctx: Context) -> dict:
     decoded = models["autoencoder"].predict(shown.astype("float32") / 255.0, verbose=0)
     decoded = np.clip(np.rint(np.asarray(decoded) * 255), 0, 255).astype(np.uint8)
     fallback = fallback_image(widths, shown, decoded, y_test[picks])
-    fallback.save(ctx.out / "fallback.png", optimize=True)
 
     train_meta = ctx.inputs["model"].meta
     source = source_of(ctx)
-    alt = (f"Diagram of the dense autoencoder, layer widths {'-'.join(map(str, widths))}, and "
-           f"{FALLBACK_PAIRS} held-out digits beside their reconstructions by the model trained at build time.")
-    ctx.write_json("config.json", {
+    alt = (
+        f"Diagram of the dense autoencoder, layer widths {'-'.join(map(str, widths))}, and "
+        f"{FALLBACK_PAIRS} held-out digits beside their reconstructions by the model trained at build time."
+    )
+    config = {
         "image": list(image_shape),
         "layers": widths,
         "roles": layer_roles(widths),
@@ -157,9 +177,18 @@ def payload(ctx: Context) -> dict:
         "loss": "binary cross-entropy",
         "train": {"images": "train.u8", "count": int(n_train)},
         "test": {"images": "test.u8", "labels": "test-labels.u8", "count": int(n_test)},
-        "reference": {"val_loss": round(train_meta["val_loss"], 5), "epochs": train_meta["epochs"],
-                      "train_count": int(len(x_train))},
-        "alt": alt,
-    })
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": fallback.width, "height": fallback.height},
-            "sources": [source], "layers": widths, "train_count": int(n_train), "test_count": int(n_test)}
+        "reference": {
+            "val_loss": round(train_meta["val_loss"], 5),
+            "epochs": train_meta["epochs"],
+            "train_count": int(len(x_train)),
+        },
+    }
+    return Payload(ctx).finish(
+        config,
+        alt=alt,
+        fallback=fallback,
+        sources=[source],
+        layers=widths,
+        train_count=int(n_train),
+        test_count=int(n_test),
+    )

@@ -14,16 +14,29 @@ import json
 
 import numpy as np
 
+from ..draw import ACCENT, INK, MUTED, font, nice_ticks, plain, sprite, to_u8
+from ..payload import (
+    Payload,
+    as_input,
+    class_names,
+    dataset_inputs,
+    dataset_params,
+    evaluate_request,
+    from_input,
+    sources_of,
+    zoo,
+    zoo_keys,
+)
 from ..pipeline import Context, Request, stage
+from ..plane import reconstruct
 from ..schema import Field
 from ..stages.data import load_arrays
-from .zoo_common import (as_input, class_names, dataset_inputs, dataset_params, evaluate_request, font, from_input,
-                         nice_ticks, pil_text, sources_of, sprite, to_u8, zoo, zoo_keys)
 
 KIND = "zoo-anomaly"
 OPTIONS = {
-    "model": Field("str", "fashion_conv", "The zoo model whose reconstruction error scores the images.",
-                   choices=zoo_keys()),
+    "model": Field(
+        "str", "fashion_conv", "The zoo model whose reconstruction error scores the images.", choices=zoo_keys()
+    ),
     "top": Field("int", 12, "Most unusual test images shown as thumbnails.", 1, 40),
 }
 
@@ -32,10 +45,16 @@ def request(options: dict, cfg) -> Request:
     from ..stages.train import train_request
 
     entry = next(e for e in zoo() if e["key"] == options["model"])
-    return Request(f"figure:{KIND}", {**options, "entry": entry,
-                                      "evaluate": as_input(evaluate_request(cfg, options["model"])),
-                                      "train": as_input(train_request(cfg, options["model"])),
-                                      "data": dataset_params(cfg, [entry])})
+    return Request(
+        f"figure:{KIND}",
+        {
+            **options,
+            "entry": entry,
+            "evaluate": as_input(evaluate_request(cfg, options["model"])),
+            "train": as_input(train_request(cfg, options["model"])),
+            "data": dataset_params(cfg, [entry]),
+        },
+    )
 
 
 def class_stats(errors: np.ndarray, labels: np.ndarray, classes: int) -> list[dict]:
@@ -50,14 +69,33 @@ def class_stats(errors: np.ndarray, labels: np.ndarray, classes: int) -> list[di
         iqr = q3 - q1
         low = float(e[e >= q1 - 1.5 * iqr].min())
         high = float(e[e <= q3 + 1.5 * iqr].max())
-        out.append({"class": c, "count": int(len(e)), "q1": q1, "median": median, "q3": q3, "low": low,
-                    "high": high, "min": float(e[0]), "max": float(e[-1]), "mean": float(e.mean()),
-                    "outliers": int((e > high).sum())})
+        out.append(
+            {
+                "class": c,
+                "count": int(len(e)),
+                "q1": q1,
+                "median": median,
+                "q3": q3,
+                "low": low,
+                "high": high,
+                "min": float(e[0]),
+                "max": float(e[-1]),
+                "mean": float(e.mean()),
+                "outliers": int((e > high).sum()),
+            }
+        )
     return out
 
 
-def draw_fallback(stats: list[dict], names: list[str], errors: np.ndarray, labels: np.ndarray, top: list[dict],
-                  thumbs: np.ndarray, title: str):
+def draw_fallback(
+    stats: list[dict],
+    names: list[str],
+    errors: np.ndarray,
+    labels: np.ndarray,
+    top: list[dict],
+    thumbs: np.ndarray,
+    title: str,
+):
     """Horizontal box plots per class with outlier dots, then the top images with their scores."""
     from PIL import Image, ImageDraw
 
@@ -71,16 +109,21 @@ def draw_fallback(stats: list[dict], names: list[str], errors: np.ndarray, label
     height = top_y + plot_h + 46 + 26 + thumb_rows * (h * thumb_scale + 34) + 10
     img = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(img)
-    fg, muted, border, accent, hot = (27, 31, 36), (87, 96, 106), (208, 215, 222), (10, 88, 202), (213, 94, 0)
-    draw.text((16, 10), pil_text(f"Reconstruction error per test image by class ({title})"), fill=fg, font=font(15))
+    fg, muted, accent, hot = INK, MUTED, ACCENT, (213, 94, 0)
+    draw.text((16, 10), plain(f"Reconstruction error per test image by class ({title})"), fill=fg, font=font(15))
     lo, hi = (float(errors.min()), float(errors.max())) if len(errors) else (0.0, 1.0)
     lo, hi = max(0.0, lo - (hi - lo) * 0.04), hi + (hi - lo) * 0.04 + 1e-9
     x = lambda v: left + (width - left - right) * (v - lo) / (hi - lo)  # noqa: E731
     for t in [t for t in nice_ticks(lo, hi, 6) if lo <= t <= hi]:
         draw.line([(x(t), top_y), (x(t), top_y + plot_h)], fill=(236, 239, 242))
         draw.text((x(t), top_y + plot_h + 6), f"{t:.2f}", fill=muted, font=font(11), anchor="ma")
-    draw.text(((left + width - right) / 2, top_y + plot_h + 24), "mean per-pixel binary cross-entropy",
-              fill=muted, font=font(12), anchor="ma")
+    draw.text(
+        ((left + width - right) / 2, top_y + plot_h + 24),
+        "mean per-pixel binary cross-entropy",
+        fill=muted,
+        font=font(12),
+        anchor="ma",
+    )
     flagged = {t["index"] for t in top}
     for i, s in enumerate(stats):
         cy = top_y + i * row_h + row_h / 2
@@ -97,29 +140,47 @@ def draw_fallback(stats: list[dict], names: list[str], errors: np.ndarray, label
         for idx in (i for i in flagged if labels[i] == s["class"]):  # the thumbnails' images, wherever they fall
             draw.ellipse([x(errors[idx]) - 4, cy - 4, x(errors[idx]) + 4, cy + 4], fill=hot, outline=(255, 255, 255))
     y0 = top_y + plot_h + 46
-    draw.text((16, y0), f"The {n_top} most unusual test images (highest error), above the model's reconstructions",
-              fill=fg, font=font(13))
+    draw.text(
+        (16, y0),
+        f"The {n_top} most unusual test images (highest error), above the model's reconstructions",
+        fill=fg,
+        font=font(13),
+    )
     y0 += 22
     for k, (t, pair) in enumerate(zip(top, thumbs)):
         r, c = divmod(k, per_row)
         px, py = 16 + c * (w * thumb_scale + 18), y0 + r * (h * thumb_scale + 34)
-        img.paste(Image.fromarray(pair, "L").resize((w * thumb_scale, h * thumb_scale), Image.NEAREST).convert("RGB"),
-                  (px, py))
-        draw.text((px + w * thumb_scale / 2, py + h * thumb_scale + 3), names[t["label"]][:11], fill=fg, font=font(10),
-                  anchor="ma")
-        draw.text((px + w * thumb_scale / 2, py + h * thumb_scale + 16), f"{t['error']:.3f}", fill=muted,
-                  font=font(10), anchor="ma")
+        img.paste(
+            Image.fromarray(pair, "L").resize((w * thumb_scale, h * thumb_scale), Image.NEAREST).convert("RGB"),
+            (px, py),
+        )
+        draw.text(
+            (px + w * thumb_scale / 2, py + h * thumb_scale + 3),
+            names[t["label"]][:11],
+            fill=fg,
+            font=font(10),
+            anchor="ma",
+        )
+        draw.text(
+            (px + w * thumb_scale / 2, py + h * thumb_scale + 16),
+            f"{t['error']:.3f}",
+            fill=muted,
+            font=font(10),
+            anchor="ma",
+        )
     return img
 
 
-@stage(f"figure:{KIND}",
-       inputs=lambda p: {"evaluate": from_input(p["evaluate"]), "train": from_input(p["train"]), **dataset_inputs(p)},
-       libs=("numpy", "pillow", "tensorflow-cpu", "keras"), label=lambda p: f"figure zoo-anomaly ({p['model']})")
+@stage(
+    f"figure:{KIND}",
+    inputs=lambda p: {"evaluate": from_input(p["evaluate"]), "train": from_input(p["train"]), **dataset_inputs(p)},
+    libs=("numpy", "pillow", "tensorflow-cpu", "keras"),
+    label=lambda p: f"figure zoo-anomaly ({p['model']})",
+)
 def payload(ctx: Context) -> dict:
     from PIL import Image
 
     from ..stages.train import rebuild
-    from .zoo_reconstructions import reconstruct
 
     p = ctx.params
     entry, dataset = p["entry"], p["entry"]["dataset"]
@@ -129,7 +190,7 @@ def payload(ctx: Context) -> dict:
     if len(errors) != len(y_test):
         raise ValueError(f"errors.f32 of {p['model']} has {len(errors)} scores for {len(y_test)} test images")
     names = class_names(dataset)
-    order = np.argsort(-errors, kind="stable")[:p["top"]]
+    order = np.argsort(-errors, kind="stable")[: p["top"]]
     images = x_test[order]
     recon = to_u8(reconstruct(rebuild(ctx.inputs["train"]), images.astype("float32") / 255.0))
     pairs = np.concatenate([images, recon], axis=1)  # each thumb: original above reconstruction
@@ -137,21 +198,32 @@ def payload(ctx: Context) -> dict:
     (ctx.out / "errors.f32").write_bytes(errors.astype("<f4").tobytes())
     (ctx.out / "labels.u8").write_bytes(y_test.tobytes())
     stats = class_stats(errors, y_test, len(names))
-    top = [{"rank": r + 1, "index": int(i), "label": int(y_test[i]), "error": round(float(errors[i]), 5)}
-           for r, i in enumerate(order)]
+    top = [
+        {"rank": r + 1, "index": int(i), "label": int(y_test[i]), "error": round(float(errors[i]), 5)}
+        for r, i in enumerate(order)
+    ]
     metrics = json.loads(ctx.inputs["evaluate"].file("metrics.json").read_text())
     image = draw_fallback(stats, names, errors, y_test, top, pairs, entry.get("title", p["model"]))
-    image.save(ctx.out / "fallback.png", optimize=True)
     ranked = sorted((s for s in stats if s["count"]), key=lambda s: -s["median"])
-    alt = (f"Box plots of {entry.get('title', p['model'])}'s reconstruction error for each of {len(names)} classes "
-           f"of {len(errors):,} test images; highest median: {names[ranked[0]['class']]} ({ranked[0]['median']:.3f}), "
-           f"lowest: {names[ranked[-1]['class']]} ({ranked[-1]['median']:.3f}); then the {len(top)} most unusual "
-           "images with their scores.")
-    config = {"model": {"key": p["model"], "title": entry.get("title", p["model"]), "short": entry.get("short", "")},
-              "classes": names, "count": int(len(errors)), "errors": "errors.f32", "labels": "labels.u8",
-              "thumbs": {"file": "unusual.png", "cell": [int(pairs.shape[1]), int(pairs.shape[2])],
-                         "image": [int(images.shape[1]), int(images.shape[2])]},
-              "top": top, "stats": stats, "test_bce": metrics.get("test_bce"), "alt": alt}
-    ctx.write_json("config.json", config)
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": image.width, "height": image.height},
-            "sources": sources_of(ctx, p), "model": p["model"]}
+    alt = (
+        f"Box plots of {entry.get('title', p['model'])}'s reconstruction error for each of {len(names)} classes "
+        f"of {len(errors):,} test images; highest median: {names[ranked[0]['class']]} ({ranked[0]['median']:.3f}), "
+        f"lowest: {names[ranked[-1]['class']]} ({ranked[-1]['median']:.3f}); then the {len(top)} most unusual "
+        "images with their scores."
+    )
+    config = {
+        "model": {"key": p["model"], "title": entry.get("title", p["model"]), "short": entry.get("short", "")},
+        "classes": names,
+        "count": int(len(errors)),
+        "errors": "errors.f32",
+        "labels": "labels.u8",
+        "thumbs": {
+            "file": "unusual.png",
+            "cell": [int(pairs.shape[1]), int(pairs.shape[2])],
+            "image": [int(images.shape[1]), int(images.shape[2])],
+        },
+        "top": top,
+        "stats": stats,
+        "test_bce": metrics.get("test_bce"),
+    }
+    return Payload(ctx).finish(config, alt=alt, fallback=image, sources=sources_of(ctx, p), model=p["model"])

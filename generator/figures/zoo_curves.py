@@ -15,10 +15,10 @@ import math
 
 import numpy as np
 
+from ..draw import INK, MUTED, OKABE_ITO, dashed_line, font, hex_rgb, nice_ticks, plain
+from ..payload import Payload, as_input, dataset_inputs, dataset_params, from_input, sources_of, zoo, zoo_keys
 from ..pipeline import Context, Request, stage
 from ..schema import Field
-from .zoo_common import (PALETTE, as_input, dashed_line, dataset_inputs, dataset_params, font, from_input, nice_ticks,
-                         pil_text, rgb, sources_of, zoo, zoo_keys)
 
 KIND = "zoo-curves"
 OPTIONS = {
@@ -51,8 +51,11 @@ def curve_series(key: str, history: dict, pixels: int) -> dict:
         train, divided = _per_pixel(history["reconstruction_loss"], pixels)
         val, _ = _per_pixel(history["val_reconstruction_loss"], pixels)
         measure = "reconstruction"
-        note = ("reconstruction term only" + (f", ÷ {pixels} pixels" if divided else "")) if is_vae else \
-            "reconstruction term only (without the penalty)"
+        note = (
+            ("reconstruction term only" + (f", ÷ {pixels} pixels" if divided else ""))
+            if is_vae
+            else "reconstruction term only (without the penalty)"
+        )
     else:
         train, divided = _per_pixel(history["loss"], pixels)
         val, _ = _per_pixel(history["val_loss"], pixels)
@@ -63,8 +66,14 @@ def curve_series(key: str, history: dict, pixels: int) -> dict:
         if key.endswith("denoise"):
             note = "noisy input → clean target"
     finite = [v for v in train + val if math.isfinite(v)]
-    return {"train": [round(v, 6) for v in train], "val": [round(v, 6) for v in val], "measure": measure,
-            "note": note, "min": min(finite) if finite else None, "max": max(finite) if finite else None}
+    return {
+        "train": [round(v, 6) for v in train],
+        "val": [round(v, 6) for v in val],
+        "measure": measure,
+        "note": note,
+        "min": min(finite) if finite else None,
+        "max": max(finite) if finite else None,
+    }
 
 
 def draw_curves(series: list[dict], *, log: bool):
@@ -77,7 +86,7 @@ def draw_curves(series: list[dict], *, log: bool):
     height = bottom + 56
     img = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(img)
-    fg, muted, border = (27, 31, 36), (87, 96, 106), (208, 215, 222)
+    fg, muted = INK, MUTED
     values = [v for s in series for v in s["train"] + s["val"] if v > 0 and math.isfinite(v)]
     lo, hi = (min(values), max(values)) if values else (0.1, 1.0)
     if log:
@@ -87,8 +96,12 @@ def draw_curves(series: list[dict], *, log: bool):
     epochs = max([len(s["train"]) for s in series] + [2])
     x = lambda e: left + (width - right - left) * (e - 1) / max(1, epochs - 1)  # noqa: E731
     y = lambda v: bottom - plot_h * ((math.log10(v) if log else v) - lo) / max(1e-12, hi - lo)  # noqa: E731
-    draw.text((left, 8), "Loss per epoch (per pixel), training solid, validation dashed"
-              + (" (log scale)" if log else ""), fill=fg, font=font(15))
+    draw.text(
+        (left, 8),
+        "Loss per epoch (per pixel), training solid, validation dashed" + (" (log scale)" if log else ""),
+        fill=fg,
+        font=font(15),
+    )
     draw.line([(left, top), (left, bottom), (width - right, bottom)], fill=muted)
     for t in _ticks(lo, hi, log):
         draw.line([(left - 4, y(t)), (width - right, y(t))], fill=(236, 239, 242))
@@ -97,7 +110,7 @@ def draw_curves(series: list[dict], *, log: bool):
         draw.text((x(e), bottom + 6), str(e), fill=muted, font=font(11), anchor="ma")
     draw.text(((left + width - right) / 2, bottom + 24), "epoch", fill=muted, font=font(12), anchor="ma")
     for s in series:
-        c = rgb(s["colour"])
+        c = hex_rgb(s["colour"])
         for values, dotted in ((s["train"], False), (s["val"], True)):
             pts = [(x(i + 1), y(v)) for i, v in enumerate(values) if v > 0 and math.isfinite(v)]
             if dotted and len(pts) > 1:
@@ -106,11 +119,11 @@ def draw_curves(series: list[dict], *, log: bool):
                 draw.line(pts, fill=c, width=2, joint="curve")
     ly = top
     for s in series:
-        c = rgb(s["colour"])
+        c = hex_rgb(s["colour"])
         draw.line([(width - right + 16, ly + 7), (width - right + 36, ly + 7)], fill=c, width=3)
-        draw.text((width - right + 42, ly), pil_text(s["title"]), fill=fg, font=font(12))
+        draw.text((width - right + 42, ly), plain(s["title"]), fill=fg, font=font(12))
         if s["note"]:
-            draw.text((width - right + 42, ly + 14), pil_text(s["note"]), fill=muted, font=font(10))
+            draw.text((width - right + 42, ly + 14), plain(s["note"]), fill=muted, font=font(10))
         ly += 34
     return img
 
@@ -120,14 +133,21 @@ def _ticks(lo: float, hi: float, log: bool) -> list[float]:
     if not log:
         return nice_ticks(lo, hi, 5)
     if hi - lo < 1:  # less than a decade: round values, placed on the log axis
-        return [v for v in nice_ticks(10 ** lo, 10 ** hi, 5) if v > 0]
-    return [m * 10 ** p for p in range(math.floor(lo), math.ceil(hi) + 1) for m in (1, 2, 5)
-            if lo <= math.log10(m * 10 ** p) <= hi]
+        return [v for v in nice_ticks(10**lo, 10**hi, 5) if v > 0]
+    return [
+        m * 10**p
+        for p in range(math.floor(lo), math.ceil(hi) + 1)
+        for m in (1, 2, 5)
+        if lo <= math.log10(m * 10**p) <= hi
+    ]
 
 
-@stage(f"figure:{KIND}",
-       inputs=lambda p: {**{row["key"]: from_input(row["train"]) for row in p["rows"]}, **dataset_inputs(p)},
-       libs=("numpy", "pillow"), label=lambda p: f"figure zoo-curves ({len(p['rows'])} models)")
+@stage(
+    f"figure:{KIND}",
+    inputs=lambda p: {**{row["key"]: from_input(row["train"]) for row in p["rows"]}, **dataset_inputs(p)},
+    libs=("numpy", "pillow"),
+    label=lambda p: f"figure zoo-curves ({len(p['rows'])} models)",
+)
 def payload(ctx: Context) -> dict:
     p = ctx.params
     series = []
@@ -137,18 +157,28 @@ def payload(ctx: Context) -> dict:
         model = json.loads(artifact.file("model.json").read_text())
         pixels = int(np.prod(model.get("input_shape", [28, 28])))
         curves = curve_series(row["key"], history, pixels)
-        series.append({"key": row["key"], "title": row.get("title", row["key"]), "short": row.get("short", row["key"]),
-                       "dataset": row.get("dataset", ""), "colour": PALETTE[i % len(PALETTE)],
-                       "seconds": round(float(history.get("seconds", 0.0)), 2), **curves})
+        series.append(
+            {
+                "key": row["key"],
+                "title": row.get("title", row["key"]),
+                "short": row.get("short", row["key"]),
+                "dataset": row.get("dataset", ""),
+                "colour": OKABE_ITO[i % len(OKABE_ITO)],
+                "seconds": round(float(history.get("seconds", 0.0)), 2),
+                **curves,
+            }
+        )
     image = draw_curves(series, log=p["y_axis"] == "log")
-    image.save(ctx.out / "fallback.png", optimize=True)
     best = min((s for s in series if s["val"]), key=lambda s: s["val"][-1], default=None)
-    alt = (f"Line chart of training and validation loss per epoch for {len(series)} autoencoders"
-           + (f"; the lowest final validation loss is {best['title']}'s, {best['val'][-1]:.4f} per pixel." if best
-              else "."))
-    config = {"series": series, "y_axis": p["y_axis"], "alt": alt,
-              "epochs": max([len(s["train"]) for s in series] + [1])}
-    ctx.write_json("config.json", config)
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": image.width, "height": image.height},
-            "sources": sources_of(ctx, p), "y_axis": p["y_axis"],
-            "series": [{k: s[k] for k in ("key", "title", "short", "colour", "note", "dataset")} for s in series]}
+    alt = f"Line chart of training and validation loss per epoch for {len(series)} autoencoders" + (
+        f"; the lowest final validation loss is {best['title']}'s, {best['val'][-1]:.4f} per pixel." if best else "."
+    )
+    config = {"series": series, "y_axis": p["y_axis"], "epochs": max([len(s["train"]) for s in series] + [1])}
+    return Payload(ctx).finish(
+        config,
+        alt=alt,
+        fallback=image,
+        sources=sources_of(ctx, p),
+        y_axis=p["y_axis"],
+        series=[{k: s[k] for k in ("key", "title", "short", "colour", "note", "dataset")} for s in series],
+    )

@@ -19,20 +19,19 @@ import math
 
 import numpy as np
 
+from ..draw import INK, MUTED, font, to_u8
+from ..payload import Payload, class_names, export_info, source_of
 from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..stages.export import export_request
 from ..stages.train import train_request
-from .common import shared_url, source_of
-from .zoo_common import class_names
-from .zoo_latent import font, private_fixture, to_u8
 
 KIND = "zoo-denoise"
 OPTIONS = {
     "model": Field("str", "fashion_denoise", "The denoising autoencoder.", choices=("fashion_denoise",)),
     "count": Field("int", 10, "Test images to choose from (the first of each class, in class order).", 1, 10),
     "noise": Field("float", 0.5, "Initial noise level (standard deviation of the Gaussian noise).", 0.0, 1.0),
-    "seed": Field("int", 1, "Seed of the page's noise generator.", 0, 2 ** 31 - 1),
+    "seed": Field("int", 1, "Seed of the page's noise generator.", 0, 2**31 - 1),
 }
 FALLBACK_ROWS = 4
 MASK = 0xFFFFFFFF
@@ -40,13 +39,22 @@ MASK = 0xFFFFFFFF
 
 def request(options: dict, cfg) -> Request:
     model = options["model"]
-    return Request(f"figure:{KIND}", {**options, "denoiser": export_request(cfg, model, "autoencoder").params,
-                                      "train": train_request(cfg, model).params})
+    return Request(
+        f"figure:{KIND}",
+        {
+            **options,
+            "denoiser": export_request(cfg, model, "autoencoder").params,
+            "train": train_request(cfg, model).params,
+        },
+    )
 
 
 def _inputs(p: dict) -> dict:
-    return {"denoiser": Request("export", p["denoiser"]), "train": Request("train", p["train"]),
-            "data": Request("dataset", p["train"]["data"])}
+    return {
+        "denoiser": Request("export", p["denoiser"]),
+        "train": Request("train", p["train"]),
+        "data": Request("dataset", p["train"]["data"]),
+    }
 
 
 def _imul(a: int, b: int) -> int:
@@ -104,9 +112,14 @@ def fallback_image(rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]], l
     cols = ("Noisy input", "Denoised", "Clean original")
     out = Image.new("RGB", (left + 3 * size + 2 * gap + 12, top + len(rows) * (size + gap)), "white")
     draw = ImageDraw.Draw(out)
-    f, grey = font(12), (87, 96, 106)
-    draw.text((out.width / 2, 4), f"Gaussian noise of \u03c3 = {level:g} (clipped to [0, 1]), cleaned by the denoiser",
-              fill=(27, 31, 36), font=font(13), anchor="ma")
+    f, grey = font(12), MUTED
+    draw.text(
+        (out.width / 2, 4),
+        f"Gaussian noise of \u03c3 = {level:g} (clipped to [0, 1]), cleaned by the denoiser",
+        fill=INK,
+        font=font(13),
+        anchor="ma",
+    )
     for c, name in enumerate(cols):
         draw.text((left + c * (size + gap) + size / 2, top - 6), name, fill=grey, font=f, anchor="ms")
     for r, (noisy, clean_out, clean, name) in enumerate(rows):
@@ -118,13 +131,18 @@ def fallback_image(rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]], l
     return out
 
 
-@stage(f"figure:{KIND}", inputs=_inputs, libs=("tensorflow-cpu", "keras", "numpy", "pillow"),
-       label=lambda p: f"figure zoo-denoise ({p['count']} images)")
+@stage(
+    f"figure:{KIND}",
+    inputs=_inputs,
+    libs=("tensorflow-cpu", "keras", "numpy", "pillow"),
+    label=lambda p: f"figure zoo-denoise ({p['count']} images)",
+)
 def payload(ctx: Context) -> dict:
     from ..stages.data import load_arrays
     from ..stages.train import rebuild
 
     p = ctx.params
+    out = Payload(ctx)
     arrays = load_arrays(ctx.inputs["data"])
     names = class_names(p["train"]["data"]["name"])
     chosen = pick(arrays["y_test"], p["count"])
@@ -140,24 +158,34 @@ def payload(ctx: Context) -> dict:
     noisy = [corrupt(image, p["noise"], noise_seed(p["seed"], i)) for i, image in enumerate(clean)]
     fixed = to_u8(noisy[0]).astype(np.float32) / 255.0
     expected = np.asarray(denoiser.predict(fixed[None], verbose=0)[0], np.float64).round(6)
-    private_fixture(ctx, "fixture.json", {
-        "input": to_u8(noisy[0]).ravel().tolist(), "expected": expected.ravel().tolist(),
-        "noise": {"image": 0, "level": p["noise"], "draw": 0, "seed": noise_seed(p["seed"], 0),
-                  "noisy": to_u8(noisy[0]).ravel().tolist()},
-    })
+    out.fixture(
+        "fixture.json",
+        {
+            "input": to_u8(noisy[0]).ravel().tolist(),
+            "expected": expected.ravel().tolist(),
+            "noise": {
+                "image": 0,
+                "level": p["noise"],
+                "draw": 0,
+                "seed": noise_seed(p["seed"], 0),
+                "noisy": to_u8(noisy[0]).ravel().tolist(),
+            },
+        },
+    )
 
     rows = min(FALLBACK_ROWS, len(images))
     outputs = np.asarray(denoiser.predict(np.stack(noisy[:rows]).astype(np.float32), verbose=0))
     sheet = fallback_image([(noisy[i], outputs[i], clean[i], labels[i]) for i in range(rows)], p["noise"])
-    sheet.save(ctx.out / "fallback.png", optimize=True)
 
-    model_url, share = shared_url(ctx, "denoiser")
-    source = source_of(ctx, "data")
-    export_meta = ctx.inputs["denoiser"].meta
-    alt = (f"{rows} Fashion-MNIST test images ({', '.join(labels[:rows])}) with Gaussian noise of {p['noise']:g} "
-           "added and clipped, beside the denoising autoencoder's output and the clean originals: the noise is "
-           "gone and the garments' shapes come back, a little blurred.")
-    ctx.write_json("config.json", {
+    model_url = out.share("denoiser")
+    source = source_of(ctx)
+    export = export_info(ctx.inputs["denoiser"])
+    alt = (
+        f"{rows} Fashion-MNIST test images ({', '.join(labels[:rows])}) with Gaussian noise of {p['noise']:g} "
+        "added and clipped, beside the denoising autoencoder's output and the clean originals: the noise is "
+        "gone and the garments' shapes come back, a little blurred."
+    )
+    config = {
         "model": p["model"],
         "denoiser": model_url + "model/model.json",
         "images": {"file": "images.u8", "count": len(chosen), "labels": labels},
@@ -166,10 +194,15 @@ def payload(ctx: Context) -> dict:
         "seed": p["seed"],
         "seed_steps": [7919, 104729],
         "dataset": source.get("title", source["name"]),
-        "export": {"dtype": export_meta.get("dtype"), "max_error": export_meta.get("max_error")},
-        "alt": alt,
-    })
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": sheet.width, "height": sheet.height},
-            "sources": [source], "share": [share], "private": ["fixture.json"], "labels": labels,
-            "noise": p["noise"], "export_dtype": export_meta.get("dtype"),
-            "export_max_error": export_meta.get("max_error")}
+        "export": export,
+    }
+    return out.finish(
+        config,
+        alt=alt,
+        fallback=sheet,
+        sources=[source],
+        labels=labels,
+        noise=p["noise"],
+        export_dtype=export["dtype"],
+        export_max_error=export["max_error"],
+    )

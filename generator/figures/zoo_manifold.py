@@ -18,28 +18,37 @@ import math
 
 import numpy as np
 
+from ..draw import INK, MUTED, font, to_u8
+from ..payload import Payload, export_info, source_of
 from ..pipeline import Context, Request, stage
+from ..plane import VAE_MODELS, decoder_inputs, decoder_request
 from ..schema import Field
-from .common import shared_url, source_of
-from .zoo_latent import MODELS, font, model_inputs, model_request, private_fixture, to_u8
 
 KIND = "zoo-manifold"
 SPACINGS = ("linear", "gaussian")
 OPTIONS = {
-    "model": Field("str", "fashion_vae", "Which variational autoencoder's decoder draws the grid.", choices=MODELS),
+    "model": Field("str", "fashion_vae", "Which variational autoencoder's decoder draws the grid.", choices=VAE_MODELS),
     "grid": Field("int", 15, "Images per side of the grid.", 3, 25),
-    "spacing": Field("str", "linear", "Initial spacing: even ('linear') or the guide's Gaussian percentiles "
-                     "('gaussian', norm.ppf(linspace(0.05, 0.95, grid))).", choices=SPACINGS),
-    "half_width": Field("float", 2.0, "Initial half-width of the grid in latent units (the slider's start).", 0.1, 10.0),
-    "max_half_width": Field("float", 0.0, "Largest half-width the slider reaches (0: from the codes' extent, at least 3).",
-                            0.0, 20.0),
+    "spacing": Field(
+        "str",
+        "linear",
+        "Initial spacing: even ('linear') or the guide's Gaussian percentiles "
+        "('gaussian', norm.ppf(linspace(0.05, 0.95, grid))).",
+        choices=SPACINGS,
+    ),
+    "half_width": Field(
+        "float", 2.0, "Initial half-width of the grid in latent units (the slider's start).", 0.1, 10.0
+    ),
+    "max_half_width": Field(
+        "float", 0.0, "Largest half-width the slider reaches (0: from the codes' extent, at least 3).", 0.0, 20.0
+    ),
 }
 #: slider resolution in latent units
 STEP = 0.05
 
 
 def request(options: dict, cfg) -> Request:
-    return model_request(KIND, options, cfg)
+    return decoder_request(KIND, options, cfg)
 
 
 def percentiles(n: int) -> np.ndarray:
@@ -84,8 +93,8 @@ def sheet_image(images: np.ndarray, n: int, values: np.ndarray, title: str):
     out = Image.new("RGB", (left + grid.width + 14, top + grid.height + bottom), "white")
     out.paste(grid, (left, top))
     draw = ImageDraw.Draw(out)
-    f, grey = font(11), (87, 96, 106)
-    draw.text((left + grid.width / 2, 6), title, fill=(27, 31, 36), font=font(13), anchor="ma")
+    f, grey = font(11), MUTED
+    draw.text((left + grid.width / 2, 6), title, fill=INK, font=font(13), anchor="ma")
     cell = grid.width / n
     for i in sorted({0, n // 2, n - 1}):
         x = left + (i + 0.5) * cell
@@ -97,12 +106,17 @@ def sheet_image(images: np.ndarray, n: int, values: np.ndarray, title: str):
     return out
 
 
-@stage(f"figure:{KIND}", inputs=model_inputs, libs=("tensorflow-cpu", "keras", "numpy", "pillow", "scipy"),
-       label=lambda p: f"figure zoo-manifold ({p['model']}, {p['grid']}x{p['grid']})")
+@stage(
+    f"figure:{KIND}",
+    inputs=decoder_inputs,
+    libs=("tensorflow-cpu", "keras", "numpy", "pillow", "scipy"),
+    label=lambda p: f"figure zoo-manifold ({p['model']}, {p['grid']}x{p['grid']})",
+)
 def payload(ctx: Context) -> dict:
     from ..stages.train import rebuild
 
     p = ctx.params
+    out = Payload(ctx)
     n = p["grid"]
     ppf = np.round(percentiles(n), 7)  # the values shipped to the page
     extent = json.loads(ctx.inputs["decoder"].file("extent.json").read_text())
@@ -116,9 +130,15 @@ def payload(ctx: Context) -> dict:
     for spacing, width in ((p["spacing"], half), ("gaussian" if p["spacing"] == "linear" else "linear", 1.0)):
         codes = grid_codes(n, width, spacing, ppf)[corners(n)]
         expected = np.asarray(decoder.predict(codes, verbose=0), np.float64).round(6)
-        cases.append({"spacing": spacing, "half_width": width, "codes": codes.tolist(),
-                      "expected": expected.reshape(len(codes), -1).tolist()})
-    private_fixture(ctx, "fixture.json", {"cases": cases})
+        cases.append(
+            {
+                "spacing": spacing,
+                "half_width": width,
+                "codes": codes.tolist(),
+                "expected": expected.reshape(len(codes), -1).tolist(),
+            }
+        )
+    out.fixture("fixture.json", {"cases": cases})
 
     codes = grid_codes(n, half, p["spacing"], ppf)
     images = np.asarray(decoder.predict(codes, batch_size=256, verbose=0))
@@ -126,15 +146,16 @@ def payload(ctx: Context) -> dict:
     spacing_name = "evenly spaced" if p["spacing"] == "linear" else "spaced by Gaussian percentiles"
     values = axis_values(n, half, p["spacing"], ppf)
     sheet = sheet_image(images, n, values, f"{n} \u00d7 {n} images decoded at codes {spacing_name}")
-    sheet.convert("L").save(ctx.out / "fallback.png", optimize=True)  # all grays: a third of RGB's bytes
 
-    decoder_url, decoder_share = shared_url(ctx, "decoder")
-    source = source_of(ctx, "data")
-    export_meta = ctx.inputs["decoder"].meta
-    alt = (f"A {n} by {n} grid of images the variational autoencoder's decoder drew from codes {spacing_name} "
-           f"between \u2212{half:g} and {half:g} on both latent axes; neighbouring images differ a little, and "
-           f"across the grid one {'kind of garment' if source['name'] == 'fashion-mnist' else 'digit'} morphs into another.")
-    ctx.write_json("config.json", {
+    decoder_url = out.share("decoder")
+    source = source_of(ctx)
+    export = export_info(ctx.inputs["decoder"])
+    alt = (
+        f"A {n} by {n} grid of images the variational autoencoder's decoder drew from codes {spacing_name} "
+        f"between \u2212{half:g} and {half:g} on both latent axes; neighbouring images differ a little, and "
+        f"across the grid one {'kind of garment' if source['name'] == 'fashion-mnist' else 'digit'} morphs into another."
+    )
+    config = {
         "model": p["model"],
         "decoder": decoder_url + "model/model.json",
         "grid": n,
@@ -147,10 +168,19 @@ def payload(ctx: Context) -> dict:
         "ppf": [float(v) for v in ppf],
         "extent": extent,
         "dataset": source.get("title", source["name"]),
-        "export": {"dtype": export_meta.get("dtype"), "max_error": export_meta.get("max_error")},
-        "alt": alt,
-    })
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": sheet.width, "height": sheet.height},
-            "sources": [source], "share": [decoder_share], "private": ["fixture.json"],
-            "grid": n, "half_width": half, "max_half_width": max_half, "step": STEP, "spacing": p["spacing"],
-            "export_dtype": export_meta.get("dtype"), "export_max_error": export_meta.get("max_error")}
+        "export": export,
+    }
+    # all grays: a third of RGB's bytes
+    return out.finish(
+        config,
+        alt=alt,
+        fallback=sheet.convert("L"),
+        sources=[source],
+        grid=n,
+        half_width=half,
+        max_half_width=max_half,
+        step=STEP,
+        spacing=p["spacing"],
+        export_dtype=export["dtype"],
+        export_max_error=export["max_error"],
+    )

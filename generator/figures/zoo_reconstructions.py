@@ -11,14 +11,25 @@ losses in ``config.json``, and a fallback image with every model at once.
 
 from __future__ import annotations
 
-
 import numpy as np
 
+from ..draw import INK, MUTED, OKABE_ITO, font, plain, sprite, to_u8
+from ..payload import (
+    Payload,
+    as_input,
+    class_names,
+    dataset_inputs,
+    dataset_params,
+    from_input,
+    pick_per_class,
+    sources_of,
+    zoo,
+    zoo_keys,
+)
 from ..pipeline import Context, Request, stage
+from ..plane import reconstruct
 from ..schema import Field
 from ..stages.data import load_arrays
-from .zoo_common import (PALETTE, as_input, bce_per_image, class_names, dataset_inputs, dataset_params, font,
-                         from_input, pick_per_class, pil_text, sources_of, sprite, to_u8, zoo, zoo_keys)
 
 KIND = "zoo-reconstructions"
 OPTIONS = {
@@ -35,8 +46,9 @@ def request(options: dict, cfg) -> Request:
 
     entries = {e["key"]: e for e in zoo()}
     rows = [{**entries[key], "train": as_input(train_request(cfg, key))} for key in options["models"]]
-    return Request(f"figure:{KIND}", {**options, "rows": rows, "seed": cfg["build.seed"],
-                                      "data": dataset_params(cfg, rows)})
+    return Request(
+        f"figure:{KIND}", {**options, "rows": rows, "seed": cfg["build.seed"], "data": dataset_params(cfg, rows)}
+    )
 
 
 def is_denoiser(key: str) -> bool:
@@ -50,12 +62,11 @@ def noisy(images: np.ndarray, factor: float, seed: int) -> np.ndarray:
     return add_noise(images, factor, seed, NOISE_SALT)
 
 
-def reconstruct(models: dict, images: np.ndarray) -> np.ndarray:
-    """The autoencoder's output for ``images`` (N, H, W) in [0, 1], as (N, H, W) floats."""
-    out = models["autoencoder"].predict(images.astype("float32"), batch_size=256, verbose=0)
-    if isinstance(out, (list, tuple)):
-        out = out[0]
-    return np.asarray(out, dtype=np.float64).reshape(images.shape)
+def bce_per_image(x: np.ndarray, y: np.ndarray, eps: float = 1e-7) -> np.ndarray:
+    """Mean per-pixel binary cross-entropy of reconstructions ``y`` against targets ``x`` (both in [0, 1])."""
+    x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+    y = np.clip(np.asarray(y, dtype=np.float64).reshape(len(y), -1), eps, 1 - eps)
+    return -(x * np.log(y) + (1 - x) * np.log(1 - y)).mean(axis=1)
 
 
 def draw_fallback(rows: list[tuple[str, np.ndarray]], labels: list[str], *, scale: int = 2):
@@ -66,20 +77,33 @@ def draw_fallback(rows: list[tuple[str, np.ndarray]], labels: list[str], *, scal
     label_w, gap, pad, head = 190, 2, 12, 18
     width = pad * 2 + label_w + n * (w * scale + gap)
     row_h = h * scale + gap
-    height = pad * 2 + head + sum(row_h + (8 if text.startswith("Original") and i else 0)
-                                  for i, (text, _) in enumerate(rows))
+    height = (
+        pad * 2
+        + head
+        + sum(row_h + (8 if text.startswith("Original") and i else 0) for i, (text, _) in enumerate(rows))
+    )
     img = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(img)
-    fg, muted = (27, 31, 36), (87, 96, 106)
+    fg, muted = INK, MUTED
     for j, name in enumerate(labels):
-        draw.text((pad + label_w + j * (w * scale + gap) + w * scale / 2, pad + head - 4), name[:11], fill=muted,
-                  font=font(10), anchor="ms")
+        draw.text(
+            (pad + label_w + j * (w * scale + gap) + w * scale / 2, pad + head - 4),
+            name[:11],
+            fill=muted,
+            font=font(10),
+            anchor="ms",
+        )
     y = pad + head
     for i, (text, images) in enumerate(rows):
         if text.startswith("Original") and i:
             y += 8
-        draw.text((pad + label_w - 8, y + h * scale / 2), pil_text(text), fill=fg if text.startswith("Original") else muted,
-                  font=font(12), anchor="rm")
+        draw.text(
+            (pad + label_w - 8, y + h * scale / 2),
+            plain(text),
+            fill=fg if text.startswith("Original") else muted,
+            font=font(12),
+            anchor="rm",
+        )
         for j, image in enumerate(images):
             tile = Image.fromarray(image, "L").resize((w * scale, h * scale), Image.NEAREST)
             img.paste(tile.convert("RGB"), (pad + label_w + j * (w * scale + gap), y))
@@ -87,10 +111,12 @@ def draw_fallback(rows: list[tuple[str, np.ndarray]], labels: list[str], *, scal
     return img
 
 
-@stage(f"figure:{KIND}",
-       inputs=lambda p: {**{row["key"]: from_input(row["train"]) for row in p["rows"]}, **dataset_inputs(p)},
-       libs=("numpy", "pillow", "tensorflow-cpu", "keras"),
-       label=lambda p: f"figure zoo-reconstructions ({len(p['rows'])} models, {p['count']} images)")
+@stage(
+    f"figure:{KIND}",
+    inputs=lambda p: {**{row["key"]: from_input(row["train"]) for row in p["rows"]}, **dataset_inputs(p)},
+    libs=("numpy", "pillow", "tensorflow-cpu", "keras"),
+    label=lambda p: f"figure zoo-reconstructions ({len(p['rows'])} models, {p['count']} images)",
+)
 def payload(ctx: Context) -> dict:
     from PIL import Image
 
@@ -119,11 +145,19 @@ def payload(ctx: Context) -> dict:
         output = reconstruct(rebuild(ctx.inputs[key]), inputs)
         recon = to_u8(output)
         losses = bce_per_image(clean, output)
-        entry = {"key": key, "title": row.get("title", key), "short": row.get("short", key), "dataset": dataset,
-                 "summary": row.get("summary", ""), "colour": PALETTE[i % len(PALETTE)],
-                 "reconstructions": f"recon-{key}.png", "noisy": None,
-                 "bce": [round(float(v), 5) for v in losses], "mean_bce": round(float(losses.mean()), 5),
-                 "noise": noise if is_denoiser(key) else None}
+        entry = {
+            "key": key,
+            "title": row.get("title", key),
+            "short": row.get("short", key),
+            "dataset": dataset,
+            "summary": row.get("summary", ""),
+            "colour": OKABE_ITO[i % len(OKABE_ITO)],
+            "reconstructions": f"recon-{key}.png",
+            "noisy": None,
+            "bce": [round(float(v), 5) for v in losses],
+            "mean_bce": round(float(losses.mean()), 5),
+            "noise": noise if is_denoiser(key) else None,
+        }
         Image.fromarray(sprite(recon), "L").save(ctx.out / entry["reconstructions"], optimize=True)
         if dataset != last_dataset:
             title = "Fashion-MNIST" if dataset == "fashion-mnist" else "MNIST"
@@ -140,14 +174,23 @@ def payload(ctx: Context) -> dict:
     bar.close()
     first = next(iter(originals.values()))
     image = draw_fallback(fallback_rows, first["labels"])
-    image.save(ctx.out / "fallback.png", optimize=True)
     initial = p["initial"] if p["initial"] in [m["key"] for m in models] else models[0]["key"]
-    alt = (f"{p['count']} test images and their reconstructions by each of {len(models)} autoencoders "
-           f"({', '.join(m['short'] for m in models)}); the denoiser's row also shows its noisy input.")
-    config = {"cell": cell, "count": int(p["count"]), "initial": initial, "alt": alt,
-              "datasets": {d: {k: v for k, v in o.items() if k != "images"} for d, o in originals.items()},
-              "models": models}
-    ctx.write_json("config.json", config)
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": image.width, "height": image.height},
-            "sources": sources_of(ctx, p), "initial": initial,
-            "models": [{k: m[k] for k in ("key", "title", "short", "dataset", "mean_bce")} for m in models]}
+    alt = (
+        f"{p['count']} test images and their reconstructions by each of {len(models)} autoencoders "
+        f"({', '.join(m['short'] for m in models)}); the denoiser's row also shows its noisy input."
+    )
+    config = {
+        "cell": cell,
+        "count": int(p["count"]),
+        "initial": initial,
+        "datasets": {d: {k: v for k, v in o.items() if k != "images"} for d, o in originals.items()},
+        "models": models,
+    }
+    return Payload(ctx).finish(
+        config,
+        alt=alt,
+        fallback=image,
+        sources=sources_of(ctx, p),
+        initial=initial,
+        models=[{k: m[k] for k in ("key", "title", "short", "dataset", "mean_bce")} for m in models],
+    )

@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import json
 
+from ..draw import ACCENT, BORDER, INK, MUTED, font, plain
+from ..payload import (
+    Payload,
+    as_input,
+    dataset_inputs,
+    dataset_params,
+    evaluate_request,
+    from_input,
+    sources_of,
+    zoo,
+    zoo_keys,
+)
 from ..pipeline import Context, Request, stage
 from ..schema import Field
-from .zoo_common import (as_input, dataset_inputs, dataset_params, evaluate_request, fmt, font, from_input, pil_text,
-                         sources_of, zoo, zoo_keys)
 
 KIND = "zoo-table"
 OPTIONS = {
@@ -30,15 +40,31 @@ COLUMNS = [
     ("train_count", "Images", "trained on", 0),
     ("seconds_training", "Time", "training, s", 1),
 ]
-NUMBERS = ("test_bce", "test_bce_clean", "test_mse", "kl", "params", "epochs", "train_count", "test_count",
-           "seconds_training", "guide_bce")
+NUMBERS = (
+    "test_bce",
+    "test_bce_clean",
+    "test_mse",
+    "kl",
+    "params",
+    "epochs",
+    "train_count",
+    "test_count",
+    "seconds_training",
+    "guide_bce",
+)
 
 
 def request(options: dict, cfg) -> Request:
     entries = {e["key"]: e for e in zoo()}
     models = [{**entries[key], "evaluate": as_input(evaluate_request(cfg, key))} for key in options["models"]]
-    return Request(f"figure:{KIND}", {**options, "rows": models, "scale": cfg.scale,
-                                      "data": dataset_params(cfg, models)})
+    return Request(
+        f"figure:{KIND}", {**options, "rows": models, "scale": cfg.scale, "data": dataset_params(cfg, models)}
+    )
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    """A loss for people: fixed decimals, an en dash for a missing value."""
+    return "—" if value is None else f"{value:.{digits}f}"
 
 
 def cell_text(key: str, value, decimals) -> str:
@@ -57,17 +83,23 @@ def table_rows(entries: list[dict], metrics: dict[str, dict]) -> list[dict]:
     rows = []
     for entry in entries:
         m = metrics[entry["key"]]
-        row = {"key": entry["key"], "title": entry.get("title") or m.get("title") or entry["key"],
-               "short": entry.get("short", entry["key"]), "dataset": entry.get("dataset") or m.get("dataset"),
-               "summary": entry.get("summary", "")}
+        row = {
+            "key": entry["key"],
+            "title": entry.get("title") or m.get("title") or entry["key"],
+            "short": entry.get("short", entry["key"]),
+            "dataset": entry.get("dataset") or m.get("dataset"),
+            "summary": entry.get("summary", ""),
+        }
         for name in NUMBERS:
             value = m.get(name)
             if name == "guide_bce" and value is None:
                 value = entry.get("guide_bce")
             row[name] = value
         row["delta"] = (row["test_bce"] - row["guide_bce"]) if row["guide_bce"] is not None else None
-        row["cells"] = [{"key": key, "text": cell_text(key, row[key], decimals),
-                         "value": row[key] if decimals != "text" else None} for key, _, _, decimals in COLUMNS]
+        row["cells"] = [
+            {"key": key, "text": cell_text(key, row[key], decimals), "value": row[key] if decimals != "text" else None}
+            for key, _, _, decimals in COLUMNS
+        ]
         notes = []
         if row.get("test_bce_clean") is not None:
             notes.append(f"on noisy inputs; {fmt(row['test_bce_clean'], 4)} on clean ones")
@@ -86,8 +118,11 @@ def scale_sentence(scale: str, rows: list[dict]) -> str:
     images = " or ".join(f"{c:,}" for c in counts) or "an unknown number of"
     epochs = sorted({r["epochs"] for r in rows if r["epochs"] is not None})
     span = (f"{epochs[0]}" if len(epochs) == 1 else f"{epochs[0]} to {epochs[-1]}") if epochs else "?"
-    guide = ("Like the guide, on every training image." if counts and min(counts) >= 60_000
-             else "The guide trained on all 60,000 images for 50 to 100 epochs.")
+    guide = (
+        "Like the guide, on every training image."
+        if counts and min(counts) >= 60_000
+        else "The guide trained on all 60,000 images for 50 to 100 epochs."
+    )
     return f"Measured when this site was built, at scale “{scale}”: {images} training images, {span} epochs. {guide}"
 
 
@@ -102,12 +137,16 @@ def draw_table(rows: list[dict], caption: str):
     height = pad * 2 + 26 + 34 + line * len(rows) + 28
     img = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(img)
-    fg, muted, border, accent = (27, 31, 36), (87, 96, 106), (208, 215, 222), (10, 88, 202)
-    draw.text((pad, pad), "Test loss of each model, measured at build beside the guide’s published numbers",
-              fill=fg, font=font(15))
+    fg, muted, border, accent = INK, MUTED, BORDER, ACCENT
+    draw.text(
+        (pad, pad),
+        "Test loss of each model, measured at build beside the guide’s published numbers",
+        fill=fg,
+        font=font(15),
+    )
     y = pad + 30
     x = pad
-    for (key, header, note, decimals), w in zip(COLUMNS, widths):
+    for (_key, header, note, decimals), w in zip(COLUMNS, widths):
         anchor = "la" if decimals == "text" else "ra"
         tx = x if anchor == "la" else x + w - 8
         draw.text((tx, y), header, fill=fg, font=font(13), anchor=anchor)
@@ -120,8 +159,8 @@ def draw_table(rows: list[dict], caption: str):
     top = max([r["test_bce"] or 0 for r in rows] + [r["guide_bce"] or 0 for r in rows] + [1e-6]) * 1.1
     for row in rows:
         x = pad
-        for cell, (key, _, _, decimals), w in zip(row["cells"], COLUMNS, widths):
-            text = pil_text(cell["text"] if decimals != "text" else row["short"])
+        for cell, (_key, _, _, decimals), w in zip(row["cells"], COLUMNS, widths):
+            text = plain(cell["text"] if decimals != "text" else row["short"])
             if decimals == "text":
                 draw.text((x, y + 8), text, fill=fg, font=font(13))
             else:
@@ -134,30 +173,48 @@ def draw_table(rows: list[dict], caption: str):
             draw.line([(gx, y + 4), (gx, y + 26)], fill=fg, width=2)
         y += line
         draw.line([(pad, y), (width - pad, y)], fill=border)
-    draw.text((pad, y + 8), pil_text(caption), fill=muted, font=font(12))
+    draw.text((pad, y + 8), plain(caption), fill=muted, font=font(12))
     return img
 
 
-@stage(f"figure:{KIND}",
-       inputs=lambda p: {**{row["key"]: from_input(row["evaluate"]) for row in p["rows"]},
-                         **dataset_inputs(p)},
-       libs=("numpy", "pillow"), label=lambda p: f"figure zoo-table ({len(p['rows'])} models)")
+@stage(
+    f"figure:{KIND}",
+    inputs=lambda p: {**{row["key"]: from_input(row["evaluate"]) for row in p["rows"]}, **dataset_inputs(p)},
+    libs=("numpy", "pillow"),
+    label=lambda p: f"figure zoo-table ({len(p['rows'])} models)",
+)
 def payload(ctx: Context) -> dict:
     p = ctx.params
     metrics = {row["key"]: json.loads(ctx.inputs[row["key"]].file("metrics.json").read_text()) for row in p["rows"]}
     rows = table_rows(p["rows"], metrics)
     scale = scale_sentence(p["scale"], rows)
     image = draw_table(rows, scale)
-    image.save(ctx.out / "fallback.png", optimize=True)
-    best = min((r for r in rows if r["dataset"] == "fashion-mnist" and r["test_bce"] is not None),
-               key=lambda r: r["test_bce"], default=None)
-    alt = (f"Table of {len(rows)} autoencoders' test losses measured at build (scale {p['scale']}) beside the "
-           "guide's published binary cross-entropies"
-           + (f"; lowest on Fashion-MNIST: {best['title']}, {best['test_bce']:.4f}." if best else "."))
-    columns = [{"key": key, "header": header, "note": note, "numeric": decimals != "text"}
-               for key, header, note, decimals in COLUMNS]
-    ctx.write_json("config.json", {"columns": columns, "scale": p["scale"], "alt": alt,
-                                   "rows": [{k: v for k, v in r.items() if k != "cells"} for r in rows]})
-    sources = sources_of(ctx, p)
-    return {"alt": alt, "fallback": {"file": "fallback.png", "width": image.width, "height": image.height},
-            "sources": sources, "rows": rows, "columns": columns, "scale": p["scale"], "scale_sentence": scale}
+    best = min(
+        (r for r in rows if r["dataset"] == "fashion-mnist" and r["test_bce"] is not None),
+        key=lambda r: r["test_bce"],
+        default=None,
+    )
+    alt = (
+        f"Table of {len(rows)} autoencoders' test losses measured at build (scale {p['scale']}) beside the "
+        "guide's published binary cross-entropies"
+        + (f"; lowest on Fashion-MNIST: {best['title']}, {best['test_bce']:.4f}." if best else ".")
+    )
+    columns = [
+        {"key": key, "header": header, "note": note, "numeric": decimals != "text"}
+        for key, header, note, decimals in COLUMNS
+    ]
+    config = {
+        "columns": columns,
+        "scale": p["scale"],
+        "rows": [{k: v for k, v in r.items() if k != "cells"} for r in rows],
+    }
+    return Payload(ctx).finish(
+        config,
+        alt=alt,
+        fallback=image,
+        sources=sources_of(ctx, p),
+        rows=rows,
+        columns=columns,
+        scale=p["scale"],
+        scale_sentence=scale,
+    )
