@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ..draw import INK, MUTED, font, to_u8
+from ..draw import INK, MUTED, font, plain, to_u8
 from ..payload import Payload, class_names, export_info, source_of
 from ..pipeline import Context, Request, stage
 from ..schema import Field
@@ -112,19 +112,19 @@ def fallback_image(rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]], l
     cols = ("Noisy input", "Denoised", "Clean original")
     out = Image.new("RGB", (left + 3 * size + 2 * gap + 12, top + len(rows) * (size + gap)), "white")
     draw = ImageDraw.Draw(out)
-    f, grey = font(12), MUTED
+    f, grey = font(12, unicode=True), MUTED
     draw.text(
         (out.width / 2, 4),
-        f"Gaussian noise of \u03c3 = {level:g} (clipped to [0, 1]), cleaned by the denoiser",
+        plain(f"Gaussian noise of \u03c3 = {level:g} (clipped to [0, 1]), cleaned by the denoiser", unicode=True),
         fill=INK,
-        font=font(13),
+        font=font(13, unicode=True),
         anchor="ma",
     )
     for c, name in enumerate(cols):
-        draw.text((left + c * (size + gap) + size / 2, top - 6), name, fill=grey, font=f, anchor="ms")
+        draw.text((left + c * (size + gap) + size / 2, top - 6), plain(name, unicode=True), fill=grey, font=f, anchor="ms")
     for r, (noisy, clean_out, clean, name) in enumerate(rows):
         y = top + r * (size + gap)
-        draw.text((left - 8, y + size / 2), name, fill=grey, font=f, anchor="rm")
+        draw.text((left - 8, y + size / 2), plain(name, unicode=True), fill=grey, font=f, anchor="rm")
         for c, image in enumerate((noisy, clean_out, clean)):
             tile = Image.fromarray(to_u8(image), "L").resize((size, size), Image.NEAREST)
             out.paste(tile.convert("RGB"), (left + c * (size + gap), y))

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from ..draw import INK, MUTED, font, to_u8
+from ..draw import INK, MUTED, font, plain, to_u8
 from ..payload import Payload, export_info, source_of
 from ..pipeline import Context, Request, stage
 from ..plane import VAE_MODELS, decoder_inputs, decoder_request
@@ -89,20 +89,20 @@ def sheet_image(images: np.ndarray, n: int, values: np.ndarray, title: str):
         grid.paste(Image.fromarray(image, "L"), (c * w, r * h))
     scale = max(1, round(480 / (n * w)))
     grid = grid.resize((n * w * scale, n * h * scale), Image.NEAREST).convert("RGB")
-    left, top, bottom = 46, 26, 34
+    left, top, bottom = 62, 26, 34
     out = Image.new("RGB", (left + grid.width + 14, top + grid.height + bottom), "white")
     out.paste(grid, (left, top))
     draw = ImageDraw.Draw(out)
-    f, grey = font(11), MUTED
-    draw.text((left + grid.width / 2, 6), title, fill=INK, font=font(13), anchor="ma")
+    f, grey = font(11, unicode=True), MUTED
+    draw.text((left + grid.width / 2, 6), plain(title, unicode=True), fill=INK, font=font(13, unicode=True), anchor="ma")
     cell = grid.width / n
     for i in sorted({0, n // 2, n - 1}):
         x = left + (i + 0.5) * cell
-        draw.text((x, top + grid.height + 4), f"{values[i]:.2f}".replace("-", "\u2212"), fill=grey, font=f, anchor="ma")
+        draw.text((x, top + grid.height + 4), plain(f"{values[i]:.2f}".replace("-", "\u2212"), unicode=True), fill=grey, font=f, anchor="ma")
         y = top + (n - 1 - i + 0.5) * cell
-        draw.text((left - 5, y), f"{values[i]:.2f}".replace("-", "\u2212"), fill=grey, font=f, anchor="rm")
-    draw.text((left + grid.width / 2, top + grid.height + 19), "z\u2081", fill=grey, font=f, anchor="ma")
-    draw.text((8, top + grid.height / 2), "z\u2082", fill=grey, font=f, anchor="lm")
+        draw.text((left - 5, y), plain(f"{values[i]:.2f}".replace("-", "\u2212"), unicode=True), fill=grey, font=f, anchor="rm")
+    draw.text((left + grid.width / 2, top + grid.height + 19), plain("z\u2081", unicode=True), fill=grey, font=f, anchor="ma")
+    draw.text((4, top + grid.height / 2), plain("z\u2082", unicode=True), fill=grey, font=f, anchor="lm")
     return out
 
 

@@ -159,6 +159,37 @@ def test_mounts_trains_and_decodes_what_it_shows(page, page_errors, serve, built
     assert_clean(log)
 
 
+CHART = f"{FIGURE} .mnist-live__chart svg[role='img']"
+CHART_POINTS = f"""() => {{
+  const line = document.querySelector("{CHART} path.loss-chart__line");
+  return line ? Number(line.dataset.points) : 0;
+}}"""
+
+
+def test_the_loss_chart_draws_a_point_per_step_as_it_trains(page, page_errors, serve, built):
+    log = page_errors(page)
+    open_figure(page, serve(built) + "repo/mnist/")
+    chart = page.locator(CHART)
+    expect(chart).to_have_attribute("aria-label", "Loss by step: no steps trained yet.", timeout=TIMEOUT)
+    assert page.evaluate(CHART_POINTS) == 0
+    page.click(f"{FIGURE} [data-action='train']")
+    # points appear as the steps are taken, while training runs
+    first = wait_until(page, f"() => {{ const n = ({CHART_POINTS})(); return n >= 2 && {HOOK}.state().training && n; }}")
+    wait_until(page, f"(n) => ({CHART_POINTS})() >= n + 3 && {HOOK}.state().training", first)
+    page.click(f"{FIGURE} [data-action='train']", force=True)  # pause
+    s = wait_for(page, "!s.training")
+    frames(page, 3)  # the chart draws in the frame after the last step
+    losses = s["stepLosses"]
+    assert len(losses) == s["steps"] > first
+    assert page.evaluate(CHART_POINTS) == s["steps"]  # one point a step (the chart has room for hundreds)
+    d = chart.locator("path.loss-chart__line").get_attribute("d")
+    assert d.count("L") == s["steps"] - 1
+    assert chart.get_attribute("aria-label") == (
+        f"Loss by step over {s['steps']} steps: training loss from {losses[0]:.3f} to {losses[-1]:.3f}.")
+    assert page.locator(f"{FIGURE} .loss-chart__legend").get_attribute("aria-hidden") == "true"
+    assert_clean(log)
+
+
 def focus_by_tab(page, selector, limit=40):
     """Press Tab from the top of the page until `selector` has focus."""
     page.evaluate("document.activeElement && document.activeElement.blur()")

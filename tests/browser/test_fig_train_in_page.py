@@ -234,6 +234,21 @@ def test_keyboard_alone_operates_train_sample_and_reset(opened):
     assert_clean(log)
 
 
+def test_trains_in_a_worker_that_ends_with_the_figure(opened):
+    """The model trains in a Web Worker, off the page's main thread; a figure taken off the page
+    (as on live reload) is destroyed, and its worker with it, even mid-run."""
+    page, log = opened
+    workers = [w for w in page.workers if w.url.endswith("/assets/js/lib/autoencoder-worker.js")]
+    assert len(workers) == 1, [w.url for w in page.workers]
+    page.click(f"{FIGURE} [data-action='train']")
+    wait_for(page, "s.running || s.epoch > 0")  # started (or, on a fast machine, already done)
+    with workers[0].expect_event("close", timeout=TIMEOUT):
+        page.evaluate("(s) => document.querySelector(s).remove()", FIGURE)
+    figure_id = page.evaluate("Object.keys(window.__explorables.figures)[0]")
+    assert page.evaluate("(id) => window.__explorables.figures[id].state", figure_id) == "removed"
+    assert_clean(log)
+
+
 def test_fits_a_320_px_screen_with_reduced_motion(browser, serve, built, page_errors):
     context = browser.new_context(viewport={"width": 320, "height": 700}, reduced_motion="reduce")
     context.set_default_timeout(TIMEOUT)

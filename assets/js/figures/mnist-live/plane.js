@@ -2,9 +2,9 @@
 // code units, one class-tinted dot per digit (in a fixed shuffled order, so
 // no class always sits on top), the probe and a ring on the nearest digit.
 
-import { fitCanvas } from "./hidpi-canvas.js";
-import { rangeOf } from "./mnist-live-frame.js";
-import { drawAxes as drawPlotAxes } from "./plot-axes.js";
+import { fitCanvas } from "../../lib/hidpi-canvas.js";
+import { rangeOf } from "./frame.js";
+import { drawAxes as drawPlotAxes } from "../../lib/plot-axes.js";
 
 const MARGIN = { left: 46, right: 10, top: 8, bottom: 36 };
 const BOLD = 'bold 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
@@ -58,12 +58,11 @@ export function createPlane(canvas, { labels, palette, order }) {
     const [px, py] = toPixel(probe[0], probe[1]);
     ctx.beginPath();
     ctx.arc(px, py, 8, 0, 2 * Math.PI);
-    ctx.lineWidth = 5;
-    ctx.strokeStyle = theme.bg;
-    ctx.stroke();
-    ctx.lineWidth = 2.5;
-    ctx.strokeStyle = theme.fg;
-    ctx.stroke();
+    for (const [width, colour] of [[5, theme.bg], [2.5, theme.fg]]) { // a halo, then the ring
+      ctx.lineWidth = width;
+      ctx.strokeStyle = colour;
+      ctx.stroke();
+    }
     ctx.fillStyle = theme.fg;
     ctx.fillRect(px - 1, py - 1, 2, 2);
     if (near) {

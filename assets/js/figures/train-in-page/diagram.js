@@ -2,7 +2,7 @@
 // proportional to its number of units (784 pixels down to a 2-number code and
 // back), joined by fans, with the count and role under each bar.
 
-import { resetSvg, svgAppend } from "./train-svg.js";
+import { h } from "../../lib/figure.js";
 
 const TOP = 18; // px above the bars for the "encoder" / "decoder" labels
 const LABELS = 34; // px under the bars for the count and the role
@@ -14,7 +14,11 @@ const MIN_BAR = 4; // px: the 2-unit code stays visible
  * @param {{layers: number[], roles: string[], width: number, height: number, theme: object}} spec
  */
 export function drawDiagram(svg, { layers, roles, width, height, theme }) {
-  resetSvg(svg, width, height);
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
+  svg.replaceChildren();
+  const add = (tag, attrs, text) => svg.appendChild(h(`svg:${tag}`, { ...attrs, text }));
   const barsHeight = height - LABELS - TOP;
   const step = (width - 8) / layers.length;
   const big = Math.max(...layers);
@@ -25,21 +29,20 @@ export function drawDiagram(svg, { layers, roles, width, height, theme }) {
     return { units, role: roles[i], cx: 4 + step * (i + 0.5), top: mid - half, bottom: mid + half };
   });
   const small = width < 420;
-  const text = (x, y, value, attrs) => svgAppend(svg, "text", { x, y, "font-size": small ? 11 : 12, ...attrs }, value);
+  const text = (x, y, value, attrs) => add("text", { x, y, "font-size": small ? 11 : 12, ...attrs }, value);
   text(2, 11, "encoder", { fill: theme.muted });
   text(width - 2, 11, "decoder", { fill: theme.muted, "text-anchor": "end" });
   const w = barWidth / 2;
   for (let i = 1; i < bars.length; i += 1) {
     const a = bars[i - 1];
     const b = bars[i];
-    svgAppend(svg, "path", {
+    add("path", {
       fill: theme.border, opacity: 0.75,
       d: `M${a.cx + w},${a.top} L${b.cx - w},${b.top} L${b.cx - w},${b.bottom} L${a.cx + w},${a.bottom} Z`,
     });
   }
   for (const bar of bars) {
-    svgAppend(svg, "rect", { x: bar.cx - w, y: bar.top, width: barWidth, height: bar.bottom - bar.top, rx: 2,
-      fill: theme.accent });
+    add("rect", { x: bar.cx - w, y: bar.top, width: barWidth, height: bar.bottom - bar.top, rx: 2, fill: theme.accent });
     text(bar.cx, TOP + barsHeight + 15, bar.units.toLocaleString("en"), {
       "text-anchor": "middle", fill: theme.fg, "font-size": small ? 11 : 13, "font-variant-numeric": "tabular-nums" });
     text(bar.cx, TOP + barsHeight + 30, bar.role, {

@@ -1,10 +1,10 @@
 // The dense autoencoder of site.toml's [models.mnist_ae], built in TF.js for
-// training in the page: ReLU hidden layers, a linear code, a sigmoid output,
-// binary cross-entropy and Adam. Initial weights are seeded, so Reset always
-// starts from the same point.
+// training in the reader's browser (inside lib/autoencoder-worker.js): ReLU
+// hidden layers, a linear code, a sigmoid output, binary cross-entropy and
+// Adam. Initial weights are seeded, so Reset always starts from the same point.
 
 /**
- * Build `{model, encoder, optimizer}` for flat images of `pixels` values.
+ * Build `{model, encoder, decoder, optimizer}` for flat images of `pixels` values.
  * `model` maps (N, pixels) -> (N, pixels); `encoder` maps (N, pixels) -> (N, latent).
  * @param {typeof import("@tensorflow/tfjs")} tf
  * @param {{pixels: number, hidden: number[], latent: number, learningRate: number, seed: number}} spec
@@ -48,27 +48,4 @@ export function reconstructionLoss(tf, model, x) {
     const perPixel = x.mul(y.log()).add(tf.scalar(1).sub(x).mul(tf.scalar(1).sub(y).log())).neg();
     return perPixel.mean();
   });
-}
-
-/** A seeded random number generator in [0, 1) (mulberry32). */
-export function seededRandom(seed) {
-  let a = (seed >>> 0) || 0x9e3779b9;
-  return function random() {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The indices 0..n-1 in an order drawn from `random` (Fisher-Yates). */
-export function shuffled(n, random) {
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i += 1) order[i] = i;
-  for (let i = n - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
 }

@@ -1,26 +1,19 @@
 // Data of mnist-live: digits shipped at 16 grey levels, two pixels per byte
-// (high nibble first), one uint8 label each; and a nearest-code search.
-
-/** Fetch `name` (relative to `base`) and check it holds `expected` bytes. */
-export async function fetchBytes(name, base, expected) {
-  const response = await fetch(new URL(name, base));
-  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.length !== expected) throw new Error(`${name} holds ${bytes.length} bytes, expected ${expected}`);
-  return bytes;
-}
+// (high nibble first), one uint8 label each; a nearest-code search; codes as text.
 
 /**
  * Unpack 4-bit grey levels to floats in [0, 1] (level / (levels - 1)).
  * @param {Uint8Array} packed @param {number} count values wanted @param {number} levels
+ * @param {number} [start] the first value wanted (e.g. digit i's first pixel)
  * @returns {Float32Array}
  */
-export function unpackLevels(packed, count, levels = 16) {
+export function unpackLevels(packed, count, levels = 16, start = 0) {
   const out = new Float32Array(count);
   const scale = 1 / (levels - 1);
   for (let i = 0; i < count; i += 1) {
-    const byte = packed[i >> 1];
-    out[i] = ((i & 1) ? byte & 15 : byte >> 4) * scale;
+    const k = start + i;
+    const byte = packed[k >> 1];
+    out[i] = ((k & 1) ? byte & 15 : byte >> 4) * scale;
   }
   return out;
 }
