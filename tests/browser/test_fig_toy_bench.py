@@ -1,6 +1,6 @@
 """The toy-bench figure in Chromium: the trails are the true -dL/dz (checked against
 finite differences), the inputs stay constant, the loss falls, Play / Pause / Step /
-Reset and the learning-rate and activation selectors work, by keyboard too."""
+Reset and the learning-rate and activation selectors work, by keyboard too; the 3-D view tilts by touch."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_fig_toy_views import centre, touch_drag
 from tests.browser.waits import TIMEOUT, frames, wait_ready, wait_until
 from tests.conftest import subpath_site
 
@@ -267,6 +268,24 @@ def test_reduced_motion_and_a_phone_width(browser, page_errors, serve, built):
         assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"], "the views should stack on a phone"
         wait_drawn(page)
         assert all(spread > 5 for spread in canvas_spread(page))
+        assert_clean(log)
+    finally:
+        context.close()
+
+
+def test_touch_tilts_the_3d_view_by_its_handle(browser, page_errors, serve, built):
+    context = browser.new_context(viewport={"width": 400, "height": 800}, has_touch=True, is_mobile=True)
+    context.set_default_timeout(TIMEOUT)
+    try:
+        page = context.new_page()
+        log = open_page(page, page_errors, serve, built)
+        call(page, "pause()")
+        handle = page.locator(f"{FIGURE} .tb__panel--3d .toy-3d__tilt")
+        handle.scroll_into_view_if_needed()
+        before = call(page, "angles()")
+        touch_drag(page, centre(handle), -60)  # dragged up: the view tilts the other way
+        wait_until(page, f"(a) => {HOOK}.angles().pitch < a.pitch - 0.3", before, show=f"{HOOK}.angles()")
+        assert call(page, "angles()")["yaw"] == before["yaw"]
         assert_clean(log)
     finally:
         context.close()

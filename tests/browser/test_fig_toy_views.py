@@ -1,7 +1,8 @@
 """The toy-views and toy-snapshots figures in Chromium (one tiny build for both kinds):
 they mount without errors and draw; hover and the keyboard highlight the same point in
-both panels; the 3-D panel turns by keys; the snapshot slider changes the drawing and the
-step read-out. (axe-core runs on the whole article in test_articles.py.)"""
+both panels; the 3-D panel turns by keys, and tilts by touch on its tilt handle while a swipe
+elsewhere still scrolls the page; the snapshot slider changes the drawing and the step read-out.
+(axe-core runs on the whole article in test_articles.py.)"""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.waits import TIMEOUT, wait_ready, wait_until
+from tests.browser.waits import TIMEOUT, frames, wait_ready, wait_until
 from tests.conftest import subpath_site
 
 pytestmark = pytest.mark.browser
@@ -239,5 +240,57 @@ def test_reduced_motion_jumps_between_snapshots(browser, serve, built):
         # narrow screens: nothing wider than the viewport
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, width
+    finally:
+        context.close()
+
+
+def touch_drag(page, start: dict, dy: float, steps: int = 8) -> None:
+    """A one-finger vertical drag from `start` ({x, y} in CSS px) by real touch input (CDP)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        x, y = start["x"], start["y"]
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y, "id": 0}]})
+        for k in range(1, steps + 1):
+            point = {"x": x, "y": y + dy * k / steps, "id": 0}
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    finally:
+        cdp.detach()
+
+
+def centre(locator) -> dict:
+    box = locator.bounding_box()
+    return {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}
+
+
+@pytest.mark.parametrize("selector", [DECODER, SNAPS], ids=["toy-views", "toy-snapshots"])
+def test_touch_tilts_the_3d_view_by_its_handle_and_a_swipe_elsewhere_scrolls(browser, page_errors, serve, built,
+                                                                           selector):
+    context = browser.new_context(viewport={"width": 400, "height": 800}, has_touch=True, is_mobile=True)
+    context.set_default_timeout(TIMEOUT)
+    try:
+        page = context.new_page()
+        log = page_errors(page)
+        page.goto(serve(built) + "repo/toy/")
+        wait_ready(page, selector)
+        angles = hook(selector, "angles()")
+        handle = page.locator(f"{selector} .toy-3d__tilt")
+        handle.scroll_into_view_if_needed()
+        expect(handle).to_be_visible()
+        before = page.evaluate(angles)
+        # one finger down on the handle, dragged down: the view tilts (pitch grows), it does not turn
+        touch_drag(page, centre(handle), 60)
+        wait_until(page, f"(a) => {angles}.pitch > a.pitch + 0.3", before, show=angles)
+        frames(page, 10)  # the rest of the drag's moves reach the page
+        after = page.evaluate(angles)
+        assert after["yaw"] == before["yaw"], (before, after)
+        # one finger swiping up on the 3-D canvas, outside the handle, scrolls the page and leaves the tilt
+        canvas = page.locator(f"{selector} .toy-3d canvas")
+        scroll = page.evaluate("scrollY")
+        touch_drag(page, centre(canvas), -200)
+        wait_until(page, f"scrollY > {scroll}", show="scrollY")
+        frames(page, 10)  # and every move of the swipe has had its chance to tilt the view
+        assert page.evaluate(angles)["pitch"] == after["pitch"]
+        assert_clean(log)
     finally:
         context.close()

@@ -1,12 +1,16 @@
 // A small 3-D point view on a 2-D canvas for the toy shapes of article 2
 // (used by toy-views, toy-snapshots and toy-bench). Orthographic projection,
 // z is "up" on screen, painter's order by depth, a faint set of axes for depth
-// cues. It rotates only when the reader asks (pointer drag, arrow keys); it
-// never orbits by itself, so there is nothing to stop under reduced motion.
-// Drawing is on demand (one requestAnimationFrame per batch of changes).
+// cues. It rotates only when the reader asks: a horizontal drag turns it (on a
+// touch screen a vertical swipe still scrolls the page), a vertical drag with
+// a mouse or pen tilts it, and so does a drag on the tilt handle in its top
+// right corner, with one finger too (the handle alone takes the touch from the
+// page); the arrow keys do both. It never orbits by itself, so there is
+// nothing to stop under reduced motion. Drawing is on demand (the figure's
+// frame scheduler: at most once per frame); listeners end with the figure.
 //
-//   import { createView3d } from "../lib/toy-3d.js";
-//   const view = createView3d(canvas, {
+//   import { createView3d } from "../../lib/toy-3d.js";
+//   const view = createView3d(fig, canvas, {
 //     points,            // Float32Array/Array of x,y,z interleaved (n*3), in about [-1, 1]
 //     colours,           // n CSS colours (e.g. rampColours(values) from toy-colour.js), or
 //     values,            // n numbers in [0, 1] mapped through the shared viridis ramp
@@ -23,20 +27,24 @@
 //     onHover(i, how),   // nearest point under the pointer (null when none); how = "hover" | "tap"
 //     onRotate({yaw, pitch}),
 //   });
+//   panel.append(view.element);   // the canvas with its tilt handle (class "toy-3d", styled by css/toy.css)
 //   view.setPoints(p); view.setGhost(g); view.setColours(c); view.setValues(v);
 //   view.setHighlight(i | null); view.rotate(dYaw, dPitch); view.setAngles(yaw, pitch);
 //   view.getAngles(); view.resize(w, h); view.setTheme(t); view.project(i) -> {x, y} in CSS px;
-//   view.pick(clientX, clientY) -> index | null; view.draw() (immediate); view.destroy().
+//   view.pick(clientX, clientY) -> index | null; view.draw() (immediate).
 //
 // The scene's scale is fixed from the first points given (the largest distance
 // from the origin, at least 1) so the frame never "breathes" as points change;
 // call view.refit() to recompute it on purpose.
 
+import { h } from "./figure.js";
 import { fitCanvas } from "./hidpi-canvas.js";
 import { readTheme } from "./theme.js";
 import { rampCSS } from "./toy-colour.js";
+import { dragPointer, drawHighlight, hoverPoints, nearestPoint } from "./toy-points.js";
 
 const PITCH_LIMIT = 1.45;
+const TURN_PER_PX = 0.012; // radians per CSS px of drag
 const AXES = [
   [[-1, 0, 0], [1, 0, 0], "x"],
   [[0, -1, 0], [0, 1, 0], "y"],
@@ -56,10 +64,12 @@ function extentOf(...clouds) {
 }
 
 /**
- * Create a rotatable 3-D scatter on `canvas`. See the file header for options.
+ * Create a rotatable 3-D scatter on `canvas`, drawn and listening for as long as `fig` lives.
+ * See the file header for options.
+ * @param {ReturnType<import("./figure.js").createFigure>} fig
  * @param {HTMLCanvasElement} canvas @param {object} options
  */
-export function createView3d(canvas, options = {}) {
+export function createView3d(fig, canvas, options = {}) {
   const state = {
     points: toArray(options.points),
     ghost: toArray(options.ghost),
@@ -76,12 +86,10 @@ export function createView3d(canvas, options = {}) {
     highlight: null,
     extent: 1,
     projected: new Float32Array(0),
-    frame: 0,
-    destroyed: false,
   };
   state.extent = extentOf(state.points, state.ghost);
-  const controller = new AbortController();
-  const { signal } = controller;
+  const frame = fig.scheduler(draw);
+  const schedule = () => frame.invalidate();
 
   function setColours(colours) {
     state.colours = colours ? Array.from(colours) : null;
@@ -116,12 +124,7 @@ export function createView3d(canvas, options = {}) {
   function projectAll(cloud) {
     const n = Math.floor(cloud.length / 3);
     const out = new Float32Array(n * 3);
-    for (let i = 0; i < n; i++) {
-      const p = projectXYZ(cloud[3 * i], cloud[3 * i + 1], cloud[3 * i + 2]);
-      out[3 * i] = p[0];
-      out[3 * i + 1] = p[1];
-      out[3 * i + 2] = p[2];
-    }
+    for (let i = 0; i < n; i++) out.set(projectXYZ(cloud[3 * i], cloud[3 * i + 1], cloud[3 * i + 2]), 3 * i);
     return out;
   }
 
@@ -131,35 +134,69 @@ export function createView3d(canvas, options = {}) {
     return Math.max(2, Math.min(4.5, Math.min(state.width, state.height) / 70));
   }
 
+  function drawAxes(ctx) {
+    const { muted } = state.theme;
+    ctx.lineWidth = 1;
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    for (const [a, b, name] of AXES) {
+      const p = projectXYZ(...a), q = projectXYZ(...b);
+      ctx.strokeStyle = muted;
+      ctx.globalAlpha = 0.35;
+      ctx.beginPath();
+      ctx.moveTo(p[0], p[1]);
+      ctx.lineTo(q[0], q[1]);
+      ctx.stroke();
+      ctx.globalAlpha = 0.9;
+      ctx.fillStyle = muted;
+      const dx = q[0] - state.width / 2, dy = q[1] - state.height / 2;
+      const len = Math.hypot(dx, dy) || 1;
+      ctx.fillText(name, q[0] + (dx / len) * 8, q[1] + (dy / len) * 8);
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  /** Ghosts and points in one painter's list, far first. */
+  function drawClouds(ctx, ghost, pts, r) {
+    const { fg, muted } = state.theme;
+    const n = pts.length / 3, m = ghost.length / 3;
+    const order = [];
+    for (let i = 0; i < m; i++) order.push(-1 - i);
+    for (let i = 0; i < n; i++) order.push(i);
+    const depthOf = (k) => (k < 0 ? ghost[3 * (-1 - k) + 2] : pts[3 * k + 2]);
+    order.sort((a, b) => depthOf(b) - depthOf(a));
+    ctx.lineWidth = 0.75;
+    for (const k of order) {
+      const ghostPoint = k < 0;
+      const i = ghostPoint ? -1 - k : k;
+      const src = ghostPoint ? ghost : pts;
+      const x = src[3 * i], y = src[3 * i + 1], d = src[3 * i + 2];
+      const rr = r * (1 - 0.18 * Math.max(-1, Math.min(1, d)));
+      ctx.beginPath();
+      ctx.arc(x, y, ghostPoint ? rr * 0.8 : rr, 0, 2 * Math.PI);
+      if (ghostPoint) {
+        ctx.globalAlpha = 0.5;
+        ctx.strokeStyle = state.ghostColour || muted;
+        ctx.stroke();
+      } else {
+        ctx.fillStyle = state.colours ? state.colours[i] || fg : fg;
+        ctx.globalAlpha = 0.95 - 0.2 * Math.max(0, d);
+        ctx.fill();
+        ctx.globalAlpha = 0.35;
+        ctx.strokeStyle = fg;
+        ctx.stroke();
+      }
+      ctx.globalAlpha = 1;
+    }
+  }
+
   function draw() {
-    state.frame = 0;
-    if (state.destroyed) return;
     const { ctx } = fitCanvas(canvas, state.width, state.height);
     const { fg, muted } = state.theme;
     ctx.clearRect(0, 0, state.width, state.height);
     ctx.lineCap = "round";
-
-    if (state.axes) {
-      ctx.lineWidth = 1;
-      ctx.font = "11px system-ui, sans-serif";
-      ctx.textAlign = "center";
-      ctx.textBaseline = "middle";
-      for (const [a, b, name] of AXES) {
-        const p = projectXYZ(...a), q = projectXYZ(...b);
-        ctx.strokeStyle = muted;
-        ctx.globalAlpha = 0.35;
-        ctx.beginPath();
-        ctx.moveTo(p[0], p[1]);
-        ctx.lineTo(q[0], q[1]);
-        ctx.stroke();
-        ctx.globalAlpha = 0.9;
-        ctx.fillStyle = muted;
-        const dx = q[0] - state.width / 2, dy = q[1] - state.height / 2;
-        const len = Math.hypot(dx, dy) || 1;
-        ctx.fillText(name, q[0] + (dx / len) * 8, q[1] + (dy / len) * 8);
-      }
-      ctx.globalAlpha = 1;
-    }
+    if (state.axes) drawAxes(ctx);
 
     const r = pointRadius();
     const ghost = projectAll(state.ghost);
@@ -179,88 +216,35 @@ export function createView3d(canvas, options = {}) {
       ctx.stroke();
       ctx.globalAlpha = 1;
     }
+    drawClouds(ctx, ghost, pts, r);
 
-    // one painter's list: ghosts and points together, far first
-    const order = [];
-    for (let i = 0; i < m; i++) order.push(-1 - i);
-    for (let i = 0; i < n; i++) order.push(i);
-    const depthOf = (k) => (k < 0 ? ghost[3 * (-1 - k) + 2] : pts[3 * k + 2]);
-    order.sort((a, b) => depthOf(b) - depthOf(a));
-    ctx.lineWidth = 0.75;
-    for (const k of order) {
-      const ghostPoint = k < 0;
-      const i = ghostPoint ? -1 - k : k;
-      const src = ghostPoint ? ghost : pts;
-      const x = src[3 * i], y = src[3 * i + 1], d = src[3 * i + 2];
-      const rr = r * (1 - 0.18 * Math.max(-1, Math.min(1, d)));
-      ctx.beginPath();
-      ctx.arc(x, y, ghostPoint ? rr * 0.8 : rr, 0, 2 * Math.PI);
-      if (ghostPoint) {
-        ctx.globalAlpha = 0.5;
-        ctx.strokeStyle = state.ghostColour || muted;
-        ctx.stroke();
-        ctx.globalAlpha = 1;
-      } else {
-        ctx.fillStyle = state.colours ? state.colours[i] || fg : fg;
-        ctx.globalAlpha = 0.95 - 0.2 * Math.max(0, d);
-        ctx.fill();
-        ctx.globalAlpha = 0.35;
-        ctx.strokeStyle = fg;
-        ctx.stroke();
-        ctx.globalAlpha = 1;
-      }
-    }
-
-    const h = state.highlight;
-    if (h !== null && h >= 0 && h < n) {
-      const x = pts[3 * h], y = pts[3 * h + 1];
-      if (h < m) {
+    const hi = state.highlight;
+    if (hi !== null && hi >= 0 && hi < n) {
+      const x = pts[3 * hi], y = pts[3 * hi + 1];
+      if (hi < m) { // a dashed line to its input, and a ring round the input
         ctx.strokeStyle = fg;
         ctx.lineWidth = 1.5;
         ctx.setLineDash([3, 3]);
         ctx.beginPath();
-        ctx.moveTo(ghost[3 * h], ghost[3 * h + 1]);
+        ctx.moveTo(ghost[3 * hi], ghost[3 * hi + 1]);
         ctx.lineTo(x, y);
         ctx.stroke();
         ctx.setLineDash([]);
         ctx.beginPath();
-        ctx.arc(ghost[3 * h], ghost[3 * h + 1], r * 1.4, 0, 2 * Math.PI);
+        ctx.arc(ghost[3 * hi], ghost[3 * hi + 1], r * 1.4, 0, 2 * Math.PI);
         ctx.stroke();
       }
-      ctx.beginPath();
-      ctx.arc(x, y, r * 1.9, 0, 2 * Math.PI);
-      ctx.fillStyle = state.colours ? state.colours[h] : fg;
-      ctx.fill();
-      ctx.lineWidth = 2.5;
-      ctx.strokeStyle = state.theme.bg;
-      ctx.stroke();
-      ctx.lineWidth = 1.5;
-      ctx.strokeStyle = fg;
-      ctx.beginPath();
-      ctx.arc(x, y, r * 1.9 + 2, 0, 2 * Math.PI);
-      ctx.stroke();
+      drawHighlight(ctx, x, y, r, state.colours ? state.colours[hi] : fg, state.theme);
     }
-  }
-
-  function schedule() {
-    if (!state.frame && !state.destroyed) state.frame = requestAnimationFrame(draw);
   }
 
   // ---- interaction ------------------------------------------------------
   function pick(clientX, clientY) {
     const rect = canvas.getBoundingClientRect();
-    const x = clientX - rect.left, y = clientY - rect.top;
     const pts = state.projected.length ? state.projected : projectAll(state.points);
-    let best = null, bestD = (pointRadius() + 8) ** 2;
-    for (let i = 0; i < pts.length / 3; i++) {
-      const d = (pts[3 * i] - x) ** 2 + (pts[3 * i + 1] - y) ** 2;
-      // prefer the nearer point (smaller depth) when two overlap
-      if (d < bestD || (best !== null && d === bestD && pts[3 * i + 2] < pts[3 * best + 2])) {
-        best = i;
-        bestD = d;
-      }
-    }
-    return best;
+    // of two overlapping points the nearer (smaller depth) wins
+    return nearestPoint(pts.length / 3, (i) => pts.subarray(3 * i, 3 * i + 3),
+      clientX - rect.left, clientY - rect.top, pointRadius() + 8);
   }
 
   function rotate(dYaw, dPitch = 0) {
@@ -270,50 +254,52 @@ export function createView3d(canvas, options = {}) {
     options.onRotate?.({ yaw: state.yaw, pitch: state.pitch });
   }
 
-  let drag = null;
-  canvas.addEventListener("pointerdown", (event) => {
-    if (event.button !== 0) return;
-    drag = { id: event.pointerId, x: event.clientX, y: event.clientY, moved: false };
-    try { canvas.setPointerCapture(event.pointerId); } catch { /* synthetic pointer */ }
-  }, { signal });
-  canvas.addEventListener("pointermove", (event) => {
-    if (drag && drag.id === event.pointerId) {
-      const dx = event.clientX - drag.x, dy = event.clientY - drag.y;
-      if (!drag.moved && Math.hypot(dx, dy) < 4) return;
-      drag.moved = true;
+  // the canvas: drag to turn (a touch turns only: its vertical swipes scroll the page), tap to pick
+  const dragging = dragPointer(fig, canvas, {
+    threshold: 4,
+    move(dx, dy, event) {
       canvas.style.cursor = "grabbing";
-      drag.x = event.clientX;
-      drag.y = event.clientY;
-      rotate(dx * 0.012, event.pointerType === "touch" ? 0 : dy * 0.012);
-      return;
-    }
-    if (event.pointerType === "mouse" || event.pointerType === "pen") options.onHover?.(pick(event.clientX, event.clientY), "hover");
-  }, { signal });
-  const endDrag = (event) => {
-    if (!drag || drag.id !== event.pointerId) return;
-    const tapped = !drag.moved && event.type === "pointerup";
-    drag = null;
-    canvas.style.cursor = "grab";
-    if (tapped) options.onHover?.(pick(event.clientX, event.clientY), "tap");
-  };
-  canvas.addEventListener("pointerup", endDrag, { signal });
-  canvas.addEventListener("pointercancel", endDrag, { signal });
-  canvas.addEventListener("pointerleave", (event) => {
-    if (!drag && event.pointerType === "mouse") options.onHover?.(null, "hover");
-  }, { signal });
+      rotate(dx * TURN_PER_PX, event.pointerType === "touch" ? 0 : dy * TURN_PER_PX);
+    },
+    end(event, moved) {
+      canvas.style.cursor = "grab";
+      if (!moved && event.type === "pointerup") options.onHover?.(pick(event.clientX, event.clientY), "tap");
+    },
+  });
+  hoverPoints(fig, canvas, pick, options.onHover, dragging);
+
+  // the tilt handle: a vertical drag tilts, with one finger too (touch-action: none here only);
+  // hidden from assistive technology, which has the canvas's arrow keys
+  const handle = h("div", { class: "toy-3d__tilt", "aria-hidden": "true", title: "Drag up or down to tilt the view" },
+    h("svg:svg", { viewBox: "0 0 16 16", width: 16, height: 16, focusable: "false" },
+      h("svg:path", { d: "M8 1.5 12.5 6.5h-9zM8 14.5 3.5 9.5h9z" })));
+  handle.style.touchAction = "none";
+  dragPointer(fig, handle, {
+    threshold: 0,
+    move(dx, dy) {
+      handle.classList.add("is-dragging");
+      rotate(0, dy * TURN_PER_PX);
+    },
+    end() { handle.classList.remove("is-dragging"); },
+  });
+  const element = h("div", { class: "toy-3d" }, canvas, handle);
+
   if (options.keys !== false) {
-    canvas.addEventListener("keydown", (event) => {
+    fig.on(canvas, "keydown", (event) => {
       const step = event.shiftKey ? 0.4 : 0.12;
       const turn = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] }[event.key];
       if (!turn || event.altKey || event.ctrlKey || event.metaKey) return;
       event.preventDefault();
       rotate(turn[0], turn[1]);
-    }, { signal });
+    });
   }
 
   schedule();
 
   return {
+    /** The canvas and its tilt handle, to place in the figure. */
+    element,
+    canvas,
     setPoints(points) { state.points = toArray(points); schedule(); },
     setGhost(ghost) { state.ghost = toArray(ghost); schedule(); },
     setColours,
@@ -329,10 +315,5 @@ export function createView3d(canvas, options = {}) {
     project(i) { const p = projectXYZ(state.points[3 * i], state.points[3 * i + 1], state.points[3 * i + 2]); return { x: p[0], y: p[1] }; },
     pick,
     draw,
-    destroy() {
-      state.destroyed = true;
-      if (state.frame) cancelAnimationFrame(state.frame);
-      controller.abort();
-    },
   };
 }

@@ -2,23 +2,25 @@
 // scale axes z1, z2 with ticks, optional trails (a segment from z_i towards
 // z_i + scale * trail_i, with a small arrow head), and one highlighted point.
 // The axis range is FIXED at creation (setExtent to change it on purpose), so
-// the frame never "breathes" while the points move. Drawing is on demand.
+// the frame never "breathes" while the points move. Drawing is on demand (the
+// figure's frame scheduler: at most once per frame); listeners end with the figure.
 //
-//   import { createPlane } from "../lib/toy-plane.js";
-//   const plane = createPlane(canvas, {
+//   import { createPlane } from "../../lib/toy-plane.js";
+//   const plane = createPlane(fig, canvas, {
 //     extent: [x0, x1, y0, y1],   // data range; widened so both axes share one scale
 //     colours,                    // n CSS colours (toy-colour.js rampColours)
 //     width, height,              // CSS px
 //     label,                      // aria-label (role="img" unless the caller sets a role)
-//     onHover(i, how),            // nearest point under the pointer, null when none
+//     onHover(i, how),            // nearest point under the pointer, null when none; how = "hover" | "tap"
 //   });
 //   plane.setPoints(codes);            // Float32Array n*2 (x, y interleaved)
 //   plane.setTrails(trails, scale);    // n*2 and a length multiplier (null to hide)
 //   plane.setHighlight(i | null); plane.resize(w, h); plane.setTheme(t);
-//   plane.project(i) -> {x, y} CSS px; plane.pick(clientX, clientY); plane.draw(); plane.destroy();
+//   plane.project(i) -> {x, y} CSS px; plane.pick(clientX, clientY); plane.draw() (immediate).
 
 import { fitCanvas } from "./hidpi-canvas.js";
 import { readTheme } from "./theme.js";
+import { drawHighlight, hoverPoints, nearestPoint } from "./toy-points.js";
 
 const HEADS_UP_TO = 60;
 const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
@@ -42,10 +44,11 @@ export function tickLabel(v) {
 }
 
 /**
- * Create a code plane on `canvas`. See the file header.
+ * Create a code plane on `canvas`, drawn and listening for as long as `fig` lives. See the file header.
+ * @param {ReturnType<import("./figure.js").createFigure>} fig
  * @param {HTMLCanvasElement} canvas @param {object} options
  */
-export function createPlane(canvas, options = {}) {
+export function createPlane(fig, canvas, options = {}) {
   const state = {
     extent: options.extent || [-1, 1, -1, 1],
     colours: options.colours ? Array.from(options.colours) : null,
@@ -56,11 +59,9 @@ export function createPlane(canvas, options = {}) {
     trails: null,
     trailScale: 1,
     highlight: null,
-    frame: 0,
-    destroyed: false,
   };
-  const controller = new AbortController();
-  const { signal } = controller;
+  const frameRequests = fig.scheduler(draw);
+  const schedule = () => frameRequests.invalidate();
   if (!canvas.hasAttribute("role")) canvas.setAttribute("role", "img");
   if (options.label) canvas.setAttribute("aria-label", options.label);
   const margin = { left: 34, right: 10, top: 10, bottom: 30 };
@@ -86,10 +87,8 @@ export function createPlane(canvas, options = {}) {
   }
 
   function draw() {
-    state.frame = 0;
-    if (state.destroyed) return;
     const { ctx } = fitCanvas(canvas, state.width, state.height);
-    const { fg, muted, border, bg } = state.theme;
+    const { fg, muted, border } = state.theme;
     const f = frame();
     const [rx0, rx1, ry0, ry1] = f.range;
     ctx.clearRect(0, 0, state.width, state.height);
@@ -100,23 +99,23 @@ export function createPlane(canvas, options = {}) {
     ctx.lineWidth = 1;
     ctx.strokeStyle = border;
     ctx.fillStyle = muted;
-    ctx.textAlign = "center";
-    ctx.textBaseline = "top";
-    for (const v of niceTicks(rx0, rx1, Math.max(2, Math.round(f.w / 60)))) {
-      const x = Math.round(f.toX(v)) + 0.5;
-      ctx.globalAlpha = v === 0 ? 0.9 : 0.45;
-      ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, bottom); ctx.stroke();
-      ctx.globalAlpha = 1;
-      ctx.fillText(tickLabel(v), x, bottom + 3);
-    }
-    ctx.textAlign = "right";
-    ctx.textBaseline = "middle";
-    for (const v of niceTicks(ry0, ry1, Math.max(2, Math.round(f.h / 60)))) {
-      const y = Math.round(f.toY(v)) + 0.5;
-      ctx.globalAlpha = v === 0 ? 0.9 : 0.45;
-      ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(right, y); ctx.stroke();
-      ctx.globalAlpha = 1;
-      ctx.fillText(tickLabel(v), left - 4, y);
+    const axes = [ // x: vertical grid lines, labels below; y: horizontal lines, labels on the left
+      { lo: rx0, hi: rx1, length: f.w, at: f.toX, align: "center", baseline: "top",
+        line: (p) => [p, top, p, bottom], label: (p) => [p, bottom + 3] },
+      { lo: ry0, hi: ry1, length: f.h, at: f.toY, align: "right", baseline: "middle",
+        line: (p) => [left, p, right, p], label: (p) => [left - 4, p] },
+    ];
+    for (const axis of axes) {
+      ctx.textAlign = axis.align;
+      ctx.textBaseline = axis.baseline;
+      for (const v of niceTicks(axis.lo, axis.hi, Math.max(2, Math.round(axis.length / 60)))) {
+        const p = Math.round(axis.at(v)) + 0.5;
+        const [x0, y0, x1, y1] = axis.line(p);
+        ctx.globalAlpha = v === 0 ? 0.9 : 0.45;
+        ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke();
+        ctx.globalAlpha = 1;
+        ctx.fillText(tickLabel(v), ...axis.label(p));
+      }
     }
     ctx.strokeStyle = border;
     ctx.strokeRect(left + 0.5, top + 0.5, right - left - 1, bottom - top - 1);
@@ -176,50 +175,22 @@ export function createPlane(canvas, options = {}) {
       ctx.stroke();
       ctx.globalAlpha = 1;
     }
-    const h = state.highlight;
-    if (h !== null && h >= 0 && h < n) {
-      const x = f.toX(pts[2 * h]), y = f.toY(pts[2 * h + 1]);
-      ctx.beginPath();
-      ctx.arc(x, y, r * 1.9, 0, 2 * Math.PI);
-      ctx.fillStyle = state.colours?.[h] || fg;
-      ctx.fill();
-      ctx.lineWidth = 2.5;
-      ctx.strokeStyle = bg;
-      ctx.stroke();
-      ctx.lineWidth = 1.5;
-      ctx.strokeStyle = fg;
-      ctx.beginPath();
-      ctx.arc(x, y, r * 1.9 + 2, 0, 2 * Math.PI);
-      ctx.stroke();
+    const hi = state.highlight;
+    if (hi !== null && hi >= 0 && hi < n) {
+      drawHighlight(ctx, f.toX(pts[2 * hi]), f.toY(pts[2 * hi + 1]), r, state.colours?.[hi] || fg, state.theme);
     }
     ctx.restore();
   }
 
-  function schedule() {
-    if (!state.frame && !state.destroyed) state.frame = requestAnimationFrame(draw);
-  }
-
   function pick(clientX, clientY) {
     const rect = canvas.getBoundingClientRect();
-    const x = clientX - rect.left, y = clientY - rect.top;
     const f = frame();
-    let best = null, bestD = (radius() + 8) ** 2;
-    for (let i = 0; i < state.points.length / 2; i++) {
-      const d = (f.toX(state.points[2 * i]) - x) ** 2 + (f.toY(state.points[2 * i + 1]) - y) ** 2;
-      if (d < bestD) { best = i; bestD = d; }
-    }
-    return best;
+    const at = (i) => [f.toX(state.points[2 * i]), f.toY(state.points[2 * i + 1])];
+    return nearestPoint(state.points.length / 2, at, clientX - rect.left, clientY - rect.top, radius() + 8);
   }
 
-  canvas.addEventListener("pointermove", (event) => {
-    if (event.pointerType === "mouse" || event.pointerType === "pen") options.onHover?.(pick(event.clientX, event.clientY), "hover");
-  }, { signal });
-  canvas.addEventListener("click", (event) => {
-    options.onHover?.(pick(event.clientX, event.clientY), "tap");
-  }, { signal });
-  canvas.addEventListener("pointerleave", (event) => {
-    if (event.pointerType === "mouse") options.onHover?.(null, "hover");
-  }, { signal });
+  hoverPoints(fig, canvas, pick, options.onHover);
+  fig.on(canvas, "click", (event) => options.onHover?.(pick(event.clientX, event.clientY), "tap"));
 
   schedule();
   return {
@@ -235,10 +206,5 @@ export function createPlane(canvas, options = {}) {
     project(i) { const f = frame(); return { x: f.toX(state.points[2 * i]), y: f.toY(state.points[2 * i + 1]) }; },
     pick,
     draw,
-    destroy() {
-      state.destroyed = true;
-      if (state.frame) cancelAnimationFrame(state.frame);
-      controller.abort();
-    },
   };
 }

@@ -2,16 +2,17 @@
 // steps, chosen with a range slider (keyboard-native). Each snapshot shows the
 // codes with their trails -dL/dz (computed at build by automatic
 // differentiation), the step and the loss, on one fixed axis range; beside it,
-// the reconstruction at that step in 3-D over the faint input. Moving between
-// snapshots tweens unless the reader prefers reduced motion. Trails have a
-// per-snapshot length multiplier, always stated in the legend with a
-// reference bar.
+// the reconstruction at that step in 3-D over the faint input (it turns and
+// tilts as in lib/toy-3d.js). Moving between snapshots tweens unless the reader
+// prefers reduced motion. Trails have a per-snapshot length multiplier, always
+// stated in the legend with a reference bar.
 
+import { createFigure, fetchBytes, h } from "../../lib/figure.js";
 import { onThemeChange, readTheme } from "../../lib/theme.js";
 import { createView3d } from "../../lib/toy-3d.js";
 import { rampColours } from "../../lib/toy-colour.js";
+import { followWidth, hint, panel } from "../../lib/toy-panels.js";
 import { createPlane } from "../../lib/toy-plane.js";
-import { useToyStyle } from "../../lib/toy-style.js";
 
 const ROW_MIN_WIDTH = 600;
 const TWEEN_MS = 550;
@@ -27,15 +28,26 @@ export function sci(value, digits = 2) {
   return `${mantissa === 1 ? "" : `${mantissa}\u00d7`}10${sup}`;
 }
 
-async function loadFloats(config, name) {
-  const response = await fetch(new URL(name, config.base));
-  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
-  return new Float32Array(await response.arrayBuffer());
+/** What the panels show of a snapshot: copies, so a tween can write between them. */
+function frameOf(s) {
+  return { codes: Float32Array.from(s.codes), trails: Float32Array.from(s.trails),
+    recon: Float32Array.from(s.recon), logScale: Math.log(s.scale) };
 }
 
+function lerp(a, b, t) {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + (b[i] - a[i]) * t;
+  return out;
+}
+
+/**
+ * Mount the figure: the code plane and the 3-D reconstruction at the slider's training step.
+ * @param {HTMLElement} el @param {object} config
+ */
 export async function mount(el, config) {
-  const [shapeData, snapData] = await Promise.all([
-    loadFloats(config, config.files.shape), loadFloats(config, config.files.snapshots)]);
+  const fig = createFigure(el, config);
+  const load = (name) => fetchBytes(name, { base: config.base, signal: fig.signal }).then((b) => new Float32Array(b));
+  const [shapeData, snapData] = await Promise.all([load(config.files.shape), load(config.files.snapshots)]);
   const n = config.n;
   const per = config.fields.reduce((sum, [, width]) => sum + n * width, 0);
   if (snapData.length !== per * config.snapshots.length || shapeData.length !== 4 * n) {
@@ -53,59 +65,43 @@ export async function mount(el, config) {
     return out;
   });
 
-  const live = el.querySelector(".figure-live") || el;
-  const release = useToyStyle();
-  const controller = new AbortController();
-  const { signal } = controller;
   const slider = el.querySelector(".toy-snapshots__slider");
   const output = el.querySelector(".toy-snapshots__readout");
+  const theme = readTheme(el);
 
   // ---- DOM ----
-  const root = document.createElement("div");
-  root.className = "toy-fig toy-snapshots";
-  const panelPlane = document.createElement("figure");
-  panelPlane.className = "toy-panel";
-  const titlePlane = document.createElement("p");
-  titlePlane.className = "toy-panel__title";
-  const canvasPlane = document.createElement("canvas");
-  const key = document.createElement("p");
-  key.className = "toy-ramp toy-snapshots__key";
-  panelPlane.append(titlePlane, canvasPlane, key);
-  const panel3d = document.createElement("figure");
-  panel3d.className = "toy-panel";
-  const title3d = document.createElement("p");
-  title3d.className = "toy-panel__title";
-  title3d.textContent = "Reconstruction (3-D)";
-  const canvas3d = document.createElement("canvas");
-  const hint3d = document.createElement("p");
-  hint3d.className = "toy-panel__hint";
-  hint3d.textContent = "grey rings: the input \u00b7 drag or arrow keys to turn";
-  panel3d.append(title3d, canvas3d, hint3d);
-  root.append(panelPlane, panel3d);
-  const readout = document.createElement("p");
-  readout.className = "toy-readout";
-  readout.setAttribute("aria-hidden", "true");
-  live.append(root, readout);
-
-  const theme = readTheme(el);
-  const plane = createPlane(canvasPlane, {
+  const canvasPlane = h("canvas");
+  const plane = createPlane(fig, canvasPlane, {
     extent: config.extent, colours, theme,
     label: `The codes of the ${n} points of the ${config.shapeName} with their trails, at the chosen training step.`,
     onHover: (i, how) => pickPoint(i, how),
   });
-  const view = createView3d(canvas3d, {
+  const view = createView3d(fig, h("canvas"), {
     points: snaps[snaps.length - 1].recon, ghost: points, links: true, colours, theme,
     label: `The reconstruction of the ${config.shapeName} at the chosen step, over the input in grey; arrow keys turn it.`,
     onHover: (i, how) => pickPoint(i, how),
   });
+  const titlePlane = h("p", { class: "toy-panel__title" });
+  const key = h("p", { class: "toy-ramp toy-snapshots__key" });
+  const root = fig.add(h("div", { class: "toy-fig toy-snapshots" }, panel(titlePlane, canvasPlane, key),
+    panel("Reconstruction (3-D)", view.element, hint("grey rings: the input \u00b7 drag or arrow keys to turn"))));
+  const readout = fig.add(h("p", { class: "toy-readout", "aria-hidden": "true" }));
 
   // ---- state and drawing ----
   let index = snaps.length - 1;
-  let shown = { codes: Float32Array.from(snaps[index].codes), trails: Float32Array.from(snaps[index].trails),
-    recon: Float32Array.from(snaps[index].recon), logScale: Math.log(snaps[index].scale) };
-  let tween = 0;
-  let paused = false;
+  let shown = frameOf(snaps[index]);
   let hovered = null;
+  let from = shown; // the tween's start
+  let start = 0;
+  const tween = fig.animate((now) => {
+    const target = snaps[index];
+    const u = Math.max(0, Math.min(1, (now - start) / TWEEN_MS));
+    const t = u < 0.5 ? 4 * u * u * u : 1 - (-2 * u + 2) ** 3 / 2;
+    shown = { codes: lerp(from.codes, target.codes, t), trails: lerp(from.trails, target.trails, t),
+      recon: lerp(from.recon, target.recon, t), logScale: from.logScale + (Math.log(target.scale) - from.logScale) * t };
+    render();
+    return u < 1;
+  });
 
   function render() {
     plane.setPoints(shown.codes);
@@ -116,10 +112,10 @@ export async function mount(el, config) {
 
   function legend() {
     const s = snaps[index];
-    const px = s.ref * s.scale * plane.pixelsPerUnit();
+    const px = Math.max(4, s.ref * s.scale * plane.pixelsPerUnit()).toFixed(1);
     key.innerHTML = `<span class="toy-trail-key">trails = \u2212\u2202L/\u2202z \u00d7 ${s.scaleText}</span>` +
-      `<span class="toy-trail-key"><svg width="${Math.max(4, px).toFixed(1)}" height="8" aria-hidden="true">` +
-      `<line x1="0" y1="4" x2="${Math.max(4, px).toFixed(1)}" y2="4" stroke="currentColor" stroke-width="2"/></svg>` +
+      `<span class="toy-trail-key"><svg width="${px}" height="8" aria-hidden="true">` +
+      `<line x1="0" y1="4" x2="${px}" y2="4" stroke="currentColor" stroke-width="2"/></svg>` +
       `= |\u2202L/\u2202z| of ${s.refText}</span>`;
   }
 
@@ -155,44 +151,31 @@ export async function mount(el, config) {
     if (output) output.textContent = stepText(target);
     slider.setAttribute("aria-valuetext", stepText(target).replace("\u00b7", ","));
     legend();
-    cancelAnimationFrame(tween);
-    tween = 0;
-    if (!animate || config.reducedMotion || paused) {
-      shown = { codes: Float32Array.from(target.codes), trails: Float32Array.from(target.trails),
-        recon: Float32Array.from(target.recon), logScale: Math.log(target.scale) };
+    tween.stop();
+    if (!animate || config.reducedMotion || fig.paused) {
+      shown = frameOf(target);
       render();
       return;
     }
-    const from = shown;
-    const start = performance.now();
-    const lerp = (a, b, t) => { const out = new Float32Array(a.length); for (let i = 0; i < a.length; i++) out[i] = a[i] + (b[i] - a[i]) * t; return out; };
-    const frame = (now) => {
-      const u = Math.min(1, (now - start) / TWEEN_MS);
-      const t = u < 0.5 ? 4 * u * u * u : 1 - (-2 * u + 2) ** 3 / 2;
-      shown = { codes: lerp(from.codes, target.codes, t), trails: lerp(from.trails, target.trails, t),
-        recon: lerp(from.recon, target.recon, t), logScale: from.logScale + (Math.log(target.scale) - from.logScale) * t };
-      render();
-      tween = u < 1 ? requestAnimationFrame(frame) : 0;
-    };
-    tween = requestAnimationFrame(frame);
+    from = shown;
+    start = performance.now();
+    tween.start();
   }
+  // off screen, a tween in progress jumps to its end
+  fig.onPause(() => { if (tween.running) show(index, false); });
 
   slider.max = String(snaps.length - 1);
   slider.value = String(index);
   slider.disabled = false;
-  slider.addEventListener("input", () => {
+  fig.onDestroy(() => { slider.disabled = true; });
+  fig.on(slider, "input", () => {
     const k = Number(slider.value);
     if (k === index) return;
     show(k, true); // the focused slider's aria-valuetext announces the step and loss
-  }, { signal });
+  });
 
   // ---- layout ----
-  let lastWidth = 0;
-  function layout() {
-    const width = Math.max(live.clientWidth, 200);
-    if (width === lastWidth) return;
-    lastWidth = width;
-    const row = width >= ROW_MIN_WIDTH;
+  followWidth(fig, ROW_MIN_WIDTH, (width, row) => {
     root.classList.toggle("toy-fig--row", false);
     root.style.gridTemplateColumns = row ? "auto auto" : "auto";
     root.style.alignItems = row ? "start" : "center";
@@ -202,37 +185,20 @@ export async function mount(el, config) {
     plane.resize(big, big);
     view.resize(small, small);
     legend();
-  }
-  layout();
+  });
   show(index, false);
-  const observer = new ResizeObserver(() => layout());
-  observer.observe(live);
-  onThemeChange(() => { const t = readTheme(el); plane.setTheme(t); view.setTheme(t); }, signal);
+  onThemeChange(() => { const t = readTheme(el); plane.setTheme(t); view.setTheme(t); }, fig.signal);
 
-  el.__figure = {
+  fig.expose({
     get index() { return index; },
-    get animating() { return tween !== 0; },
+    get animating() { return tween.running; },
     setIndex(k) { slider.value = String(k); slider.dispatchEvent(new Event("input")); },
     stepText() { return output ? output.textContent : ""; },
     snapshot(k) { return { step: snaps[k].step, loss: snaps[k].loss, scale: snaps[k].scale }; },
     point(i) { const p = plane.project(i); const r = canvasPlane.getBoundingClientRect(); return { x: r.left + p.x, y: r.top + p.y }; },
     highlights() { return { plane: hovered, view: view.getHighlight() }; },
-  };
-
-  return {
-    pause() { paused = true; if (tween) { cancelAnimationFrame(tween); tween = 0; show(index, false); } },
-    resume() { paused = false; },
-    destroy() {
-      cancelAnimationFrame(tween);
-      controller.abort();
-      observer.disconnect();
-      plane.destroy();
-      view.destroy();
-      release();
-      root.remove();
-      readout.remove();
-      slider.disabled = true;
-      delete el.__figure;
-    },
-  };
+    /** The 3-D view's angles {yaw, pitch} in radians. */
+    angles() { return view.getAngles(); },
+  });
+  return fig;
 }

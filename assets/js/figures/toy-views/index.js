@@ -3,14 +3,16 @@
 // the toy autoencoder trained at build. Hovering or tapping a point in either
 // panel, or stepping through the points with the arrow keys on the code plane
 // (a slider over the points), highlights the same point in both panels and
-// reads out its index and coordinates. The 3-D panel turns by drag or arrow keys.
+// reads out its index and coordinates. The 3-D panel turns by drag or arrow
+// keys, and tilts by its tilt handle too (lib/toy-3d.js).
 
 import { announcer } from "../../lib/announce.js";
+import { createFigure, fetchBytes, h } from "../../lib/figure.js";
 import { onThemeChange, readTheme } from "../../lib/theme.js";
 import { createView3d } from "../../lib/toy-3d.js";
 import { rampColours } from "../../lib/toy-colour.js";
+import { followWidth, hint, panel } from "../../lib/toy-panels.js";
 import { createPlane } from "../../lib/toy-plane.js";
-import { trapezoidSVG, useToyStyle } from "../../lib/toy-style.js";
 
 const ROW_MIN_WIDTH = 560; // below this the panels stack
 const MAX_PANEL = 330;
@@ -18,10 +20,9 @@ const MAX_PANEL = 330;
 const fmt = (v) => (v < 0 ? "\u2212" : "") + Math.abs(v).toFixed(2);
 const vec = (a) => `(${Array.from(a, fmt).join(", ")})`;
 
-async function loadData(config) {
-  const response = await fetch(new URL(config.file, config.base));
-  if (!response.ok) throw new Error(`${config.file}: HTTP ${response.status}`);
-  const all = new Float32Array(await response.arrayBuffer());
+/** The payload's one file of float32 columns, split by config.layout ([name, width] pairs). */
+async function loadData(config, signal) {
+  const all = new Float32Array(await fetchBytes(config.file, { base: config.base, signal }));
   const out = {};
   let at = 0;
   for (const [name, width] of config.layout) {
@@ -32,73 +33,54 @@ async function loadData(config) {
   return out;
 }
 
+/**
+ * The encoder/decoder glyph as an SVG string: a trapezoid, wide on the 3-D side.
+ * @param {{label: string, sub: string, narrowing: boolean, vertical: boolean}} o
+ */
+function trapezoidSVG({ label, sub, narrowing, vertical }) {
+  const w = vertical ? 220 : 120, ht = vertical ? 64 : 170;
+  let d;
+  if (vertical) {
+    const a = narrowing ? 100 : 45, b = narrowing ? 45 : 100; // half-widths top / bottom
+    d = `M${110 - a},4 L${110 + a},4 L${110 + b},60 L${110 - b},60 Z`;
+  } else {
+    const a = narrowing ? 70 : 30, b = narrowing ? 30 : 70; // half-heights left / right
+    d = `M4,${85 - a} L116,${85 - b} L116,${85 + b} L4,${85 + a} Z`;
+  }
+  const cx = w / 2, cy = ht / 2;
+  return `<svg class="toy-arrow" width="${w}" height="${ht}" viewBox="0 0 ${w} ${ht}" aria-hidden="true" focusable="false">
+<path d="${d}"/><text x="${cx}" y="${cy - 3}" text-anchor="middle">${label}</text>
+<text class="toy-arrow__sub" x="${cx}" y="${cy + 13}" text-anchor="middle">${sub}</text></svg>`;
+}
+
+/**
+ * Mount the figure: the 3-D panel and the code plane, linked by hover, taps and keys.
+ * @param {HTMLElement} el @param {object} config
+ */
 export async function mount(el, config) {
-  const data = await loadData(config);
+  const fig = createFigure(el, config);
+  const data = await loadData(config, fig.signal);
   const n = config.n;
   const decoder = config.part === "decoder";
-  const live = el.querySelector(".figure-live") || el;
   const say = announcer(el);
-  const release = useToyStyle();
-  const controller = new AbortController();
-  const { signal } = controller;
   const colours = rampColours(data.colour);
-
-  // ---- DOM: [3-D] [encoder] [codes]  or  [codes] [decoder] [3-D] ----
-  const root = document.createElement("div");
-  root.className = "toy-fig toy-views";
-  const panel3d = document.createElement("figure");
-  panel3d.className = "toy-panel";
-  const title3d = document.createElement("p");
-  title3d.className = "toy-panel__title";
-  title3d.textContent = decoder ? "Reconstruction (3-D)" : `Input: ${config.shapeName} (3-D)`;
-  const canvas3d = document.createElement("canvas");
-  const hint3d = document.createElement("p");
-  hint3d.className = "toy-panel__hint";
-  hint3d.textContent = decoder ? "grey rings: the input \u00b7 drag to turn" : "drag or arrow keys to turn";
-  panel3d.append(title3d, canvas3d, hint3d);
-
-  const panel2d = document.createElement("figure");
-  panel2d.className = "toy-panel";
-  const title2d = document.createElement("p");
-  title2d.className = "toy-panel__title";
-  title2d.textContent = "Codes z (2-D)";
-  const canvas2d = document.createElement("canvas");
-  const hint2d = document.createElement("p");
-  hint2d.className = "toy-panel__hint";
-  hint2d.textContent = "hover, tap or arrow keys: pick a point";
-  panel2d.append(title2d, canvas2d, hint2d);
-
-  const arrow = document.createElement("div");
-  arrow.className = "toy-views__arrow";
-  if (decoder) root.append(panel2d, arrow, panel3d);
-  else root.append(panel3d, arrow, panel2d);
-
-  const readout = document.createElement("p");
-  readout.className = "toy-readout";
-  readout.setAttribute("aria-hidden", "true"); // the slider's aria-valuetext and the live region say it
-  const legend = document.createElement("p");
-  legend.className = "toy-ramp";
-  legend.innerHTML = '<span>start of the shape</span><span class="toy-ramp__bar"></span><span>end</span>';
-  live.append(root, readout, legend);
-
-  const helpId = `${el.id}-help`;
+  const theme = readTheme(el);
   const sizes = config.hidden.join("\u2192");
   const sizesBack = [...config.hidden].reverse().join("\u2192");
-  canvas2d.setAttribute("role", "slider");
-  canvas2d.tabIndex = 0;
-  canvas2d.setAttribute("aria-label", `Code plane: ${n} points; arrow keys pick a point`);
-  canvas2d.setAttribute("aria-valuemin", "1");
-  canvas2d.setAttribute("aria-valuemax", String(n));
-  if (document.getElementById(helpId)) canvas2d.setAttribute("aria-describedby", helpId);
 
   // ---- views ----
-  const theme = readTheme(el);
-  const plane = createPlane(canvas2d, {
+  const canvas2d = h("canvas", {
+    role: "slider", tabindex: 0, "aria-label": `Code plane: ${n} points; arrow keys pick a point`,
+    "aria-valuemin": 1, "aria-valuemax": n,
+    "aria-describedby": document.getElementById(`${el.id}-help`) ? `${el.id}-help` : null,
+  });
+  const plane = createPlane(fig, canvas2d, {
     extent: config.extent, colours, theme,
     onHover: (i, how) => select(i, how),
   });
   plane.setPoints(data.codes);
-  const view = createView3d(canvas3d, {
+  const canvas3d = h("canvas");
+  const view = createView3d(fig, canvas3d, {
     points: decoder ? data.recon : data.points,
     ghost: decoder ? data.points : null,
     links: decoder,
@@ -108,6 +90,17 @@ export async function mount(el, config) {
       : `The ${config.shapeName}, ${n} points in 3-D; arrow keys turn it.`,
     onHover: (i, how) => select(i, how),
   });
+
+  // ---- DOM: [3-D] [encoder] [codes]  or  [codes] [decoder] [3-D] ----
+  const panel3d = panel(decoder ? "Reconstruction (3-D)" : `Input: ${config.shapeName} (3-D)`, view.element,
+    hint(decoder ? "grey rings: the input \u00b7 drag to turn" : "drag or arrow keys to turn"));
+  const panel2d = panel("Codes z (2-D)", canvas2d, hint("hover, tap or arrow keys: pick a point"));
+  const arrow = h("div", { class: "toy-views__arrow" });
+  const root = fig.add(h("div", { class: "toy-fig toy-views" }, ...(decoder ? [panel2d, arrow, panel3d] : [panel3d, arrow, panel2d])));
+  // aria-hidden: the slider's aria-valuetext and the live region say it
+  const readout = fig.add(h("p", { class: "toy-readout", "aria-hidden": "true" }));
+  fig.add(h("p", { class: "toy-ramp",
+    html: '<span>start of the shape</span><span class="toy-ramp__bar"></span><span>end</span>' }));
 
   // ---- selection ----
   let current = null;
@@ -149,7 +142,7 @@ export async function mount(el, config) {
   }
   select(null, "init");
 
-  canvas2d.addEventListener("keydown", (event) => {
+  fig.on(canvas2d, "keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const at = current ?? -1;
     const next = {
@@ -159,16 +152,11 @@ export async function mount(el, config) {
     if (next === undefined) return;
     event.preventDefault();
     select(((next % n) + n) % n, "key");
-  }, { signal });
-  canvas2d.addEventListener("focus", () => { if (current === null) select(0, "key"); }, { signal });
+  });
+  fig.on(canvas2d, "focus", () => { if (current === null) select(0, "key"); });
 
   // ---- layout ----
-  let lastWidth = 0;
-  function layout() {
-    const width = Math.max(live.clientWidth, 200);
-    if (width === lastWidth) return;
-    lastWidth = width;
-    const row = width >= ROW_MIN_WIDTH;
+  followWidth(fig, ROW_MIN_WIDTH, (width, row) => {
     root.classList.toggle("toy-fig--row", row);
     root.classList.toggle("toy-fig--stack", !row);
     const side = Math.floor(row ? Math.min(MAX_PANEL, (width - 120 - 40) / 2) : Math.min(MAX_PANEL, width - 8));
@@ -179,43 +167,25 @@ export async function mount(el, config) {
     });
     plane.resize(side, side);
     view.resize(side, side);
-  }
-  layout();
-  const observer = new ResizeObserver(() => layout());
-  observer.observe(live);
-  onThemeChange(() => { const t = readTheme(el); plane.setTheme(t); view.setTheme(t); }, signal);
+  });
+  onThemeChange(() => { const t = readTheme(el); plane.setTheme(t); view.setTheme(t); }, fig.signal);
 
   // ---- test hook ----
-  el.__figure = {
+  fig.expose({
     n,
     part: config.part,
     get highlight() { return current; },
     select(i) { select(i, "key"); },
     /** Client coordinates of point i in "plane" or "3d". */
-    point(panel, i) {
-      const canvas = panel === "plane" ? canvas2d : canvas3d;
-      const p = panel === "plane" ? plane.project(i) : view.project(i);
+    point(which, i) {
+      const canvas = which === "plane" ? canvas2d : canvas3d;
+      const p = which === "plane" ? plane.project(i) : view.project(i);
       const rect = canvas.getBoundingClientRect();
       return { x: rect.left + p.x, y: rect.top + p.y };
     },
     highlights() { return { plane: current, view: view.getHighlight() }; },
     readout() { return readout.textContent; },
     angles() { return view.getAngles(); },
-  };
-
-  return {
-    pause() {},
-    resume() {},
-    destroy() {
-      controller.abort();
-      observer.disconnect();
-      plane.destroy();
-      view.destroy();
-      release();
-      root.remove();
-      readout.remove();
-      legend.remove();
-      delete el.__figure;
-    },
-  };
+  });
+  return fig;
 }
