@@ -60,6 +60,17 @@ function callHandle(record, method) {
   }
 }
 
+// A mount() that threw part-way may have started loops or workers through the figure kit: stop them.
+function destroyPartial(el, record) {
+  const partial = el.__explorablesFigure;
+  if (!partial || typeof partial.destroy !== "function") return;
+  try {
+    partial.destroy();
+  } catch (error) {
+    console.error(`Figure #${record.id}: destroy() after a failed mount failed`, error);
+  }
+}
+
 // A figure taken off the page is destroyed: its loops, listeners, workers and models are released.
 function unmount(record) {
   if (record.removed) return;
@@ -137,6 +148,7 @@ async function mount(record) {
     setStatus(el, "");
     record.handle = (await mod.mount(el, config)) || null;
   } catch (error) {
+    destroyPartial(el, record);
     setState(record, "error");
     setStatus(el, `This interactive figure could not load (${shortReason(error)}). ` +
       "The image above shows it as built.");

@@ -35,9 +35,24 @@ export async function mount(el, config) {
 }
 """
 
+# A figure module whose mount() starts a loop through the kit and then fails.
+FAILING_MODULE = """import { createFigure } from "../lib/figure.js";
+window.failing = { frames: 0, destroyed: 0 };
+export async function mount(el, config) {
+  const fig = createFigure(el, config);
+  fig.animate(() => { window.failing.frames += 1; }).start();
+  fig.onDestroy(() => { window.failing.destroyed += 1; });
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  throw new Error("deliberate failure after starting a loop");
+}
+"""
+
 RUNTIME_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>runtime</title>
 <script type="module" src="./assets/js/runtime.js"></script></head>
 <body><figure class="figure" id="fig-probe" data-figure="probe" data-module="./assets/js/figures/probe.js"
+ data-config="./config.json"><div class="figure-body"><div class="figure-live"></div></div>
+<p class="figure-status" role="status"></p></figure>
+<figure class="figure" id="fig-failing" data-figure="failing" data-module="./assets/js/figures/failing.js"
  data-config="./config.json"><div class="figure-body"><div class="figure-live"></div></div>
 <p class="figure-status" role="status"></p></figure></body></html>"""
 
@@ -50,6 +65,7 @@ def kit_url(tmp_path, copy_assets, serve):
     (tmp_path / "runtime.html").write_text(RUNTIME_PAGE, encoding="utf-8")
     (tmp_path / "config.json").write_text(json.dumps({"answer": 42}), encoding="utf-8")
     (tmp_path / "assets" / "js" / "figures" / "probe.js").write_text(PROBE_MODULE, encoding="utf-8")
+    (tmp_path / "assets" / "js" / "figures" / "failing.js").write_text(FAILING_MODULE, encoding="utf-8")
     return serve(tmp_path)
 
 
@@ -188,3 +204,15 @@ def test_the_runtime_destroys_a_figure_removed_from_the_page(page, kit_url):
     frames(page, 10)
     assert page.evaluate("() => window.probe.frames") == result.pop("before")
     assert result == {"calls": 1, "canvases": 0, "destroyed": 1}
+
+
+def test_a_mount_that_fails_part_way_leaves_nothing_running(page, kit_url):
+    page.goto(kit_url + "runtime.html")
+    page.locator("#fig-failing").scroll_into_view_if_needed()
+    wait_until(page, "() => document.querySelector('#fig-failing').dataset.state === 'error'")
+    assert page.evaluate("() => window.failing.destroyed") == 1
+    before = page.evaluate("() => window.failing.frames")
+    assert before >= 1
+    frames(page, 20)
+    assert page.evaluate("() => window.failing.frames") == before
+    assert "could not load" in page.locator("#fig-failing .figure-status").text_content()

@@ -169,5 +169,10 @@ export function createFigure(el, config = {}) {
       }
     },
   };
+  // The runtime destroys a figure whose mount() throws part-way, so a failed mount leaves nothing running.
+  Object.defineProperty(el, "__explorablesFigure", { value: fig, configurable: true });
+  onDestroy(() => {
+    if (el.__explorablesFigure === fig) delete el.__explorablesFigure;
+  });
   return fig;
 }
