@@ -148,21 +148,48 @@ def plain(text: str, *, unicode: bool = False) -> str:
 # ---- axes -------------------------------------------------------------------------------------------------
 
 
+def _pow10(e: int) -> float:
+    """10^e as the nearest float, as plot-axes.js's pow10 (parsing "1e<e>"; V8's ``10 ** -5`` is an ulp low)."""
+    return float(f"1e{e}")
+
+
 def nice_ticks(lo: float, hi: float, count: int = 5, *, steps: tuple[float, ...] = (1, 2, 5)) -> list[float]:
     """About ``count`` round values covering [lo, hi], as assets/js/lib/plot-axes.js niceTicks chooses them.
 
-    The step is the smallest ``m`` x 10^k (``m`` in ``steps``, or 10) of at least
-    (hi - lo) / count; the values are its multiples inside [lo, hi], rounded to
-    12 decimals (never -0). A figure whose page allows other steps passes them
-    (the toy planes: 2.5 too, as toy-plane.js), so its fallback shows the page's ticks.
+    The step is the smallest ``m`` x 10^k (``m`` in ``steps``) that leaves at most
+    ``count`` intervals; the values are its multiples inside [lo, hi] (ends included
+    with a tolerance for floating-point noise), rounded to 12 significant digits,
+    never -0. A range too short to hold a multiple of that step gets the next finer
+    step, so a non-empty range always has ticks (``[lo, hi]`` when it is too short
+    for any step, below 1e-300); an empty, reversed or non-finite one gives ``[lo]``.
+    The arithmetic is plot-axes.js's, operation for operation (tests/test_draw.py
+    compares the two). A figure whose page allows other steps passes them (the toy
+    planes: 2.5 too, as toy-plane.js), so its fallback shows the page's ticks.
     """
-    if not hi > lo:
+    span = hi - lo
+    if not (span > 0 and math.isfinite(span)):
         return [lo]
-    raw = (hi - lo) / max(1, count)
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (*steps, 10) if m * power >= raw)
-    first = math.ceil(lo / step - 1e-9)
-    return [round(k * step, 12) + 0.0 for k in range(first, math.floor(hi / step + 1e-9) + 1)]
+    n = count if count >= 1 else 1
+    if not span / n > 1e-300:  # no power of ten to step by (10^-324 is 0)
+        return [lo, hi]
+    # climb the ladder 1, 2, 5, 10, 20... x 10^e from the power of ten below span / n
+    e, i = math.floor(math.log10(span / n)), 0
+    while span / (steps[i] * _pow10(e)) > n:
+        i += 1
+        if i == len(steps):
+            i, e = 0, e + 1
+    for _ in range(3):
+        step = steps[i] * _pow10(e)
+        if not (0 < step < math.inf):
+            break
+        first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+        if last >= first:
+            return [float(f"{k * step:.12g}") + 0.0 for k in range(first, last + 1)]
+        # no multiple of the step inside (a range shorter than the step): one rung finer
+        i -= 1
+        if i < 0:
+            i, e = len(steps) - 1, e - 1
+    return [lo, hi]
 
 
 def pixel_map(box: tuple[float, float, float, float], domain: dict):

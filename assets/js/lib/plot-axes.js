@@ -3,20 +3,46 @@
 
 const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
-/** Round tick values inside [lo, hi] in steps of 1, 2 or 5 x 10^k (as d3.ticks). */
+const STEPS = [1, 2, 5]; // tick steps are m x 10^k for m in STEPS
+
+// 10^e, correctly rounded (`10 ** -5` is 0.000009999999999999999 in V8; generator/draw.py uses the same).
+const pow10 = (e) => Number(`1e${e}`);
+
+/**
+ * Round tick values inside [lo, hi] in steps of 1, 2 or 5 x 10^k (as d3.ticks): the smallest such
+ * step that leaves at most `count` intervals, its multiples within [lo, hi] (ends included, with a
+ * tolerance for floating-point noise), rounded to 12 significant digits, never -0. A range too
+ * short to hold a multiple of that step gets the next finer step, so a non-empty range always has
+ * ticks. generator/draw.py nice_ticks does the very same arithmetic (the fallback images' ticks).
+ * @param {number} lo @param {number} hi @param {number} [count]
+ * @returns {number[]} [lo] alone when the range is empty, reversed or not finite; [lo, hi] when it
+ *   is too short for any step (below 1e-300)
+ */
 export function niceTicks(lo, hi, count = 5) {
   const span = hi - lo;
-  if (!(span > 0)) return [lo];
-  let step = 10 ** Math.floor(Math.log10(span / count));
-  for (const factor of [1, 2, 5, 10]) {
-    if (span / (step * factor) <= count) {
-      step *= factor;
-      break;
-    }
+  if (!(span > 0 && span < Infinity)) return [lo];
+  const n = count >= 1 ? count : 1;
+  if (!(span / n > 1e-300)) return [lo, hi]; // no power of ten to step by (10^-324 is 0)
+  // Climb the ladder 1, 2, 5, 10, 20... x 10^e from the power of ten below span / n.
+  let e = Math.floor(Math.log10(span / n));
+  let i = 0;
+  while (span / (STEPS[i] * pow10(e)) > n) {
+    i += 1;
+    if (i === STEPS.length) [i, e] = [0, e + 1];
   }
-  const ticks = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(+v.toPrecision(12) + 0);
-  return ticks;
+  for (let tries = 0; tries < 3; tries += 1) {
+    const step = STEPS[i] * pow10(e);
+    if (!(step > 0 && step < Infinity)) break;
+    const first = Math.ceil(lo / step - 1e-9);
+    const last = Math.floor(hi / step + 1e-9);
+    if (last >= first) {
+      return Array.from({ length: last - first + 1 }, (_, k) => +((first + k) * step).toPrecision(12) + 0);
+    }
+    // No multiple of the step inside (a range shorter than the step): one rung finer.
+    i -= 1;
+    if (i < 0) [i, e] = [STEPS.length - 1, e - 1];
+  }
+  return [lo, hi];
 }
 
 /** A tick label with a true minus sign. */
