@@ -62,7 +62,7 @@ def _imul(a: int, b: int) -> int:
 
 
 def mulberry32(seed: int):
-    """The page's PRNG (assets/js/lib/zoo-live-noise.js): uniform floats in [0, 1), bit for bit."""
+    """The page's PRNG (assets/js/lib/seeded-random.js (mulberry32) and assets/js/figures/zoo-denoise/noise.js): uniform floats in [0, 1), bit for bit."""
     state = seed & MASK
 
     def next_float() -> float:

@@ -118,8 +118,7 @@ test("formatCode gives the digits the plane's span needs and a true minus sign",
   assert.equal(formatCode(-123.456, 500), "\u2212123.5");
 });
 
-test("formatCode shows a value that rounds to zero without a minus sign",
-  { todo: "formatCode(-0.0001, 1) is \u22120.000 (mnist-live's formatCode maps it to 0 first)" }, () => {
+test("formatCode shows a value that rounds to zero without a minus sign", () => {
     assert.equal(formatCode(-0.0001, 1), "0.000");
   });
 

@@ -111,3 +111,8 @@ test("drawLossChart before training, with one value, and with a flat run: no NaN
     if (spec.series[0].values.length === 1) assert.equal(byTag(svg, "circle").length, 1, "a lone value is a dot");
   }
 });
+
+test("describeLosses says one epoch, not one epochs", () => {
+  assert.match(describeLosses({ train: [0.5], unit: "epoch" }), /over 1 epoch:/);
+  assert.match(describeLosses({ train: [0.5, 0.4], unit: "epoch" }), /over 2 epochs:/);
+});

@@ -66,7 +66,8 @@ export function nearest(codes, x, y, k) {
 /** "12.3" style: enough digits for the plane's scale, a real minus sign. */
 export function formatCode(value, span) {
   const digits = span >= 100 ? 1 : span >= 10 ? 2 : 3;
-  return value.toFixed(digits).replace("-", "\u2212");
+  const shown = Math.abs(value) < 0.5 * 10 ** -digits ? 0 : value; // no "−0.000"
+  return shown.toFixed(digits).replace("-", "\u2212");
 }
 
 /** The most common label among `indices` and how many share it. */

@@ -96,6 +96,7 @@ export function describeLosses({ train, test = [], reference = null, unit }) {
   if (!train.length) return `Loss by ${unit}: no ${unit}s trained yet.${ref}`;
   const last = train.length - 1;
   const held = test.length ? `, held-out loss now ${test[test.length - 1].toFixed(3)}` : "";
-  return `Loss by ${unit} over ${train.length} ${unit}s: training loss from ` +
+  const count = train.length === 1 ? `1 ${unit}` : `${train.length} ${unit}s`;
+  return `Loss by ${unit} over ${count}: training loss from ` +
     `${train[0].toFixed(3)} to ${train[last].toFixed(3)}${held}.${ref}`;
 }

@@ -2,19 +2,28 @@
 // shuffles and starting weights after every Reset, and on every machine).
 
 /**
- * A seeded random number generator in [0, 1) (mulberry32).
+ * mulberry32: uniform floats in [0, 1) from a 32-bit integer seed (generator/figures/zoo_denoise.py
+ * ports it, so the build can draw the page's very numbers).
+ * @param {number} seed
+ * @returns {() => number}
+ */
+export function mulberry32(seed) {
+  let state = seed | 0;
+  return function next() {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A seeded random number generator in [0, 1): mulberry32, with seed 0 taken as 0x9e3779b9.
  * @param {number} seed
  * @returns {() => number}
  */
 export function seededRandom(seed) {
-  let a = (seed >>> 0) || 0x9e3779b9;
-  return function random() {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((seed >>> 0) || 0x9e3779b9);
 }
 
 /**

@@ -48,7 +48,7 @@ export function chooseBackend(tf) {
  */
 export async function useBackend(tf, name) {
   await chooseBackend(tf);
-  let ok = false;
+  let ok;
   try {
     ok = await tf.setBackend(name);
   } catch {

@@ -62,7 +62,8 @@ export function stripOf({ order }) {
 /** The error axis's domain: the errors' extent with 4% room each side. @returns {[number, number]} */
 export function errorDomain(errors) {
   const [lo, hi] = d3.extent(errors);
-  return [Math.max(0, lo - (hi - lo) * 0.04), hi + (hi - lo) * 0.04 || 1];
+  const pad = (hi - lo) * 0.04 || Math.abs(hi) * 0.04; // every error alike: a small axis around it
+  return [Math.max(0, lo - pad), hi + pad || 1];
 }
 
 /**

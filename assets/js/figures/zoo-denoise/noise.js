@@ -2,16 +2,9 @@
 // PRNG) and the Box-Muller transform. generator/figures/zoo_denoise.py ports
 // both, so the build draws the very same noise as the page.
 
-/** A PRNG returning uniform floats in [0, 1), from a 32-bit integer seed. */
-export function mulberry32(seed) {
-  let state = seed | 0;
-  return function next() {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../../lib/seeded-random.js";
+
+export { mulberry32 };
 
 /** `count` standard-normal values (Box-Muller, both outputs of each pair used). */
 export function gaussianNoise(seed, count) {
