@@ -355,7 +355,7 @@ def test_destroy_undoes_mount(page, url):
         handle.pause();
         handle.destroy();
         return {{ live, hook: '__figure' in copy, left: copy.querySelector('.figure-live').children.length,
-                 styles: document.querySelectorAll('style[data-figure-style="latent-layouts"]').length }};
+                 styles: document.querySelectorAll('link[rel=stylesheet][href$="/latent-layouts/style.css"]').length }};
     }}""")
     assert result == {"live": {"buffers": 3, "textures": 1, "programs": 1}, "hook": False, "left": 0, "styles": 1}
 

@@ -4,6 +4,7 @@
 // and announced through the figure's live region.
 
 import { announcer } from "../../lib/announce.js";
+import { createFigure, fetchBytes, h } from "../../lib/figure.js";
 import { gridStep } from "../../lib/grid-nav.js";
 import { fitCanvas } from "../../lib/hidpi-canvas.js";
 import { onThemeChange, readTheme } from "../../lib/theme.js";
@@ -39,15 +40,13 @@ function validate(config) {
   return { cell, cols, rows, count, labels, scale, noun: config.noun ?? "Image" };
 }
 
-async function loadImage(url, name) {
-  const image = new Image();
-  image.src = url;
+async function loadSheet(file, base) {
+  const bytes = await fetchBytes(file, { base });
   try {
-    await image.decode();
+    return await createImageBitmap(new Blob([bytes]));
   } catch (error) {
-    throw new Error(`the image ${name} could not be loaded`, { cause: error });
+    throw new Error(`the image ${file} could not be loaded`, { cause: error });
   }
-  return image;
 }
 
 // Cell size in CSS px that fits `width`; a whole multiple of the source cell
@@ -59,46 +58,44 @@ function cellSizeFor(width, { cell, cols, scale }, ratio) {
   return multiple >= 1 ? (multiple * cell) / ratio : Math.max(8, wanted);
 }
 
+/**
+ * Mount the figure in `el` (the runtime's <figure>); resolves to its handle.
+ * @param {HTMLElement} el
+ * @param {object} config config.json, with `base` (its folder's URL) and `reducedMotion`
+ */
 export async function mount(el, config) {
   const grid = validate(config);
-  const image = await loadImage(new URL(config.image, config.base).href, config.image);
-  if (image.naturalWidth < grid.cols * grid.cell || image.naturalHeight < grid.rows * grid.cell) {
+  const image = await loadSheet(config.image, config.base);
+  if (image.width < grid.cols * grid.cell || image.height < grid.rows * grid.cell) {
+    image.close();
     throw new Error(`the image ${config.image} is smaller than cols x rows cells`);
   }
-  const live = el.querySelector(".figure-live") || el;
+  const fig = createFigure(el, config);
+  const { live } = fig;
   const say = announcer(el);
-  const controller = new AbortController();
-  const { signal } = controller;
+  fig.onDestroy(() => say(""));
+  fig.onDestroy(() => image.close());
 
   // DOM
-  const root = document.createElement("div");
-  root.className = "image-grid";
-  root.tabIndex = 0;
-  root.setAttribute("role", "group");
   const noun = grid.noun.toLowerCase();
-  root.setAttribute("aria-label",
-    `${config.alt || "Image grid"}. Use the arrow keys to select ${noun === "image" ? "an" : "a"} ${noun}.`);
-  const cellsCanvas = document.createElement("canvas");
-  cellsCanvas.className = "image-grid__cells";
-  cellsCanvas.setAttribute("aria-hidden", "true");
-  const detail = document.createElement("div");
-  detail.className = "image-grid__detail";
-  detail.setAttribute("aria-hidden", "true");
-  const zoomCanvas = document.createElement("canvas");
-  zoomCanvas.className = "image-grid__zoom";
-  const detailLabel = document.createElement("p");
-  detailLabel.className = "image-grid__label";
-  detail.append(zoomCanvas, detailLabel);
-  root.append(cellsCanvas, detail);
-  live.append(root);
+  const cellsCanvas = h("canvas", { class: "image-grid__cells", "aria-hidden": "true" });
+  const zoomCanvas = h("canvas", { class: "image-grid__zoom" });
+  const detailLabel = h("p", { class: "image-grid__label" });
+  const root = fig.add(h("div", {
+    class: "image-grid", tabindex: 0, role: "group",
+    "aria-label": `${config.alt || "Image grid"}. Use the arrow keys to select ${noun === "image" ? "an" : "a"} ${noun}.`,
+  }, cellsCanvas, h("div", { class: "image-grid__detail", "aria-hidden": "true" }, zoomCanvas, detailLabel)));
 
   // state
   let selected = 0;
   let layout = null;
-  let paused = false;
-  let frame = 0;
   let highlight = null; // {x, y} in CSS px, animated towards the selected cell
   let move = null; // {from, to, start}
+  // drawn on request, at most once a frame; every frame while the outline moves
+  const moving = fig.animate((now) => draw(now));
+  const frame = fig.scheduler(() => {
+    if (!moving.running) draw();
+  });
 
   function measure() {
     const width = Math.max(live.clientWidth, 160);
@@ -129,8 +126,8 @@ export async function mount(el, config) {
     return { sx: (index % grid.cols) * grid.cell, sy: Math.floor(index / grid.cols) * grid.cell };
   }
 
+  // Draw the grid and the enlarged cell; true while the outline is still moving.
   function draw(now = performance.now()) {
-    frame = 0;
     const theme = readTheme(el);
     const { ctx } = fitCanvas(cellsCanvas, layout.width, layout.height);
     ctx.clearRect(0, 0, layout.width, layout.height);
@@ -144,7 +141,6 @@ export async function mount(el, config) {
       ctx.fillStyle = i === selected ? theme.accent : theme.muted;
       ctx.fillText(grid.labels[i], x + layout.size / 2, y + layout.size + 3);
     }
-    const target = cellOrigin(selected);
     let animating = false;
     if (move) {
       const t = Math.min(1, (now - move.start) / MOVE_MS);
@@ -156,13 +152,13 @@ export async function mount(el, config) {
       animating = t < 1;
       if (!animating) move = null;
     } else {
-      highlight = target;
+      highlight = cellOrigin(selected);
     }
     ctx.strokeStyle = theme.accent;
     ctx.lineWidth = 2;
     ctx.strokeRect(highlight.x - 2, highlight.y - 2, layout.size + 4, layout.size + 4);
     drawZoom(theme);
-    if (animating) requestDraw();
+    return animating;
   }
 
   function drawZoom(theme) {
@@ -174,14 +170,10 @@ export async function mount(el, config) {
     ctx.strokeRect(0.5, 0.5, layout.zoom - 1, layout.zoom - 1);
   }
 
-  function requestDraw() {
-    if (!frame && !paused) frame = requestAnimationFrame(draw);
-  }
-
   function relayout() {
     layout = measure();
     move = null;
-    requestDraw();
+    frame.invalidate();
   }
 
   function labelDetail() {
@@ -196,10 +188,11 @@ export async function mount(el, config) {
     if (index === selected) return;
     const from = highlight || cellOrigin(selected);
     selected = index;
-    move = config.reducedMotion ? null : { from, to: cellOrigin(index), start: performance.now() };
+    move = fig.reducedMotion ? null : { from, to: cellOrigin(index), start: performance.now() };
     labelDetail();
     announce();
-    requestDraw();
+    if (move) moving.start();
+    else frame.invalidate();
   }
 
   function indexAt(event) {
@@ -212,50 +205,30 @@ export async function mount(el, config) {
   }
 
   // events
-  root.addEventListener("keydown", (event) => {
+  fig.on(root, "keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const next = gridStep(selected, event.key, grid);
     if (next === null) return;
     event.preventDefault();
     select(next);
-  }, { signal });
-  root.addEventListener("focus", announce, { signal });
-  cellsCanvas.addEventListener("pointermove", (event) => {
+  });
+  fig.on(root, "focus", announce);
+  fig.on(cellsCanvas, "pointermove", (event) => {
     if (event.pointerType !== "mouse") return;
     const index = indexAt(event);
     if (index !== null) select(index);
-  }, { signal });
-  cellsCanvas.addEventListener("pointerdown", (event) => {
+  });
+  fig.on(cellsCanvas, "pointerdown", (event) => {
     const index = indexAt(event);
     if (index === null) return;
     root.focus({ preventScroll: true });
     select(index);
-  }, { signal });
-  onThemeChange(requestDraw, signal);
-  const resizeObserver = new ResizeObserver(relayout);
-  resizeObserver.observe(live);
+  });
+  onThemeChange(() => frame.invalidate(), fig.signal);
+  fig.observeResize(live, relayout);
 
   layout = measure();
   labelDetail();
   draw();
-
-  return {
-    pause() {
-      paused = true;
-      cancelAnimationFrame(frame);
-      frame = 0;
-    },
-    resume() {
-      paused = false;
-      move = null; // finish any half-run movement at once
-      requestDraw();
-    },
-    destroy() {
-      controller.abort();
-      resizeObserver.disconnect();
-      cancelAnimationFrame(frame);
-      root.remove();
-      say("");
-    },
-  };
+  return fig;
 }

@@ -2,7 +2,8 @@
 // redrawn at a whole-pixel scale, ink in the text colour on the page
 // background, framed in its class colour, with its label underneath.
 
-import { fitCanvas } from "./hidpi-canvas.js";
+import { h } from "../../lib/figure.js";
+import { fitCanvas } from "../../lib/hidpi-canvas.js";
 
 const SCALE = 3; // CSS px per source pixel
 const GAP = 14; // CSS px between the point and the inset
@@ -22,21 +23,17 @@ export function rgbOf(color) {
 
 /**
  * @param {HTMLElement} stage the positioned element the inset floats in
- * @param {{images: HTMLImageElement[], cell: number, perRow: number, perAtlas: number}} atlas
+ * @param {{images: ImageBitmap[], cell: number, perRow: number, perAtlas: number}} atlas
  */
 export function createInset(stage, atlas) {
   const { cell } = atlas;
-  const tip = document.createElement("div");
-  tip.className = "latent-layouts__tip";
-  tip.hidden = true;
-  tip.setAttribute("aria-hidden", "true"); // announced through the figure's live region instead
-  const canvas = document.createElement("canvas");
-  const title = document.createElement("strong");
-  const detail = document.createElement("span");
-  tip.append(canvas, title, detail);
+  const canvas = h("canvas");
+  const title = h("strong");
+  const detail = h("span");
+  // aria-hidden: announced through the figure's live region instead
+  const tip = h("div", { class: "latent-layouts__tip", hidden: true, "aria-hidden": "true" }, canvas, title, detail);
   stage.append(tip);
-  const scratch = document.createElement("canvas");
-  scratch.width = scratch.height = cell;
+  const scratch = h("canvas", { width: cell, height: cell });
   const scratchCtx = scratch.getContext("2d", { willReadFrequently: true });
   let shown = -1;
   let key = "";
@@ -80,14 +77,14 @@ export function createInset(stage, atlas) {
       detail.textContent = what.detail;
       tip.style.borderColor = what.color;
       tip.hidden = false;
-      const w = tip.offsetWidth;
-      const h = tip.offsetHeight;
+      const tipWidth = tip.offsetWidth;
+      const tipHeight = tip.offsetHeight;
       let left = what.x + GAP;
-      if (left + w > what.width - 4) left = what.x - GAP - w;
-      let top = what.y - h - GAP;
+      if (left + tipWidth > what.width - 4) left = what.x - GAP - tipWidth;
+      let top = what.y - tipHeight - GAP;
       if (top < 4) top = what.y + GAP;
-      left = Math.max(4, Math.min(left, what.width - w - 4));
-      top = Math.max(4, Math.min(top, what.height - h - 4));
+      left = Math.max(4, Math.min(left, what.width - tipWidth - 4));
+      top = Math.max(4, Math.min(top, what.height - tipHeight - 4));
       tip.style.transform = `translate(${Math.round(left)}px, ${Math.round(top)}px)`;
     },
     hide() {

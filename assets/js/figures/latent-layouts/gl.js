@@ -6,7 +6,8 @@
 // (GLSL ES 1.00; a per-point cell attribute instead of gl_VertexID; the
 // optional OES_vertex_array_object and EXT_shader_texture_lod extensions).
 
-import { FRAGMENT_SHADER, VERTEX_SHADER, VERTEX_SHADER_100, fragmentShader100 } from "./latent-layouts-shaders.js";
+import { link, releaseContext, vertexArrays } from "./context.js";
+import { FRAGMENT_SHADER, VERTEX_SHADER, VERTEX_SHADER_100, fragmentShader100 } from "./shaders.js";
 
 const LOC = { from: 0, to: 1, label: 2, cell: 3 };
 const ATTRIBUTES = { a_from: LOC.from, a_to: LOC.to, a_label: LOC.label, a_cell: LOC.cell };
@@ -14,66 +15,6 @@ const SNAPSHOT = "\u0000snapshot"; // key of the float "from" buffer used when a
 const UNIFORMS = ["u_fromQuant", "u_toQuant", "u_t", "u_centre", "u_clipPerUnit", "u_size", "u_highlight", "u_dim",
   "u_perRow", "u_perAtlas", "u_palette", "u_atlas", "u_cellUV", "u_gain", "u_tile", "u_inkMix", "u_ink", "u_ring",
   "u_ringColor", "u_lod"];
-const CONTEXT_OPTIONS = {
-  alpha: true, premultipliedAlpha: true, antialias: false, depth: false, stencil: false,
-  preserveDrawingBuffer: false,
-};
-
-export const ERROR_NO_WEBGL = "this browser has no WebGL, which the figure needs";
-
-/**
- * The canvas's WebGL 2 context, else a WebGL 1 one, else null.
- * @param {HTMLCanvasElement} canvas
- * @returns {{gl: WebGLRenderingContext | WebGL2RenderingContext, version: 1 | 2} | null}
- */
-export function openContext(canvas) {
-  const attempt = (name) => {
-    try {
-      return canvas.getContext(name, CONTEXT_OPTIONS);
-    } catch {
-      return null;
-    }
-  };
-  const gl2 = attempt("webgl2");
-  if (gl2) return { gl: gl2, version: 2 };
-  const gl1 = attempt("webgl") || attempt("experimental-webgl");
-  return gl1 ? { gl: gl1, version: 1 } : null;
-}
-
-/** Give a context back now rather than when the garbage collector finds it. */
-export function releaseContext(context) {
-  context?.gl.getExtension("WEBGL_lose_context")?.loseContext();
-}
-
-function compile(gl, type, source) {
-  const shader = gl.createShader(type);
-  gl.shaderSource(shader, source);
-  gl.compileShader(shader);
-  if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS) && !gl.isContextLost()) {
-    const log = gl.getShaderInfoLog(shader);
-    gl.deleteShader(shader);
-    throw new Error(`latent-layouts shader failed to compile: ${log}`);
-  }
-  return shader;
-}
-
-function link(gl, vertexSource, fragmentSource) {
-  const program = gl.createProgram();
-  const vs = compile(gl, gl.VERTEX_SHADER, vertexSource);
-  const fs = compile(gl, gl.FRAGMENT_SHADER, fragmentSource);
-  gl.attachShader(program, vs);
-  gl.attachShader(program, fs);
-  for (const [name, location] of Object.entries(ATTRIBUTES)) gl.bindAttribLocation(program, location, name);
-  gl.linkProgram(program);
-  gl.deleteShader(vs); // flagged for deletion; freed with the program
-  gl.deleteShader(fs);
-  if (!gl.getProgramParameter(program, gl.LINK_STATUS) && !gl.isContextLost()) {
-    const log = gl.getProgramInfoLog(program);
-    gl.deleteProgram(program);
-    throw new Error(`latent-layouts shader program failed to link: ${log}`);
-  }
-  return program;
-}
 
 // The deepest mipmap level whose texels never straddle two cells (28 px cells -> level 2).
 function maxLevelFor(cell) {
@@ -121,25 +62,15 @@ export function createSpriteRenderer(context, data, hooks = {}) {
   let destroyed = false;
   let pointRange = [1, 64];
 
-  function vertexArrays() {
-    if (webgl2) {
-      return { create: () => gl.createVertexArray(), bind: (v) => gl.bindVertexArray(v), remove: (v) => gl.deleteVertexArray(v) };
-    }
-    const ext = gl.getExtension("OES_vertex_array_object"); // extension objects are fetched again after a restore
-    return ext
-      ? { create: () => ext.createVertexArrayOES(), bind: (v) => ext.bindVertexArrayOES(v), remove: (v) => ext.deleteVertexArrayOES(v) }
-      : null;
-  }
-
   function init() {
     if (webgl2) {
-      program = link(gl, VERTEX_SHADER, FRAGMENT_SHADER);
+      program = link(gl, VERTEX_SHADER, FRAGMENT_SHADER, ATTRIBUTES);
     } else {
       lodExt = Boolean(gl.getExtension("EXT_shader_texture_lod"));
-      program = link(gl, VERTEX_SHADER_100, fragmentShader100(lodExt));
+      program = link(gl, VERTEX_SHADER_100, fragmentShader100(lodExt), ATTRIBUTES);
     }
     uniforms = Object.fromEntries(UNIFORMS.map((name) => [name, gl.getUniformLocation(program, name)]));
-    vaoApi = vertexArrays();
+    vaoApi = vertexArrays(gl, webgl2);
     vao = vaoApi ? vaoApi.create() : null;
     vaoApi?.bind(vao);
     labelBuffer = gl.createBuffer();

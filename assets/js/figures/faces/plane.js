@@ -2,7 +2,7 @@
 // faces' codes as dots, and the grid of faces decoded at build, each with a
 // marker at the explorer's current code.
 
-import { fitCanvas } from "./hidpi-canvas.js";
+import { fitCanvas } from "../../lib/hidpi-canvas.js";
 
 const INSET = 8; // px between the frame and the extreme codes
 

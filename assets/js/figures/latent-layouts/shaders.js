@@ -1,5 +1,7 @@
-// Shaders for the latent-layouts point sprites (used by latent-layouts-gl.js):
-// GLSL ES 3.00 for WebGL 2, and the same drawing in GLSL ES 1.00 for WebGL 1.
+// Shaders for the latent-layouts point sprites (used by gl.js): GLSL ES 3.00
+// for WebGL 2, and the same drawing in GLSL ES 1.00 for WebGL 1. Both
+// versions are written from one body each (vertex, fragment); only the
+// declarations, the sampling call and the output differ.
 //
 // Every point is one GL_POINTS vertex. Its position is the mix of two
 // layouts, each a uint16 pair normalised to [0, 1] by the attribute pointer
@@ -10,14 +12,7 @@
 // uint16 attribute, and the atlas level of detail is set from the sprite size
 // (texture2DLodEXT), as WebGL 2's TEXTURE_MAX_LEVEL does.
 
-export const VERTEX_SHADER = `#version 300 es
-precision highp float;
-precision highp int;
-
-layout(location = 0) in vec2 a_from;   // uint16 pair normalised to [0, 1], or float positions
-layout(location = 1) in vec2 a_to;
-layout(location = 2) in float a_label;
-
+const VERTEX_UNIFORMS = `
 uniform vec4 u_fromQuant;   // xy = scale, zw = offset: position = a_from * xy + zw
 uniform vec4 u_toQuant;
 uniform float u_t;          // 0 = from, 1 = to (already eased)
@@ -26,31 +21,24 @@ uniform vec2 u_clipPerUnit; // clip-space units per data unit, x and y
 uniform float u_size;       // sprite side in device pixels
 uniform int u_highlight;    // class drawn at full strength; -1 = all
 uniform float u_dim;        // alpha of the other classes
-uniform int u_perRow;
-uniform int u_perAtlas;
-uniform vec3 u_palette[10];
+uniform vec3 u_palette[10];`;
 
-out vec3 v_color;
-out float v_alpha;
-out vec2 v_cell;
-
+// `label` is the GLSL expression for the point's class (0-9); `cell` sets v_cell.
+const vertexMain = (label, cell) => `
 void main() {
   vec2 from = a_from * u_fromQuant.xy + u_fromQuant.zw;
   vec2 to = a_to * u_toQuant.xy + u_toQuant.zw;
   vec2 p = mix(from, to, u_t);
   gl_Position = vec4((p - u_centre) * u_clipPerUnit, 0.0, 1.0);
   gl_PointSize = u_size;
-  int label = clamp(int(a_label + 0.5), 0, 9);
+  int label = ${label};
   v_color = u_palette[label];
   v_alpha = (u_highlight < 0 || label == u_highlight) ? 1.0 : u_dim;
-  int cell = gl_VertexID % u_perAtlas;
-  v_cell = vec2(float(cell % u_perRow), float(cell / u_perRow));
+${cell}
 }
 `;
 
-export const FRAGMENT_SHADER = `#version 300 es
-precision highp float; // atlas coordinates need more than half floats
-
+const FRAGMENT_UNIFORMS = `
 uniform sampler2D u_atlas;  // grayscale digits, white ink on black
 uniform float u_cellUV;     // cell side / atlas side
 uniform float u_gain;       // ink boost for small sprites
@@ -58,16 +46,14 @@ uniform float u_tile;       // alpha of the tinted square under the ink
 uniform float u_inkMix;     // 0 = ink in the class colour, 1 = ink in u_ink
 uniform vec3 u_ink;
 uniform float u_ring;       // > 0: outline the sprite (the hovered point), ring width in sprite units
-uniform vec3 u_ringColor;
+uniform vec3 u_ringColor;`;
 
-in vec3 v_color;
-in float v_alpha;
-in vec2 v_cell;
-out vec4 outColor;
-
+// `sample` is the GLSL expression that reads the atlas at `uv`; `output` the colour written.
+const fragmentMain = (sample, output) => `
 void main() {
   vec2 pc = gl_PointCoord;
-  float ink = clamp(texture(u_atlas, (v_cell + pc) * u_cellUV).r * u_gain, 0.0, 1.0);
+  vec2 uv = (v_cell + pc) * u_cellUV;
+  float ink = clamp(${sample}.r * u_gain, 0.0, 1.0);
   vec2 d = abs(pc - 0.5);
   float edge = max(d.x, d.y);
   float tile = u_tile * (1.0 - smoothstep(0.42, 0.5, edge));
@@ -79,9 +65,38 @@ void main() {
     color = u_ringColor;
     a = 1.0;
   }
-  outColor = vec4(color * a, a);
+  ${output} = vec4(color * a, a);
 }
 `;
+
+// --- GLSL ES 3.00 (WebGL 2) --------------------------------------------------
+
+export const VERTEX_SHADER = `#version 300 es
+precision highp float;
+precision highp int;
+
+layout(location = 0) in vec2 a_from;   // uint16 pair normalised to [0, 1], or float positions
+layout(location = 1) in vec2 a_to;
+layout(location = 2) in float a_label;
+${VERTEX_UNIFORMS}
+uniform int u_perRow;
+uniform int u_perAtlas;
+
+out vec3 v_color;
+out float v_alpha;
+out vec2 v_cell;
+${vertexMain("clamp(int(a_label + 0.5), 0, 9)", `  int cell = gl_VertexID % u_perAtlas;
+  v_cell = vec2(float(cell % u_perRow), float(cell / u_perRow));`)}`;
+
+export const FRAGMENT_SHADER = `#version 300 es
+precision highp float; // atlas coordinates need more than half floats
+${FRAGMENT_UNIFORMS}
+
+in vec3 v_color;
+in float v_alpha;
+in vec2 v_cell;
+out vec4 outColor;
+${fragmentMain("texture(u_atlas, uv)", "outColor")}`;
 
 // --- GLSL ES 1.00 (WebGL 1): the same drawing -------------------------------
 
@@ -92,33 +107,12 @@ attribute vec2 a_from;
 attribute vec2 a_to;
 attribute float a_label;
 attribute vec2 a_cell;      // column and row of the point's atlas cell
-
-uniform vec4 u_fromQuant;
-uniform vec4 u_toQuant;
-uniform float u_t;
-uniform vec2 u_centre;
-uniform vec2 u_clipPerUnit;
-uniform float u_size;
-uniform int u_highlight;
-uniform float u_dim;
-uniform vec3 u_palette[10];
+${VERTEX_UNIFORMS}
 
 varying vec3 v_color;
 varying float v_alpha;
 varying vec2 v_cell;
-
-void main() {
-  vec2 from = a_from * u_fromQuant.xy + u_fromQuant.zw;
-  vec2 to = a_to * u_toQuant.xy + u_toQuant.zw;
-  vec2 p = mix(from, to, u_t);
-  gl_Position = vec4((p - u_centre) * u_clipPerUnit, 0.0, 1.0);
-  gl_PointSize = u_size;
-  int label = int(clamp(floor(a_label + 0.5), 0.0, 9.0));
-  v_color = u_palette[label];
-  v_alpha = (u_highlight < 0 || label == u_highlight) ? 1.0 : u_dim;
-  v_cell = a_cell;
-}
-`;
+${vertexMain("int(clamp(floor(a_label + 0.5), 0.0, 9.0))", "  v_cell = a_cell;")}`;
 
 /** The WebGL 1 fragment shader; `lod` when EXT_shader_texture_lod is enabled. */
 export function fragmentShader100(lod) {
@@ -128,37 +122,11 @@ precision highp float;
 #else
 precision mediump float;
 #endif
-
-uniform sampler2D u_atlas;
-uniform float u_cellUV;
+${FRAGMENT_UNIFORMS}
 uniform float u_lod;        // atlas level for this sprite size, clamped to the levels that keep cells apart
-uniform float u_gain;
-uniform float u_tile;
-uniform float u_inkMix;
-uniform vec3 u_ink;
-uniform float u_ring;
-uniform vec3 u_ringColor;
 
 varying vec3 v_color;
 varying float v_alpha;
 varying vec2 v_cell;
-
-void main() {
-  vec2 pc = gl_PointCoord;
-  vec2 uv = (v_cell + pc) * u_cellUV;
-  float ink = clamp(${lod ? "texture2DLodEXT(u_atlas, uv, u_lod)" : "texture2D(u_atlas, uv)"}.r * u_gain, 0.0, 1.0);
-  vec2 d = abs(pc - 0.5);
-  float edge = max(d.x, d.y);
-  float tile = u_tile * (1.0 - smoothstep(0.42, 0.5, edge));
-  vec3 inkColor = mix(v_color, u_ink, u_inkMix);
-  float a = ink + tile * (1.0 - ink);
-  vec3 color = a > 0.0 ? (inkColor * ink + v_color * tile * (1.0 - ink)) / a : v_color;
-  a *= v_alpha;
-  if (u_ring > 0.0 && edge > 0.5 - u_ring) {
-    color = u_ringColor;
-    a = 1.0;
-  }
-  gl_FragColor = vec4(color * a, a);
-}
-`;
+${fragmentMain(lod ? "texture2DLodEXT(u_atlas, uv, u_lod)" : "texture2D(u_atlas, uv)", "gl_FragColor")}`;
 }

@@ -90,6 +90,7 @@ export function lerpView(a, b, t) {
   });
 }
 
+/** Whether views `a` and `b` differ by less than `epsilon` in zoom and in each centre coordinate. */
 export function sameView(a, b, epsilon = 1e-6) {
   return Math.abs(a.zoom - b.zoom) < epsilon && Math.abs(a.cx - b.cx) < epsilon && Math.abs(a.cy - b.cy) < epsilon;
 }
