@@ -44,6 +44,21 @@ export async function fetchBytes(url, { base, signal } = {}) {
   return response.arrayBuffer();
 }
 
+/**
+ * Fetch and decode an image of the payload (PNG, WebP…) as an ImageBitmap, for canvas or WebGL.
+ * @param {string|URL} url @param {{base?: string, signal?: AbortSignal, decode?: ImageBitmapOptions}} [options]
+ *   decode: createImageBitmap options (e.g. `{colorSpaceConversion: "none", premultiplyAlpha: "none"}` for textures)
+ * @returns {Promise<ImageBitmap>}
+ */
+export async function fetchImage(url, { base, signal, decode } = {}) {
+  const bytes = await fetchBytes(url, { base, signal });
+  try {
+    return await createImageBitmap(new Blob([bytes]), decode);
+  } catch (error) {
+    throw new Error(`the image ${fileName(url)} could not be decoded`, { cause: error });
+  }
+}
+
 /** Like fetchBytes, for a JSON file. @returns {Promise<any>} */
 export async function fetchJSON(url, { base, signal } = {}) {
   const response = await fetchFile(url, { base, signal });

@@ -22,7 +22,7 @@
 
 import { animation, scheduler } from "./frame.js";
 
-export { fetchBytes, fetchJSON, h } from "./dom.js";
+export { fetchBytes, fetchImage, fetchJSON, h } from "./dom.js";
 
 /**
  * The lifecycle of one mounted figure. `mount()` returns it: it is the

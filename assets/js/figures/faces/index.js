@@ -6,7 +6,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { announcer } from "../../lib/announce.js";
-import { createFigure, fetchBytes, h } from "../../lib/figure.js";
+import { createFigure, fetchBytes, fetchImage, h } from "../../lib/figure.js";
 import { fitCanvas } from "../../lib/hidpi-canvas.js";
 import { chooseBackend } from "../../lib/tf-backend.js";
 import { onThemeChange, readTheme } from "../../lib/theme.js";
@@ -33,15 +33,6 @@ async function loadCodes(file, count, base) {
   const buffer = await fetchBytes(file, { base });
   if (buffer.byteLength !== count * 8) throw new Error(`codes hold ${buffer.byteLength} bytes, expected ${count * 8}`);
   return new Float32Array(buffer);
-}
-
-async function loadSprite(file, base) {
-  const bytes = await fetchBytes(file, { base });
-  try {
-    return await createImageBitmap(new Blob([bytes]));
-  } catch (error) {
-    throw new Error("the grid of decoded faces could not be loaded", { cause: error });
-  }
 }
 
 function panel(caption, label) {
@@ -78,7 +69,7 @@ export async function mount(el, config) {
   await chooseBackend(tf);
   const [codes, sprite, decoder] = await Promise.all([
     loadCodes(config.codes.file, config.codes.count, base),
-    loadSprite(config.grid.file, base),
+    fetchImage(config.grid.file, { base }),
     tf.loadLayersModel(new URL(config.decoder, base).href),
   ]);
   const outShape = decoder.outputs[0].shape.slice(1);

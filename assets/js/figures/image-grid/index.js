@@ -4,7 +4,7 @@
 // and announced through the figure's live region.
 
 import { announcer } from "../../lib/announce.js";
-import { createFigure, fetchBytes, h } from "../../lib/figure.js";
+import { createFigure, fetchImage, h } from "../../lib/figure.js";
 import { gridStep } from "../../lib/grid-nav.js";
 import { fitCanvas } from "../../lib/hidpi-canvas.js";
 import { onThemeChange, readTheme } from "../../lib/theme.js";
@@ -40,15 +40,6 @@ function validate(config) {
   return { cell, cols, rows, count, labels, scale, noun: config.noun ?? "Image" };
 }
 
-async function loadSheet(file, base) {
-  const bytes = await fetchBytes(file, { base });
-  try {
-    return await createImageBitmap(new Blob([bytes]));
-  } catch (error) {
-    throw new Error(`the image ${file} could not be loaded`, { cause: error });
-  }
-}
-
 // Cell size in CSS px that fits `width`; a whole multiple of the source cell
 // in device pixels when there is room, so every source pixel is equally wide.
 function cellSizeFor(width, { cell, cols, scale }, ratio) {
@@ -65,7 +56,7 @@ function cellSizeFor(width, { cell, cols, scale }, ratio) {
  */
 export async function mount(el, config) {
   const grid = validate(config);
-  const image = await loadSheet(config.image, config.base);
+  const image = await fetchImage(config.image, { base: config.base });
   if (image.width < grid.cols * grid.cell || image.height < grid.rows * grid.cell) {
     image.close();
     throw new Error(`the image ${config.image} is smaller than cols x rows cells`);

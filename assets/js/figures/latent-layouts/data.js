@@ -1,8 +1,10 @@
 // The latent-layouts figure's data: its config checked, then the labels, every
 // layout's quantised positions and the sprite atlases, fetched in parallel.
 
-import { fetchBytes } from "../../lib/figure.js";
+import { fetchBytes, fetchImage } from "../../lib/figure.js";
 import { boundsOf } from "./view.js";
+
+const ATLAS_DECODE = { colorSpaceConversion: "none", premultiplyAlpha: "none" };
 
 /**
  * The config, checked; the names the figure uses.
@@ -34,16 +36,6 @@ function dequantise(q, { scale, offset }) {
   return xy;
 }
 
-async function loadAtlas(file, base) {
-  const bytes = await fetchBytes(file, { base });
-  try {
-    // as the renderer uploads it: no colour conversion, no premultiplying (the atlases are opaque)
-    return await createImageBitmap(new Blob([bytes]), { colorSpaceConversion: "none", premultiplyAlpha: "none" });
-  } catch (error) {
-    throw new Error(`the atlas ${file.split("/").pop()} could not be loaded`, { cause: error });
-  }
-}
-
 /**
  * Fetch the labels, every layout's positions and the atlases.
  * @param {ReturnType<typeof validate>} spec
@@ -56,7 +48,8 @@ export async function loadData(spec, { labels: labelsFile, base }) {
   const [labelBytes, positionBytes, images] = await Promise.all([
     fetchBytes(labelsFile, { base }),
     Promise.all(spec.layouts.map((l) => fetchBytes(l.file, { base }))),
-    Promise.all(atlas.files.map((file) => loadAtlas(atlas.base + file, base))),
+    // as the renderer uploads them: no colour conversion, no premultiplying (the atlases are opaque)
+    Promise.all(atlas.files.map((file) => fetchImage(atlas.base + file, { base, decode: ATLAS_DECODE }))),
   ]);
   const labels = new Uint8Array(labelBytes);
   if (labels.length !== count) throw new Error(`the labels file has ${labels.length} entries for ${count} points`);
