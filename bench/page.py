@@ -2,7 +2,7 @@
 """One article page of the built site, measured in Debian Chromium (Playwright).
 
 Records (a) gzip bytes per figure and for the whole page (from the build's own
-page weigher, generator/report.py, and build-report.json); (b) for each figure,
+page weigher, generator/report.py, via bench/page_weight.py, and build-report.json); (b) for each figure,
 scrolled into view in page order, the time from navigation start to its ready
 state and how long its mount took; (c) the decoder's predict time per TF.js
 backend (the decoder-sampler figure's test hook); (d) frame times while the
@@ -32,6 +32,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.page_weight import weigh  # noqa: E402  (a) bytes
 
 # Page-side probe, installed before any script of the page runs: the time
 # (ms since navigation start) of every figure's state change.
@@ -109,96 +111,18 @@ def percentile(values: list[float], q: float) -> float:
 def stats(values: list[float]) -> dict:
     if not values:
         return {"n": 0}
-    return {"n": len(values), "median": round(statistics.median(values), 2), "p95": round(percentile(values, 95), 2),
-            "min": round(min(values), 2), "max": round(max(values), 2), "mean": round(statistics.fmean(values), 2)}
-
-
-# --- (a) bytes -------------------------------------------------------------
-
-def weigh(site: Path, article: str) -> dict:
-    """gzip bytes of the page and of each figure, measured as the build's report measures pages."""
-    from generator.report import IMPORT, SHARED, Weigher, _Loads
-
-    report = json.loads((site / "build-report.json").read_text())
-    base = report.get("base_url", "/")
-    page = site / article / "index.html"
-    weigher = Weigher(site, base)
-    html = page.read_text(encoding="utf-8")
-    page_url = base + page.relative_to(site).as_posix()
-    parser = _Loads()
-    parser.feed(html)
-
-    def modules(start: str) -> set[Path]:
-        found: set[Path] = set()
-        queue = [(page_url, start)]
-        while queue:
-            origin, url = queue.pop()
-            file = weigher._resolve(origin, parser.imports.get(url, url))
-            if file is None or file in found:
-                continue
-            found.add(file)
-            module_url = base + file.relative_to(site).as_posix()
-            for static, dynamic in IMPORT.findall(file.read_text(encoding="utf-8", errors="replace")):
-                queue.append((module_url, static or dynamic))
-        return found
-
-    def gz(files) -> int:
-        return sum(weigher.size(f)[1] for f in files)
-
-    def raw(files) -> int:
-        return sum(weigher.size(f)[0] for f in files)
-
-    from html.parser import HTMLParser
-
-    class Figures(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.items = []
-
-        def handle_starttag(self, tag, attrs):
-            a = dict(attrs)
-            if a.get("data-figure") and a.get("data-config"):
-                self.items.append(a)
-
-    figs = Figures()
-    figs.feed(html)
-    all_files = weigher.page_files(page)
-    runtime = set().union(*(modules(m) for m in parser.modules if m not in {f.get("data-module") for f in figs.items}))
-    figures = []
-    claimed: dict[Path, int] = {}
-    for item in figs.items:
-        config = weigher._resolve(page_url, item["data-config"])
-        payload = {p for p in config.parent.rglob("*") if p.is_file()}
-        for folder in set(SHARED.findall(config.read_text(encoding="utf-8"))):
-            payload |= {p for p in (site / "artifacts" / folder).rglob("*") if p.is_file()}
-        code = modules(item["data-module"]) - runtime
-        files = payload | code
-        for f in files:
-            claimed[f] = claimed.get(f, 0) + 1
-        figures.append({"id": item.get("id"), "kind": item["data-figure"], "files": files, "payload": payload, "code": code})
-    rows = []
-    for fig in figures:
-        own = {f for f in fig["files"] if claimed[f] == 1}
-        rows.append({
-            "id": fig["id"], "kind": fig["kind"], "files": len(fig["files"]),
-            "payload_gzip": gz(fig["payload"]), "code_gzip": gz(fig["code"]),
-            "gzip": gz(fig["files"]), "bytes": raw(fig["files"]),
-            "own_gzip": gz(own),  # files no other figure of the page loads
-        })
-    figure_files = set().union(*(f["files"] for f in figures)) if figures else set()
-    rest = all_files - figure_files
-    listed = next((p for p in report["pages"] if p["path"] == f"{article}/index.html"), None)
     return {
-        "figures": rows,
-        "page": {"gzip": gz(all_files), "bytes": raw(all_files), "files": len(all_files),
-                 "shared_by_figures_gzip": gz({f for f, n in claimed.items() if n > 1}),
-                 "not_in_any_figure_gzip": gz(rest)},
-        "build_report": {"page": listed, "budget_gzip_bytes": report.get("budget_gzip_bytes"),
-                         "scale": report.get("scale"), "built_seconds": report.get("seconds")},
+        "n": len(values),
+        "median": round(statistics.median(values), 2),
+        "p95": round(percentile(values, 95), 2),
+        "min": round(min(values), 2),
+        "max": round(max(values), 2),
+        "mean": round(statistics.fmean(values), 2),
     }
 
 
 # --- (b)-(d) in the browser --------------------------------------------------
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002
@@ -212,9 +136,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     try:  # the test suite's handler, when importable
         from tests.browser.conftest import _QuietHandler as handler_class
-    except Exception:  # noqa: BLE001 - pytest missing: same handler, defined here
+    except Exception:
         handler_class = _QuietHandler
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler_class, directory=str(directory)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler_class, directory=str(directory))
+    )
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
@@ -223,11 +149,19 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 def browser_args():
     try:
         from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-    except Exception:  # noqa: BLE001
+    except Exception:
         CHROMIUM, VIEWPORT = Path("/usr/bin/chromium"), {"width": 1280, "height": 800}
-        CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--no-first-run", "--disable-quic"]
+        CHROMIUM_ARGS = [
+            "--headless",
+            "--no-sandbox",
+            "--use-angle=swiftshader",
+            "--enable-unsafe-swiftshader",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ]
     return CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 
 
@@ -237,8 +171,11 @@ def measure_in_browser(url: str, args) -> dict:
     chromium_path, chromium_args, viewport = browser_args()
     out: dict = {"errors": []}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium_path) if chromium_path.exists() else None,  # else Playwright's
-                                    args=chromium_args, headless=True)
+        browser = pw.chromium.launch(
+            executable_path=str(chromium_path) if chromium_path.exists() else None,  # else Playwright's
+            args=chromium_args,
+            headless=True,
+        )
         out["chromium"] = browser.version
         context = browser.new_context(viewport=viewport, color_scheme="light")
         page = context.new_page()
@@ -254,7 +191,9 @@ def measure_in_browser(url: str, args) -> dict:
         scrolled = {}
         for fid, _kind in ids:
             scrolled[fid] = page.evaluate(
-                "(id) => { document.getElementById(id).scrollIntoView({ block: 'center' }); return performance.now(); }", fid)
+                "(id) => { document.getElementById(id).scrollIntoView({ block: 'center' }); return performance.now(); }",
+                fid,
+            )
             page.evaluate("(id) => window.__explorables.whenReady(id)", fid)
             page.wait_for_timeout(args.settle_ms)
         log = page.evaluate("window.__benchStates")
@@ -263,13 +202,17 @@ def measure_in_browser(url: str, args) -> dict:
             events = [e for e in log if e["id"] == fid]
             loading = next((e["t"] for e in events if e.get("state") == "loading"), None)
             done = next((e for e in events if e.get("state") in ("ready", "error")), None)
-            figures.append({
-                "id": fid, "kind": kind, "state": done and done["state"],
-                "scrolled_ms": round(scrolled[fid], 1),
-                "mount_start_ms": loading and round(loading, 1),
-                "ready_ms": done and round(done["t"], 1),
-                "mount_ms": done and loading is not None and round(done["t"] - loading, 1),
-            })
+            figures.append(
+                {
+                    "id": fid,
+                    "kind": kind,
+                    "state": done and done["state"],
+                    "scrolled_ms": round(scrolled[fid], 1),
+                    "mount_start_ms": loading and round(loading, 1),
+                    "ready_ms": done and round(done["t"], 1),
+                    "mount_ms": done and loading is not None and round(done["t"] - loading, 1),
+                }
+            )
         out["navigation"] = {k: round(v, 1) for k, v in nav.items()}
         out["figures"] = figures
 
@@ -296,7 +239,9 @@ def measure_in_browser(url: str, args) -> dict:
             sel = f"#{layouts}"
             page.evaluate("(id) => document.getElementById(id).scrollIntoView({ block: 'center' })", layouts)
             page.wait_for_timeout(300)
-            order = page.evaluate(f"[...document.querySelectorAll('{sel} button[data-layout]')].map((b) => b.dataset.layout)")
+            order = page.evaluate(
+                f"[...document.querySelectorAll('{sel} button[data-layout]')].map((b) => b.dataset.layout)"
+            )
             count = page.evaluate(f"document.querySelector('{sel}').__figure.state().size")
             result = page.evaluate(MORPH_SCRIPT, {"sel": sel, "order": order, "rounds": args.rounds})
             gaps, cpu = [], []
@@ -307,14 +252,23 @@ def measure_in_browser(url: str, args) -> dict:
                 gaps += g
                 if morph["figure"]:
                     cpu.append(morph["figure"]["meanDrawCpuMs"])
-                per_morph.append({"to": morph["to"], "ms": round(morph["ms"], 1), "frames": len(g),
-                                  "median": round(statistics.median(g), 2) if g else None,
-                                  "max": round(max(g), 2) if g else None})
+                per_morph.append(
+                    {
+                        "to": morph["to"],
+                        "ms": round(morph["ms"], 1),
+                        "frames": len(g),
+                        "median": round(statistics.median(g), 2) if g else None,
+                        "max": round(max(g), 2) if g else None,
+                    }
+                )
             idle = [b - a for a, b in zip(result["idle"], result["idle"][1:])]
             config = page.evaluate(f"""async () => {{ const el = document.querySelector('{sel}');
                 const c = await (await fetch(new URL(el.dataset.config, document.baseURI))).json(); return c.count; }}""")
             out["morph"] = {
-                "sprites": config, "layouts": order, "morphs": len(result["morphs"]), "canvas": count,
+                "sprites": config,
+                "layouts": order,
+                "morphs": len(result["morphs"]),
+                "canvas": count,
                 "frame_ms": {**stats(gaps), "frames": len(gaps)},
                 "idle_frame_ms": stats(idle),
                 "draw_cpu_ms_mean": round(statistics.fmean(cpu), 2) if cpu else None,
@@ -332,54 +286,78 @@ def measure_in_browser(url: str, args) -> dict:
 def table(result: dict) -> str:
     lines = []
     w = result["weight"]
-    lines.append(f"Page {result['article']} at scale {w['build_report']['scale']} — "
-                 f"{result['machine']['cpus']} CPUs, Chromium {result['browser'].get('chromium')}, "
-                 f"GL: {result['machine']['gl_renderer']}")
+    lines.append(
+        f"Page {result['article']} at scale {w['build_report']['scale']} — "
+        f"{result['machine']['cpus']} CPUs, Chromium {result['browser'].get('chromium')}, "
+        f"GL: {result['machine']['gl_renderer']}"
+    )
     load = result["machine"]
-    lines.append(f"load average (1, 5, 15 min) before {load['loadavg_before']}, after {load['loadavg_after']}"
-                 f" — other work on the machine skews timings")
+    lines.append(
+        f"load average (1, 5, 15 min) before {load['loadavg_before']}, after {load['loadavg_after']}"
+        f" — other work on the machine skews timings"
+    )
     lines.append("")
-    lines.append(f"{'figure':<8} {'kind':<16} {'payload gz':>11} {'code gz':>9} {'total gz':>10} {'own gz':>9}"
-                 f" {'scrolled':>9} {'mount at':>9} {'ready at':>9} {'mount':>8}")
+    lines.append(
+        f"{'figure':<8} {'kind':<16} {'payload gz':>11} {'code gz':>9} {'style gz':>9} {'total gz':>10} {'own gz':>9}"
+        f" {'scrolled':>9} {'mount at':>9} {'ready at':>9} {'mount':>8}"
+    )
     timing = {f["id"]: f for f in result["browser"].get("figures", [])}
     for f in w["figures"]:
         t = timing.get(f["id"], {})
 
-        def ms(key):
+        def ms(key, t=t):
             v = t.get(key)
             return f"{v:>7.0f}ms" if isinstance(v, (int, float)) else f"{'—':>9}"
-        lines.append(f"{f['id']:<8} {f['kind']:<16} {f['payload_gzip']:>11,} {f['code_gzip']:>9,} {f['gzip']:>10,}"
-                     f" {f['own_gzip']:>9,} {ms('scrolled_ms')} {ms('mount_start_ms')} {ms('ready_ms')} {ms('mount_ms')}")
+
+        lines.append(
+            f"{f['id']:<8} {f['kind']:<16} {f['payload_gzip']:>11,} {f['code_gzip']:>9,} {f.get('style_gzip', 0):>9,}"
+            f" {f['gzip']:>10,}"
+            f" {f['own_gzip']:>9,} {ms('scrolled_ms')} {ms('mount_start_ms')} {ms('ready_ms')} {ms('mount_ms')}"
+        )
     p = w["page"]
     br = w["build_report"]["page"] or {}
-    lines.append(f"{'page':<8} {'(all mounted)':<16} {'':>11} {'':>9} {p['gzip']:>10,}   files {p['files']}; "
-                 f"build-report {br.get('gzip_bytes', 0):,} B gzip of budget {w['build_report']['budget_gzip_bytes']:,}")
-    lines.append(f"  shared by several figures {p['shared_by_figures_gzip']:,} B gzip; page shell (HTML, CSS, KaTeX fonts, runtime) "
-                 f"{p['not_in_any_figure_gzip']:,} B gzip")
+    lines.append(
+        f"{'page':<8} {'(all mounted)':<16} {'':>11} {'':>9} {'':>9} {p['gzip']:>10,}   files {p['files']}; "
+        f"build-report {br.get('gzip_bytes', 0):,} B gzip of budget {w['build_report']['budget_gzip_bytes']:,}"
+    )
+    lines.append(
+        f"  shared by several figures {p['shared_by_figures_gzip']:,} B gzip; page shell (HTML, CSS, KaTeX fonts, runtime) "
+        f"{p['not_in_any_figure_gzip']:,} B gzip"
+    )
     nav = result["browser"].get("navigation", {})
-    lines.append(f"  navigation: DOMContentLoaded {nav.get('domContentLoaded', 0):.0f} ms, load {nav.get('load', 0):.0f} ms")
+    lines.append(
+        f"  navigation: DOMContentLoaded {nav.get('domContentLoaded', 0):.0f} ms, load {nav.get('load', 0):.0f} ms"
+    )
     lines.append("")
     policy = result["browser"].get("backend_policy") or {}
     if not result["browser"].get("predict"):
         lines.append("Decoder predict: no decoder-sampler figure on this page")
     else:
-        lines.append(f"Decoder predict (1 code -> 28x28, read back), policy picks '{policy.get('policy')}' "
-                     f"(TF.js GL renderer: {policy.get('renderer') or 'n/a'})")
+        lines.append(
+            f"Decoder predict (1 code -> 28x28, read back), policy picks '{policy.get('policy')}' "
+            f"(TF.js GL renderer: {policy.get('renderer') or 'n/a'})"
+        )
         lines.append(f"  {'backend':<8} {'median':>8} {'p95':>8} {'min':>8} {'max':>8} {'runs':>5}")
     for name, s in result["browser"].get("predict", {}).items():
         if "error" in s:
             lines.append(f"  {name:<8} {s['error']}")
         else:
-            lines.append(f"  {name:<8} {s['median']:>6.2f}ms {s['p95']:>6.2f}ms {s['min']:>6.2f}ms {s['max']:>6.2f}ms {s['n']:>5}")
+            lines.append(
+                f"  {name:<8} {s['median']:>6.2f}ms {s['p95']:>6.2f}ms {s['min']:>6.2f}ms {s['max']:>6.2f}ms {s['n']:>5}"
+            )
     m = result["browser"].get("morph")
     if m:
         fr = m["frame_ms"]
         lines.append("")
-        lines.append(f"Latent-layouts morph, {m['sprites']:,} sprites, {m['morphs']} morphs over {', '.join(m['layouts'])}, "
-                     f"canvas {m['canvas']['width']}x{m['canvas']['height']} CSS px at ratio {m['canvas']['ratio']}")
-        lines.append(f"  frame interval: median {fr['median']:.1f} ms, p95 {fr['p95']:.1f} ms, max {fr['max']:.1f} ms, "
-                     f"{fr['frames']} frames; idle page median {m['idle_frame_ms']['median']:.1f} ms; "
-                     f"figure's draw call CPU mean {m['draw_cpu_ms_mean']} ms")
+        lines.append(
+            f"Latent-layouts morph, {m['sprites']:,} sprites, {m['morphs']} morphs over {', '.join(m['layouts'])}, "
+            f"canvas {m['canvas']['width']}x{m['canvas']['height']} CSS px at ratio {m['canvas']['ratio']}"
+        )
+        lines.append(
+            f"  frame interval: median {fr['median']:.1f} ms, p95 {fr['p95']:.1f} ms, max {fr['max']:.1f} ms, "
+            f"{fr['frames']} frames; idle page median {m['idle_frame_ms']['median']:.1f} ms; "
+            f"figure's draw call CPU mean {m['draw_cpu_ms_mean']} ms"
+        )
         if result["machine"]["software_gl"]:
             lines.append("  (software GL: a relative figure only)")
     if result["browser"].get("errors"):
@@ -405,8 +383,11 @@ def main() -> int:
     page = site / args.article / "index.html"
     if not (site / "build-report.json").is_file() or not page.is_file():
         missing = page if (site / "build-report.json").is_file() else site / "build-report.json"
-        print(f"bench/page.py: {missing} is missing. Build the site first:\n"
-              f"    .venv/bin/python build.py{'' if args.site == '_site' else ' --out ' + args.site}", file=sys.stderr)
+        print(
+            f"bench/page.py: {missing} is missing. Build the site first:\n"
+            f"    .venv/bin/python build.py{'' if args.site == '_site' else ' --out ' + args.site}",
+            file=sys.stderr,
+        )
         return 2
 
     weight = weigh(site, args.article)
@@ -426,12 +407,16 @@ def main() -> int:
     result = {
         "article": args.article,
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "loadavg_before": [round(x, 2) for x in load_before],
-                    "loadavg_after": [round(x, 2) for x in os.getloadavg()],
-                    "gl_renderer": renderer,
-                    "software_gl": bool(re.search(r"swiftshader|llvmpipe|softpipe|software", renderer, re.I))},
-        "settings": {k: v for k, v in vars(args).items()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "loadavg_before": [round(x, 2) for x in load_before],
+            "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+            "gl_renderer": renderer,
+            "software_gl": bool(re.search(r"swiftshader|llvmpipe|softpipe|software", renderer, re.I)),
+        },
+        "settings": dict(vars(args)),
         "weight": weight,
         "browser": browser,
         "seconds": round(seconds, 1),

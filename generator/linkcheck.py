@@ -1,8 +1,9 @@
 """Check every internal link, anchor and asset reference of the generated site.
 
-Resources (scripts, styles, images, modules, figure data) must come from the
-site itself; a reference to another host is an error. Plain ``<a href>`` links
-to other sites are allowed (they load nothing).
+Resources (scripts, styles, images, modules, figure data, and the stylesheets a
+stylesheet ``@import``s) must come from the site itself; a reference to another
+host is an error. Plain ``<a href>`` links to other sites are allowed (they load
+nothing).
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ RESOURCE_ATTRS = {("script", "src"), ("link", "href"), ("img", "src"), ("source"
                   ("audio", "src"), ("iframe", "src"), ("embed", "src"), ("object", "data")}
 DATA_ATTRS = ("data-config", "data-module")
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:|^//", re.I)
+CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*(['"]?)([^'")\s]+)\1\s*\)|(['"])([^'"]+)\3)""", re.I)
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def css_imports(text: str) -> list[str]:
+    """The URLs a stylesheet ``@import``s, as written and in order (``@import`` in comments is skipped)."""
+    return [m.group(2) or m.group(4) for m in CSS_IMPORT.finditer(CSS_COMMENT.sub("", text))]
 
 
 class _Page(HTMLParser):
@@ -153,6 +161,25 @@ def check_site(site: Path, base: str, sources: dict[str, str] | None = None) -> 
                 if ids is not None and fragment not in ids.ids:
                     hint = _suggest(fragment, ids.ids).replace(" '", " '#", 1)
                     problems.append(f"{label(url)}: {url!r}: no element with id '{fragment}' on that page{hint}")
+    return problems + _check_styles(site, base)
+
+
+def _check_styles(site: Path, base: str) -> list[str]:
+    """Problems with the ``@import``s of the site's stylesheets: another host, outside the base URL, or missing."""
+    problems = []
+    for file in sorted(site.rglob("*.css")):
+        rel = file.relative_to(site).as_posix()
+        for url in css_imports(file.read_text(encoding="utf-8", errors="replace")):
+            if url.startswith("data:"):
+                continue
+            if EXTERNAL.match(url):
+                problems.append(f"{rel}: @import {url!r} loads from another host; serve it from the site")
+                continue
+            target, _ = _target(site, base, base + rel, url)
+            if target is None:
+                problems.append(f"{rel}: @import {url!r} is outside the site's base URL {base!r}")
+            elif not target.is_file():
+                problems.append(f"{rel}: @import {url!r} points at nothing (no {target.relative_to(site).as_posix()})")
     return problems
 
 

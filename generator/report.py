@@ -1,10 +1,16 @@
 """What each page weighs, and the build report (build-report.json + a summary table).
 
 A page's weight is everything it loads with every figure mounted: the HTML,
-its styles and scripts, images, the JavaScript modules reachable from the
-runtime and each figure's module (static and literal dynamic imports, bare
-names resolved through the import map), fonts its styles use, and every file
-of each figure's payload directory.
+its styles (each ``<link rel="stylesheet">``, every file it ``@import``s,
+followed recursively, and the ``.woff2`` fonts they name) and scripts, images,
+the JavaScript modules reachable from the runtime and each figure's module
+(static and literal dynamic imports, bare names resolved through the import
+map), and every file of each figure's payload directory.
+
+Tools (``bench/page.py``) use the public parts: :func:`page_loads` (what a page
+names), :class:`Weigher` (``resolve``, ``module_files``, ``style_files``,
+``payload_files``, ``page_files``, ``size``, ``weigh``) and the :data:`IMPORT`
+and :data:`SHARED` patterns.
 """
 
 from __future__ import annotations
@@ -13,100 +19,154 @@ import gzip
 import json
 import re
 import sys
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .linkcheck import _target
+from .linkcheck import _target, css_imports
 
-IMPORT = re.compile(r"""(?:\bimport|\bexport)\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)""")
+#: A static ``import``/``export … from`` or a literal dynamic ``import()`` in a JavaScript module.
+IMPORT = re.compile(
+    r"""(?:\bimport|\bexport)\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)"""
+)
+#: A figure config's reference to a payload folder shared between figures (``artifacts/<folder>/``).
 SHARED = re.compile(r"artifacts/([\w.-]+)/")
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
+
+
+@dataclass
+class PageLoads:
+    """What one HTML page names: the URLs as written, and its import map."""
+
+    files: list[str] = field(default_factory=list)  # stylesheets, icons, preloads, classic scripts, images
+    modules: list[str] = field(default_factory=list)  # module scripts and figure modules (data-module)
+    payloads: list[str] = field(default_factory=list)  # figure configs (data-config)
+    imports: dict[str, str] = field(default_factory=dict)  # the import map: bare name -> URL
+    figures: list[dict] = field(default_factory=list)  # the attributes of each element with data-figure and data-config
 
 
 class _Loads(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.files: list[str] = []
-        self.modules: list[str] = []
-        self.payloads: list[str] = []
-        self.imports: dict[str, str] = {}
+        self.loads = PageLoads()
         self._importmap = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        loads = self.loads
         if tag == "link" and a.get("rel") in ("stylesheet", "icon", "modulepreload") and a.get("href"):
-            self.files.append(a["href"])
+            loads.files.append(a["href"])
         if tag == "script" and a.get("src"):
-            (self.modules if a.get("type") == "module" else self.files).append(a["src"])
+            (loads.modules if a.get("type") == "module" else loads.files).append(a["src"])
         if tag == "img" and a.get("src"):
-            self.files.append(a["src"])
+            loads.files.append(a["src"])
         if a.get("data-module"):
-            self.modules.append(a["data-module"])
+            loads.modules.append(a["data-module"])
         if a.get("data-config"):
-            self.payloads.append(a["data-config"])
+            loads.payloads.append(a["data-config"])
+            if a.get("data-figure"):
+                loads.figures.append(a)
         self._importmap = tag == "script" and a.get("type") == "importmap"
 
     def handle_data(self, data):
         if self._importmap:
-            self.imports.update(json.loads(data).get("imports", {}))
+            self.loads.imports.update(json.loads(data).get("imports", {}))
             self._importmap = False
 
 
+def page_loads(page: Path) -> PageLoads:
+    """The URLs the HTML file ``page`` names (as written) and its import map."""
+    parser = _Loads()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.loads
+
+
 class Weigher:
-    """Measures pages of one built site; gzip sizes are memoised per file."""
+    """Measures pages of one built site (served under ``base``); gzip sizes are memoised per file."""
 
     def __init__(self, site: Path, base: str):
         self.site, self.base = site, base
         self._gzip: dict[Path, tuple[int, int]] = {}
 
     def size(self, file: Path) -> tuple[int, int]:
+        """(bytes, gzip bytes) of one file."""
         if file not in self._gzip:
             data = file.read_bytes()
             self._gzip[file] = (len(data), len(gzip.compress(data, 6, mtime=0)))
         return self._gzip[file]
 
-    def _resolve(self, page_url: str, url: str) -> Path | None:
-        target, _ = _target(self.site, self.base, page_url, url)
+    def resolve(self, origin_url: str, url: str) -> Path | None:
+        """The site file ``url`` names, relative to the URL ``origin_url``; None if outside the site or missing."""
+        target, _ = _target(self.site, self.base, origin_url, url)
         return target if target is not None and target.is_file() else None
+
+    def url(self, file: Path) -> str:
+        """The URL a site file is served at."""
+        return self.base + file.relative_to(self.site).as_posix()
+
+    def module_files(self, origin_url: str, url: str, imports: dict[str, str] | None = None) -> set[Path]:
+        """The module ``url`` and every module it imports, directly or not (bare names through ``imports``)."""
+        imports = imports or {}
+        found: set[Path] = set()
+        queue = [(origin_url, url)]
+        while queue:
+            origin, url = queue.pop()
+            file = self.resolve(origin, imports.get(url, url))
+            if file is None or file in found:
+                continue
+            found.add(file)
+            for static, dynamic in IMPORT.findall(file.read_text(encoding="utf-8", errors="replace")):
+                queue.append((self.url(file), static or dynamic))
+        return found
+
+    def style_files(self, origin_url: str, url: str) -> set[Path]:
+        """The stylesheet ``url``, every stylesheet it ``@import``s (recursively, once each) and their .woff2 fonts."""
+        found: set[Path] = set()
+        queue = [(origin_url, url)]
+        while queue:
+            origin, url = queue.pop()
+            file = self.resolve(origin, url)
+            if file is None or file in found:
+                continue
+            found.add(file)
+            text, here = file.read_text(encoding="utf-8"), self.url(file)
+            for font in CSS_URL.findall(text):
+                if font.endswith(".woff2"):
+                    font_file = self.resolve(here, font)
+                    if font_file:
+                        found.add(font_file)
+            queue.extend((here, imported) for imported in css_imports(text))
+        return found
+
+    def payload_files(self, page_url: str, config_url: str) -> set[Path]:
+        """Every file of a figure's payload folder and of the shared folders its config names."""
+        config = self.resolve(page_url, config_url)
+        if config is None:
+            return set()
+        files = {p for p in config.parent.rglob("*") if p.is_file()}
+        for folder in set(SHARED.findall(config.read_text(encoding="utf-8"))):
+            files.update(p for p in (self.site / "artifacts" / folder).rglob("*") if p.is_file())
+        return files
 
     def page_files(self, page: Path) -> set[Path]:
         """Every file the page loads once all its figures are mounted."""
-        parser = _Loads()
-        parser.feed(page.read_text(encoding="utf-8"))
-        page_url = self.base + page.relative_to(self.site).as_posix()
+        loads = page_loads(page)
+        page_url = self.url(page)
         files = {page}
-        for url in parser.files:
-            file = self._resolve(page_url, url)
-            if file:
+        for url in loads.files:
+            file = self.resolve(page_url, url)
+            if file and file.suffix == ".css":
+                files |= self.style_files(page_url, url)
+            elif file:
                 files.add(file)
-                if file.suffix == ".css":
-                    css_url = self.base + file.relative_to(self.site).as_posix()
-                    for font in CSS_URL.findall(file.read_text(encoding="utf-8")):
-                        if font.endswith(".woff2"):
-                            found = self._resolve(css_url, font)
-                            if found:
-                                files.add(found)
-        queue = [(page_url, url) for url in parser.modules]
-        while queue:
-            origin, url = queue.pop()
-            url = parser.imports.get(url, url)
-            file = self._resolve(origin, url)
-            if file is None or file in files:
-                continue
-            files.add(file)
-            module_url = self.base + file.relative_to(self.site).as_posix()
-            for static, dynamic in IMPORT.findall(file.read_text(encoding="utf-8", errors="replace")):
-                queue.append((module_url, static or dynamic))
-        for url in parser.payloads:
-            config = self._resolve(page_url, url)
-            if config:
-                files.update(p for p in config.parent.rglob("*") if p.is_file())
-                for folder in set(SHARED.findall(config.read_text(encoding="utf-8"))):
-                    shared = self.site / "artifacts" / folder
-                    files.update(p for p in shared.rglob("*") if p.is_file())
+        for url in loads.modules:
+            files |= self.module_files(page_url, url, loads.imports)
+        for url in loads.payloads:
+            files |= self.payload_files(page_url, url)
         return files
 
     def weigh(self, page: Path) -> dict:
+        """``{"path", "bytes", "gzip_bytes", "files"}`` for one page."""
         files = self.page_files(page)
         raw = sum(self.size(f)[0] for f in files)
         packed = sum(self.size(f)[1] for f in files)

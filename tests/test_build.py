@@ -152,3 +152,43 @@ def test_report_counts_the_figure_payload(project):
     payload = sum(f.stat().st_size for f in figure_dir.iterdir())
     runtime = (project.out / "assets/js/runtime.js").stat().st_size
     assert page["bytes"] > payload + runtime
+
+
+def test_report_counts_a_kinds_stylesheet_and_the_files_it_imports(project, tmp_path):
+    """The page weight follows <link rel=stylesheet> to a kind's style.css and its @import chain, once each;
+    the link check refuses an @import that points at nothing."""
+    import shutil
+
+    project.build(check=True)
+    plain = next(p for p in project.report()["pages"] if p["path"] == "test-article/index.html")
+    assert "assets/js/figures/image-grid/style.css" in (project.out / "test-article/index.html").read_text()
+
+    code = tmp_path / "code"  # a copy of the generator whose image-grid style.css imports two role files
+    code.mkdir()
+    for name in ("build.py", "package.json"):
+        shutil.copy(ROOT / name, code / name)
+    for folder in ("generator", "assets"):
+        shutil.copytree(ROOT / folder, code / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (code / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
+    style = code / "assets/js/figures/image-grid/style.css"
+    added = '@import url("../../../css/test-role.css");\n'
+    style.write_text(added + style.read_text())
+    role = code / "assets/css/test-role.css"
+    role.write_text('@import "test-role-2.css";\n.test-role { color: red; }\n')
+    role2 = code / "assets/css/test-role-2.css"
+    role2.write_text('@import url(test-role.css);\n@import url("../js/figures/image-grid/style.css");\n')
+
+    def build():
+        cmd = [sys.executable, str(code / "build.py"), "--config", str(project.root / "site.toml"), "--scale", "tiny"]
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=project.root, timeout=600)
+
+    done = build()
+    assert done.returncode == 0, done.stderr[-3000:]
+    page = next(p for p in project.report()["pages"] if p["path"] == "test-article/index.html")
+    assert page["files"] == plain["files"] + 2
+    assert page["bytes"] == plain["bytes"] + len(added) + role.stat().st_size + role2.stat().st_size
+
+    role2.write_text('@import url("missing.css");\n')
+    done = build()
+    assert done.returncode == 1
+    assert "assets/css/test-role-2.css: @import 'missing.css' points at nothing" in done.stderr

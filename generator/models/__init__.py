@@ -29,7 +29,7 @@ Conventions shared by every builder:
   values from ``site.toml``.
 """
 
-from ..tfjs import SUPPORTED_LAYERS
+from ..tfjs.layers import SUPPORTED_LAYERS
 
 EXPORTABLE_LAYERS = frozenset(SUPPORTED_LAYERS)
-"""Keras layer class names the TF.js exporter can write (one list, kept in generator/tfjs.py)."""
+"""Keras layer class names the TF.js exporter can write (one list: the converter table in generator/tfjs/layers.py)."""
