@@ -28,6 +28,9 @@ from .linkcheck import _target, css_imports
 #: A static ``import``/``export … from`` or a literal dynamic ``import()`` in a JavaScript module.
 IMPORT = re.compile(
     r"""(?:\bimport|\bexport)\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)"""
+    # a worker or other module named relative to the importing one, and a bare name resolved for a worker
+    r"""|\bnew\s+URL\(\s*["']([^"']+\.m?js)["']\s*,\s*import\.meta\.url\s*\)"""
+    r"""|\bimport\.meta\.resolve\(\s*["']([^"']+)["']\s*\)"""
 )
 #: A figure config's reference to a payload folder shared between figures (``artifacts/<folder>/``).
 SHARED = re.compile(r"artifacts/([\w.-]+)/")
@@ -115,8 +118,8 @@ class Weigher:
             if file is None or file in found:
                 continue
             found.add(file)
-            for static, dynamic in IMPORT.findall(file.read_text(encoding="utf-8", errors="replace")):
-                queue.append((self.url(file), static or dynamic))
+            for names in IMPORT.findall(file.read_text(encoding="utf-8", errors="replace")):
+                queue.append((self.url(file), next(name for name in names if name)))
         return found
 
     def style_files(self, origin_url: str, url: str) -> set[Path]:
