@@ -24,7 +24,9 @@ def _port(text: str) -> int:
     except ValueError:
         port = -1
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port; allowed: a whole number from 0 to 65535 (0 picks a free one)")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port; allowed: a whole number from 0 to 65535 (0 picks a free one)"
+        )
     return port
 
 
@@ -38,23 +40,44 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Turn the Markdown articles in content/ into a static site with live, build-time-computed figures.",
         epilog="Settings live in site.toml; flags given here override it. See README.md.",
     )
-    parser.add_argument("--scale", choices=("tiny", "default", "full"),
-                        help="how much data and training: tiny (seconds, for tests), default (10k MNIST, ORL faces), "
-                             "full (70k MNIST and CelebA when you supply them). Default: [build] scale in site.toml")
+    parser.add_argument(
+        "--scale",
+        choices=("tiny", "default", "full"),
+        help="how much data and training: tiny (seconds, for tests), default (10k MNIST, ORL faces), "
+        "full (70k MNIST and CelebA when you supply them). Default: [build] scale in site.toml",
+    )
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: _site)")
-    parser.add_argument("--base-url", dest="base_url", help="path the site is served under, e.g. /my-repo/ for GitHub project pages")
-    parser.add_argument("--serve", action="store_true", help="build, serve on 127.0.0.1 and rebuild + live-reload on every change")
+    parser.add_argument(
+        "--base-url", dest="base_url", help="path the site is served under, e.g. /my-repo/ for GitHub project pages"
+    )
+    parser.add_argument(
+        "--serve", action="store_true", help="build, serve on 127.0.0.1 and rebuild + live-reload on every change"
+    )
     parser.add_argument("--port", type=_port, default=8000, help="port for --serve (default 8000; 0 picks a free one)")
-    parser.add_argument("--force", action="store_true",
-                        help="replace the output folder even if it holds files this generator did not write")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the output folder even if it holds files this generator did not write",
+    )
     parser.add_argument("--clean", action="store_true", help="ignore the build cache and recompute every stage")
-    parser.add_argument("--prune-cache", dest="prune_cache", action="store_true",
-                        help="after a successful build, remove the cache entries it did not use (keeps CI caches small)")
-    parser.add_argument("--strict", action="store_true", help="treat warnings (e.g. a page over its weight budget) as errors")
+    parser.add_argument(
+        "--prune-cache",
+        dest="prune_cache",
+        action="store_true",
+        help="after a successful build, remove the cache entries it did not use (keeps CI caches small)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="treat warnings (e.g. a page over its weight budget) as errors"
+    )
     parser.add_argument("--mnist", help="mnist.npz or a folder with the four MNIST IDX files (all 70,000 digits)")
     parser.add_argument("--fashion-mnist", dest="fashion_mnist", help="folder with the Fashion-MNIST IDX files")
     parser.add_argument("--celeba", help="img_align_celeba/ as a folder or a .zip (faces for the face explorer)")
-    parser.add_argument("--config", type=Path, default=None, help="settings file (default: site.toml); its folder is the project: content/, .cache/ and _site/ live beside it")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="settings file (default: site.toml); its folder is the project: content/, .cache/ and _site/ live beside it",
+    )
     loud = parser.add_mutually_exclusive_group()
     loud.add_argument("-v", "--verbose", action="store_true", help="log every stage, cached or not")
     loud.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors; no progress bars or table")
@@ -64,7 +87,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def setup_logging(verbosity: int) -> None:
     level = {-1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}[verbosity]
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if verbosity < 1 else "%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(levelname)s: %(message)s" if verbosity < 1 else "%(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
@@ -91,10 +116,18 @@ def main(argv: list[str] | None = None) -> int:
         cfg = load_config(
             root,
             path=args.config,
-            overrides={"build.scale": args.scale, "site.base_url": args.base_url, "data.mnist": args.mnist,
-                       "data.fashion_mnist": args.fashion_mnist, "data.celeba": args.celeba},
+            overrides={
+                "build.scale": args.scale,
+                "site.base_url": args.base_url,
+                "data.mnist": args.mnist,
+                "data.fashion_mnist": args.fashion_mnist,
+                "data.celeba": args.celeba,
+            },
             out=args.out.resolve() if args.out else None,
-            serve=args.serve, clean=args.clean, strict=args.strict, verbosity=verbosity,
+            serve=args.serve,
+            clean=args.clean,
+            strict=args.strict,
+            verbosity=verbosity,
         )
         if cfg.strict and cfg.warnings:
             raise BuildError("--strict: site.toml has warnings (see above)")

@@ -24,7 +24,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", default="default", choices=("tiny", "default", "full"))
-    parser.add_argument("--warm", action="store_true", help="use (and fill) the project's .cache instead of a fresh one")
+    parser.add_argument(
+        "--warm", action="store_true", help="use (and fill) the project's .cache instead of a fresh one"
+    )
     args = parser.parse_args()
     from generator.config import load_config
     from generator.pipeline import Pipeline
@@ -38,15 +40,32 @@ def main() -> int:
     start = time.perf_counter()
     layouts = {m: pipeline.get(layout_request(cfg, m)).meta for m in METHODS}
     atlas = pipeline.get(atlas_request(cfg)).meta
-    exports = {f"{m} {p}": pipeline.get(export_request(cfg, m, p)).meta
-               for m, p in (("mnist_ae", "decoder"), ("mnist_ae", "encoder"), ("mnist_vae", "decoder"), ("faces_ae", "decoder"))}
+    exports = {
+        f"{m} {p}": pipeline.get(export_request(cfg, m, p)).meta
+        for m, p in (
+            ("mnist_ae", "decoder"),
+            ("mnist_ae", "encoder"),
+            ("mnist_vae", "decoder"),
+            ("faces_ae", "decoder"),
+        )
+    }
     total = time.perf_counter() - start
     result = {
-        "scale": args.scale, "cpus": os.cpu_count(), "total_seconds": round(total, 1),
-        "stages": [{"name": r.name, "cached": r.cached, "seconds": round(r.seconds, 2), "bytes": r.bytes} for r in pipeline.records],
-        "layouts": {m: {"trustworthiness": v["trustworthiness"], "positions_bytes": 4 * v["count"]} for m, v in layouts.items()},
+        "scale": args.scale,
+        "cpus": os.cpu_count(),
+        "total_seconds": round(total, 1),
+        "stages": [
+            {"name": r.name, "cached": r.cached, "seconds": round(r.seconds, 2), "bytes": r.bytes}
+            for r in pipeline.records
+        ],
+        "layouts": {
+            m: {"trustworthiness": v["trustworthiness"], "positions_bytes": 4 * v["count"]} for m, v in layouts.items()
+        },
         "atlas": atlas,
-        "exports": {k: {"dtype": v["dtype"], "bytes": v["bytes"], "max_error": v["max_error"], "tried": v["tried"]} for k, v in exports.items()},
+        "exports": {
+            k: {"dtype": v["dtype"], "bytes": v["bytes"], "max_error": v["max_error"], "tried": v["tried"]}
+            for k, v in exports.items()
+        },
         "training": {r.name: r.meta.get("loss") for r in pipeline.records if r.name.startswith("train")},
     }
     out = ROOT / "bench" / "results" / f"artifacts-{args.scale}.json"

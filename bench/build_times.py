@@ -35,15 +35,36 @@ def main() -> int:
         cold = Path(tmp) / "cold"
         shutil.copytree(ROOT / "content", cold / "content")
         shutil.copy(ROOT / "site.toml", cold / "site.toml")
-        results["cold_tiny_s"] = timed([py, str(ROOT / "build.py"), "--config", str(cold / "site.toml"),
-                                        "--scale", "tiny", "-q", "--out", str(out)], ROOT)
+        results["cold_tiny_s"] = timed(
+            [
+                py,
+                str(ROOT / "build.py"),
+                "--config",
+                str(cold / "site.toml"),
+                "--scale",
+                "tiny",
+                "-q",
+                "--out",
+                str(out),
+            ],
+            ROOT,
+        )
         work = Path(tmp) / "work"
         shutil.copytree(ROOT / "content", work / "content")
         shutil.copy(ROOT / "site.toml", work / "site.toml")
         (work / ".cache").symlink_to(ROOT / ".cache", target_is_directory=True)
         (ROOT / ".cache").mkdir(exist_ok=True)
-        cmd = [py, str(ROOT / "build.py"), "--config", str(work / "site.toml"), "--scale", "default", "-q",
-               "--out", str(out)]
+        cmd = [
+            py,
+            str(ROOT / "build.py"),
+            "--config",
+            str(work / "site.toml"),
+            "--scale",
+            "default",
+            "-q",
+            "--out",
+            str(out),
+        ]
         results["warm_default_s"] = timed(cmd, ROOT)  # fills the cache if it was empty
         results["noop_default_s"] = timed(cmd, ROOT)
         article = sorted((work / "content").glob("*.md"))[0]

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 FIGURE = "figure[data-figure='toy-bench']"
-HOOK = f"document.querySelector(\"{FIGURE}\").__figure"
+HOOK = f'document.querySelector("{FIGURE}").__figure'
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -65,7 +65,7 @@ def serve(site: Path, base_url: str) -> tuple[http.server.ThreadingHTTPServer, s
 
 def page_bytes(report: dict, page_path: str, base_url: str) -> dict | None:
     """The build report's record of the page at URL path ``page_path``."""
-    rel = page_path[len(base_url):] if page_path.startswith(base_url) else page_path.lstrip("/")
+    rel = page_path[len(base_url) :] if page_path.startswith(base_url) else page_path.lstrip("/")
     rel = rel.rstrip("/") + "/index.html" if not rel.endswith(".html") else rel
     rel = rel.lstrip("/")
     return next((p for p in report.get("pages", []) if p["path"] == rel), None)
@@ -89,8 +89,10 @@ def measure(page, backend: str, steps: int, repeats: int, play_seconds: float) -
     playing = hook(page, "state()")
     hook(page, "pause()")
     return {
-        "backend": backend, "available": True,
-        "steps": steps, "repeats": repeats,
+        "backend": backend,
+        "available": True,
+        "steps": steps,
+        "repeats": repeats,
         "ms_per_step": [round(r["ms"] / r["steps"], 3) for r in runs],
         "steps_per_second": round(statistics.median(rates), 1),
         "steps_per_second_playing": round(playing["stepsPerSecond"], 1),
@@ -125,8 +127,9 @@ def main() -> int:
     hosts: set[str] = set()
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM) if CHROMIUM.exists() else None,
-                                                 args=CHROMIUM_ARGS, headless=True)
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM) if CHROMIUM.exists() else None, args=CHROMIUM_ARGS, headless=True
+            )
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
@@ -135,17 +138,21 @@ def main() -> int:
             if page.locator(FIGURE).count() == 0:
                 raise SystemExit(f"no toy-bench figure on {origin + page_path}")
             page.locator(FIGURE).first.scroll_into_view_if_needed()
-            page.wait_for_function(f"['ready', 'error'].includes(document.querySelector(\"{FIGURE}\").dataset.state)",
-                                   timeout=120_000)
-            if page.evaluate(f"document.querySelector(\"{FIGURE}\").dataset.state") != "ready":
+            page.wait_for_function(
+                f"['ready', 'error'].includes(document.querySelector(\"{FIGURE}\").dataset.state)", timeout=120_000
+            )
+            if page.evaluate(f'document.querySelector("{FIGURE}").dataset.state') != "ready":
                 raise SystemExit(f"the figure failed to mount: {errors}")
             hook(page, "pause()")
             initial = hook(page, "state()")
             renderer = page.evaluate("""() => { const gl = document.createElement("canvas").getContext("webgl");
                 if (!gl) return "no WebGL"; const info = gl.getExtension("WEBGL_debug_renderer_info");
                 return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)); }""")
-            results = [measure(page, b.strip(), args.steps, args.repeats, args.play_seconds)
-                       for b in args.backends.split(",") if b.strip()]
+            results = [
+                measure(page, b.strip(), args.steps, args.repeats, args.play_seconds)
+                for b in args.backends.split(",")
+                if b.strip()
+            ]
             browser.close()
     finally:
         server.shutdown()
@@ -153,26 +160,38 @@ def main() -> int:
 
     record = page_bytes(report, page_path, base_url)
     result = {
-        "page": page_path, "site": str(args.site), "scale": report.get("scale"),
-        "page_bytes": record and record["bytes"], "page_gzip_bytes": record and record["gzip_bytes"],
-        "points": initial["points"], "shape": initial["shape"], "activation": initial["activation"],
-        "policy_backend": initial["backend"], "webgl_renderer": renderer,
-        "cpus": os.cpu_count(), "load_average_1min": round(os.getloadavg()[0], 2),
-        "hosts": sorted(hosts), "backends": results,
+        "page": page_path,
+        "site": str(args.site),
+        "scale": report.get("scale"),
+        "page_bytes": record and record["bytes"],
+        "page_gzip_bytes": record and record["gzip_bytes"],
+        "points": initial["points"],
+        "shape": initial["shape"],
+        "activation": initial["activation"],
+        "policy_backend": initial["backend"],
+        "webgl_renderer": renderer,
+        "cpus": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "hosts": sorted(hosts),
+        "backends": results,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1))
 
-    print(f"{page_path}: {initial['points']} points ({initial['shape']}), page "
-          + (f"{record['gzip_bytes']:,} B gzip" if record else "not in build-report.json")
-          + f"; policy picks {initial['backend']}; WebGL renderer: {renderer}")
+    print(
+        f"{page_path}: {initial['points']} points ({initial['shape']}), page "
+        + (f"{record['gzip_bytes']:,} B gzip" if record else "not in build-report.json")
+        + f"; policy picks {initial['backend']}; WebGL renderer: {renderer}"
+    )
     print(f"{'backend':<8} {'steps/s (timed)':>16} {'ms/step':>22} {'steps/s (playing)':>18}")
     for r in results:
         if not r["available"]:
             print(f"{r['backend']:<8} {'unavailable (in use: ' + r['in_use'] + ')':>16}")
             continue
-        print(f"{r['backend']:<8} {r['steps_per_second']:>16.1f} {', '.join(map(str, r['ms_per_step'])):>22} "
-              f"{r['steps_per_second_playing']:>18.1f}")
+        print(
+            f"{r['backend']:<8} {r['steps_per_second']:>16.1f} {', '.join(map(str, r['ms_per_step'])):>22} "
+            f"{r['steps_per_second_playing']:>18.1f}"
+        )
     print(f"load average {result['load_average_1min']} on {result['cpus']} CPUs; wrote {args.out}")
     return 0
 

@@ -33,8 +33,9 @@ def cache_note(row: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", default="default", choices=("tiny", "default", "full"))
-    parser.add_argument("--cache", type=Path, default=ROOT / ".cache",
-                        help="cache folder (default: the project's .cache)")
+    parser.add_argument(
+        "--cache", type=Path, default=ROOT / ".cache", help="cache folder (default: the project's .cache)"
+    )
     parser.add_argument("--models", default="", help="comma-separated zoo keys (default: all)")
     args = parser.parse_args()
     from generator.config import load_config
@@ -54,28 +55,39 @@ def main() -> int:
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         records = pipeline.records[first:]
         train = next((r for r in records if r.name.startswith(f"train {key} ")), None)
-        rows.append({
-            "model": key, "epochs": metrics["epochs"], "train_images": metrics["train_count"],
-            "test_images": metrics["test_count"], "seconds_training": metrics["seconds_training"],
-            "seconds_train_stage": round(train.seconds, 2) if train and not train.cached else None,
-            "seconds_wall": round(wall, 2), "cpu_seconds": round(cpu, 2),
-            "cached_train": train is None or train.cached,
-            "cached_evaluate": all(r.cached for r in records if r.name.startswith("evaluate")),
-            "test_bce": metrics["test_bce"], "test_bce_clean": metrics.get("test_bce_clean"),
-            "test_mse": metrics["test_mse"], "kl": metrics.get("kl"), "params": metrics["params"],
-            "guide_bce": metrics["guide_bce"],
-        })
+        rows.append(
+            {
+                "model": key,
+                "epochs": metrics["epochs"],
+                "train_images": metrics["train_count"],
+                "test_images": metrics["test_count"],
+                "seconds_training": metrics["seconds_training"],
+                "seconds_train_stage": round(train.seconds, 2) if train and not train.cached else None,
+                "seconds_wall": round(wall, 2),
+                "cpu_seconds": round(cpu, 2),
+                "cached_train": train is None or train.cached,
+                "cached_evaluate": all(r.cached for r in records if r.name.startswith("evaluate")),
+                "test_bce": metrics["test_bce"],
+                "test_bce_clean": metrics.get("test_bce_clean"),
+                "test_mse": metrics["test_mse"],
+                "kl": metrics.get("kl"),
+                "params": metrics["params"],
+                "guide_bce": metrics["guide_bce"],
+            }
+        )
         r = rows[-1]
-        print(f"  {key}: {cache_note(r)} in {wall:.1f} s ({cpu:.1f} CPU s)",
-              file=sys.stderr, flush=True)
+        print(f"  {key}: {cache_note(r)} in {wall:.1f} s ({cpu:.1f} CPU s)", file=sys.stderr, flush=True)
     total = time.perf_counter() - start
     result = {
-        "scale": args.scale, "cpus": os.cpu_count(), "load_average_before": [round(v, 2) for v in load_before],
+        "scale": args.scale,
+        "cpus": os.cpu_count(),
+        "load_average_before": [round(v, 2) for v in load_before],
         "load_average_after": [round(v, 2) for v in os.getloadavg()],
         "zoo_epoch_scale": cfg.preset["zoo_epoch_scale"],
         "zoo_conv_epoch_scale": cfg.preset["zoo_conv_epoch_scale"],
         "total_seconds_training": round(sum(r["seconds_training"] for r in rows), 1),
-        "total_seconds_wall": round(total, 1), "total_cpu_seconds": round(sum(r["cpu_seconds"] for r in rows), 1),
+        "total_seconds_wall": round(total, 1),
+        "total_cpu_seconds": round(sum(r["cpu_seconds"] for r in rows), 1),
         "models": rows,
     }
     out = ROOT / "bench" / "results" / f"zoo-{args.scale}{'-partial' if args.models else ''}.json"
@@ -88,12 +100,16 @@ def main() -> int:
     print("| model | epochs | train images | training s | CPU s | test BCE | guide's BCE | cache |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for r in rows:
-        print(f"| {r['model']} | {r['epochs']} | {r['train_images']:,} | {r['seconds_training']:.1f} | "
-              f"{r['cpu_seconds']:.1f} | {r['test_bce']:.4f} | {num(r['guide_bce'], '.3f')} | {cache_note(r)} |")
-    print(f"training {result['total_seconds_training']:.1f} s in total; wall {total:.1f} s, "
-          f"{result['total_cpu_seconds']:.1f} CPU s (this process, all threads); load average "
-          f"{load_before[0]:.1f} -> {result['load_average_after'][0]:.1f} on {os.cpu_count()} CPUs "
-          f"-> {out.relative_to(ROOT)}")
+        print(
+            f"| {r['model']} | {r['epochs']} | {r['train_images']:,} | {r['seconds_training']:.1f} | "
+            f"{r['cpu_seconds']:.1f} | {r['test_bce']:.4f} | {num(r['guide_bce'], '.3f')} | {cache_note(r)} |"
+        )
+    print(
+        f"training {result['total_seconds_training']:.1f} s in total; wall {total:.1f} s, "
+        f"{result['total_cpu_seconds']:.1f} CPU s (this process, all threads); load average "
+        f"{load_before[0]:.1f} -> {result['load_average_after'][0]:.1f} on {os.cpu_count()} CPUs "
+        f"-> {out.relative_to(ROOT)}"
+    )
     return 0
 
 

@@ -8,8 +8,8 @@ numbers that :func:`index` returns, so nothing per image is stored.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from PIL import Image
@@ -21,9 +21,7 @@ SIDES = tuple(2**p for p in range(6, 13))  # 64 ... 4096: power of two, as WebGL
 
 def _check_geometry(cell, side) -> None:
     if isinstance(cell, bool) or not isinstance(cell, (int, np.integer)) or cell < 1:
-        raise ConfigError(
-            f"cell must be a positive int, got {cell!r}", where="atlas cell"
-        )
+        raise ConfigError(f"cell must be a positive int, got {cell!r}", where="atlas cell")
     is_int = isinstance(side, (int, np.integer)) and not isinstance(side, bool)
     if not is_int or side not in SIDES or side < cell:
         allowed = ", ".join(str(s) for s in SIDES if s >= cell)
@@ -62,12 +60,7 @@ def _fit_cells(images: np.ndarray, cell: int) -> np.ndarray:
     """Images as uint8 (N, cell, cell), resized with Lanczos if they differ."""
     if images.shape[1:] == (cell, cell):
         return images
-    return np.stack(
-        [
-            np.asarray(Image.fromarray(im).resize((cell, cell), Image.Resampling.LANCZOS))
-            for im in images
-        ]
-    )
+    return np.stack([np.asarray(Image.fromarray(im).resize((cell, cell), Image.Resampling.LANCZOS)) for im in images])
 
 
 def pack(

@@ -16,13 +16,13 @@ import time
 from pathlib import Path
 
 from . import site as sitefiles
+from . import tex  # noqa: F401  (registers the math stage)
 from .config import Config
 from .errors import BudgetError, BuildError, ContentError
 from .figures import kinds
 from .linkcheck import assert_links
 from .markdown import Article, read_articles
 from .pipeline import ROOT, Pipeline, Request, clean_cache, load_entry, prune_cache
-from . import tex  # noqa: F401  (registers the math stage)
 from .render import figure_url, render_site_pages
 from .report import Weigher, print_table, summary_table
 from .stages import check_inputs, datasets_needed, prepare_default_data
@@ -59,22 +59,25 @@ def plan(cfg: Config, articles: list[Article]) -> dict[str, list[Request]]:
 def page_request(cfg: Config, article: Article, figures: list[Request], slugs: list[str]) -> Request:
     """The render stage's request: everything the page's HTML depends on."""
     digest = lambda data: hashlib.sha256(data).hexdigest()  # noqa: E731
-    return Request("page", {
-        "path": _rel(article.path),
-        "slug": article.slug,
-        "text": article.text,
-        "site": site_settings(cfg),
-        "scale": cfg.scale,
-        "slugs": slugs,
-        "math": math_params(article),
-        "figures": [[r.stage, r.params] for r in figures],
-        "images": {src: digest(file.read_bytes()) for src, file in sorted(article.images.items())},
-        "includes": [[inc.source, inc.name, digest(inc.code.encode())] for inc in article.includes],
-    })
+    return Request(
+        "page",
+        {
+            "path": _rel(article.path),
+            "slug": article.slug,
+            "text": article.text,
+            "site": site_settings(cfg),
+            "scale": cfg.scale,
+            "slugs": slugs,
+            "math": math_params(article),
+            "figures": [[r.stage, r.params] for r in figures],
+            "images": {src: digest(file.read_bytes()) for src, file in sorted(article.images.items())},
+            "includes": [[inc.source, inc.name, digest(inc.code.encode())] for inc in article.includes],
+        },
+    )
 
 
 def math_params(article: Article) -> dict:
-    return {"article": article.slug, "items": [[tex, display] for tex, display, _ in article.math]}
+    return {"article": article.slug, "items": [[source, display] for source, display, _ in article.math]}
 
 
 def build(cfg: Config, *, force: bool = False, prune: bool = False) -> dict:
@@ -90,16 +93,17 @@ def build(cfg: Config, *, force: bool = False, prune: bool = False) -> dict:
     articles = read_articles(cfg.content_dir, strict=cfg.strict)
     check_inputs(cfg)
     figure_requests = plan(cfg, articles)
-    prepare_default_data(cfg, datasets_needed([r for rs in figure_requests.values() for r in rs]),
-                         show_progress=cfg.verbosity >= 0)
+    prepare_default_data(
+        cfg, datasets_needed([r for rs in figure_requests.values() for r in rs]), show_progress=cfg.verbosity >= 0
+    )
     slugs = [a.slug for a in articles]
     pipeline = Pipeline(cfg.cache_dir, clean=cfg.clean, show_progress=cfg.verbosity >= 0)
 
     for article in articles:  # cheap and early: a TeX error should not wait for training
         math = json.loads(pipeline.get(Request("math", math_params(article))).file("math.json").read_text())
-        for (tex, _display, line), result in zip(article.math, math):
+        for (source, _display, line), result in zip(article.math, math):
             if "error" in result:
-                raise ContentError(f"math '{tex}' does not render: {result['error']}", where=article.where(line))
+                raise ContentError(f"math '{source}' does not render: {result['error']}", where=article.where(line))
     payloads = {slug: [pipeline.get(r) for r in requests] for slug, requests in figure_requests.items()}
     pages = {a.slug: pipeline.get(page_request(cfg, a, figure_requests[a.slug], slugs)) for a in articles}
 
@@ -108,9 +112,13 @@ def build(cfg: Config, *, force: bool = False, prune: bool = False) -> dict:
         try:
             report = _assemble(cfg, staged, articles, payloads, pages, pipeline, start)
         except FileNotFoundError as exc:  # only another build (--clean) can remove an entry after it was loaded
-            raise BuildError(f"the build cache changed while this build read it ({exc.filename}); "
-                             "another build with --clean may be running: build again") from None
-        out_lock = cfg.cache_dir / ".locks" / f"out-{hashlib.sha256(str(cfg.out.resolve()).encode()).hexdigest()[:16]}.lock"
+            raise BuildError(
+                f"the build cache changed while this build read it ({exc.filename}); "
+                "another build with --clean may be running: build again"
+            ) from None
+        out_lock = (
+            cfg.cache_dir / ".locks" / f"out-{hashlib.sha256(str(cfg.out.resolve()).encode()).hexdigest()[:16]}.lock"
+        )
         sitefiles.swap_in(staged, cfg.out, lock=out_lock, force=force)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
@@ -129,13 +137,16 @@ def _assemble(cfg, staged: Path, articles, payloads, pages, pipeline, start) -> 
     for article in articles:
         for block, artifact in zip(article.figures, payloads[article.slug]):
             url = figure_url(base, block.kind, artifact.digest)
-            sitefiles.copy_artifact(artifact, staged / url[len(base):])
+            sitefiles.copy_artifact(artifact, staged / url[len(base) :])
             for record in artifact.meta.get("share", []):
-                shared = load_entry(cfg.cache_dir / record["stage"] / record["key"], record["stage"], record["key"],
-                                    repair=False)
+                shared = load_entry(
+                    cfg.cache_dir / record["stage"] / record["key"], record["stage"], record["key"], repair=False
+                )
                 if shared is None or not record["folder"].endswith(shared.digest[:10]):
-                    raise BuildError(f"the build cache changed while this build read it ({record['stage']} "
-                                     f"{record['key'][:12]}); another build with --clean may be running: build again")
+                    raise BuildError(
+                        f"the build cache changed while this build read it ({record['stage']} "
+                        f"{record['key'][:12]}); another build with --clean may be running: build again"
+                    )
                 target = staged / "artifacts" / record["folder"]
                 if not target.exists():
                     sitefiles.copy_artifact(shared, target)
@@ -145,9 +156,17 @@ def _assemble(cfg, staged: Path, articles, payloads, pages, pipeline, start) -> 
         sitefiles.copy_artifact(pages[article.slug], staged)
     listed = [a for a in articles if not a.draft]
     listed.sort(key=lambda a: (a.meta.get("date") is not None, a.meta.get("date")), reverse=True)
-    summaries = [{"slug": a.slug, **{k: a.meta.get(k) for k in ("title", "description", "date", "thumbnail", "draft")},
-                  "authors": a.meta["authors"]} for a in listed]
-    render_site_pages(staged, site_settings(cfg), cfg.scale, summaries, sorted(sources.values(), key=lambda s: s["name"]))
+    summaries = [
+        {
+            "slug": a.slug,
+            **{k: a.meta.get(k) for k in ("title", "description", "date", "thumbnail", "draft")},
+            "authors": a.meta["authors"],
+        }
+        for a in listed
+    ]
+    render_site_pages(
+        staged, site_settings(cfg), cfg.scale, summaries, sorted(sources.values(), key=lambda s: s["name"])
+    )
     page_sources = {f"{a.slug}/index.html": a.where() for a in articles}
     assert_links(staged, base, page_sources)
 
@@ -156,8 +175,10 @@ def _assemble(cfg, staged: Path, articles, payloads, pages, pipeline, start) -> 
     budget = cfg["build.page_budget_kb"] * 1024
     over = [w for w in weights if w["gzip_bytes"] > budget]
     for w in over:
-        message = (f"{w['path']} loads {w['gzip_bytes']:,} gzip bytes with all figures mounted; "
-                   f"the budget ([build] page_budget_kb) is {budget:,}")
+        message = (
+            f"{w['path']} loads {w['gzip_bytes']:,} gzip bytes with all figures mounted; "
+            f"the budget ([build] page_budget_kb) is {budget:,}"
+        )
         if cfg.strict:
             raise BudgetError(message)
         log.warning(message)
@@ -166,8 +187,17 @@ def _assemble(cfg, staged: Path, articles, payloads, pages, pipeline, start) -> 
         "scale": cfg.scale,
         "base_url": base,
         "seconds": round(seconds, 3),
-        "stages": [{"name": r.name, "key": r.key, "cached": r.cached, "seconds": round(r.seconds, 3),
-                    "bytes": r.bytes, "meta": r.meta} for r in pipeline.records],
+        "stages": [
+            {
+                "name": r.name,
+                "key": r.key,
+                "cached": r.cached,
+                "seconds": round(r.seconds, 3),
+                "bytes": r.bytes,
+                "meta": r.meta,
+            }
+            for r in pipeline.records
+        ],
         "pages": weights,
         "budget_gzip_bytes": budget,
         "totals": {

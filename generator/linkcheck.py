@@ -17,8 +17,17 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import LinkError
 
-RESOURCE_ATTRS = {("script", "src"), ("link", "href"), ("img", "src"), ("source", "src"), ("video", "src"),
-                  ("audio", "src"), ("iframe", "src"), ("embed", "src"), ("object", "data")}
+RESOURCE_ATTRS = {
+    ("script", "src"),
+    ("link", "href"),
+    ("img", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("iframe", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+}
 DATA_ATTRS = ("data-config", "data-module")
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:|^//", re.I)
 CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*(['"]?)([^'")\s]+)\1\s*\)|(['"])([^'"]+)\3)""", re.I)
@@ -79,7 +88,7 @@ def _target(site: Path, base: str, page_url: str, url: str) -> tuple[Path | None
     path = "/".join(segments)
     if not path.startswith(base):
         return None, parts.fragment
-    rel = path[len(base):]
+    rel = path[len(base) :]
     file = site / rel
     if rel == "" or rel.endswith("/"):
         file = file / "index.html"
@@ -97,9 +106,11 @@ def _source_line(source: str, url: str, base: str) -> int | None:
     parts = urlsplit(url)
     written = [url, unquote(url)]
     if parts.path.startswith(base):  # rewritten from '/x/' or 'x.md#y'
-        rel = parts.path[len(base):]
-        written += ["/" + rel + (f"#{parts.fragment}" if parts.fragment else ""),
-                    rel.rstrip("/") + ".md" + (f"#{parts.fragment}" if parts.fragment else "")]
+        rel = parts.path[len(base) :]
+        written += [
+            "/" + rel + (f"#{parts.fragment}" if parts.fragment else ""),
+            rel.rstrip("/") + ".md" + (f"#{parts.fragment}" if parts.fragment else ""),
+        ]
     for form in written:
         for number, line in enumerate(lines, 1):
             if form and form in line:
@@ -126,14 +137,14 @@ def check_site(site: Path, base: str, sources: dict[str, str] | None = None) -> 
         pages[file.resolve()] = parser
     root = site.resolve()
     files = [f.relative_to(root).as_posix() for f in root.rglob("*") if f.is_file()]
-    urls = [base + (f[:-len("index.html")] if f.endswith("index.html") else f) for f in files]
+    urls = [base + (f[: -len("index.html")] if f.endswith("index.html") else f) for f in files]
     articles = [f.split("/")[0] + ".md" for f in files if f.count("/") == 1 and f.endswith("/index.html")]
     problems = []
     for file, parser in pages.items():
         rel = file.relative_to(root).as_posix()
         page_url = base + rel
 
-        def label(url: str) -> str:
+        def label(url: str, rel: str = rel) -> str:
             if rel not in sources:
                 return rel
             line = _source_line(sources[rel], url, base)
@@ -144,7 +155,9 @@ def check_site(site: Path, base: str, sources: dict[str, str] | None = None) -> 
                 continue
             if EXTERNAL.match(url):
                 if (tag, attr) in RESOURCE_ATTRS or attr in DATA_ATTRS:
-                    problems.append(f"{label(url)}: <{tag} {attr}=\"{url}\"> loads from another host; serve it from the site")
+                    problems.append(
+                        f'{label(url)}: <{tag} {attr}="{url}"> loads from another host; serve it from the site'
+                    )
                 continue
             target, fragment = _target(site, base, page_url, url)
             if target is None:
@@ -152,9 +165,16 @@ def check_site(site: Path, base: str, sources: dict[str, str] | None = None) -> 
                 continue
             if not target.is_file():
                 path = urlsplit(url).path
-                hint = (_suggest(Path(path).name, articles) if path.endswith(".md")
-                        else _suggest(path, urls) if path.startswith("/") else "")
-                problems.append(f"{label(url)}: {url!r} points at nothing (no {target.relative_to(site).as_posix()}){hint}")
+                hint = (
+                    _suggest(Path(path).name, articles)
+                    if path.endswith(".md")
+                    else _suggest(path, urls)
+                    if path.startswith("/")
+                    else ""
+                )
+                problems.append(
+                    f"{label(url)}: {url!r} points at nothing (no {target.relative_to(site).as_posix()}){hint}"
+                )
                 continue
             if fragment and target.suffix == ".html":
                 ids = pages.get(target.resolve())

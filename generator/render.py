@@ -26,15 +26,33 @@ VENDOR_IMPORTS = {
 
 # What the site holds at its top level besides one folder per article (written here and by generator/build.py).
 # An article's slug must not be one of these names (without the extension).
-SITE_ENTRIES = ("index.html", "404.html", "credits/", "favicon.svg", ".nojekyll", "feed.xml", "sitemap.xml",
-                "assets/", "vendor/", "figures/", "artifacts/", "build-report.json")
+SITE_ENTRIES = (
+    "index.html",
+    "404.html",
+    "credits/",
+    "favicon.svg",
+    ".nojekyll",
+    "feed.xml",
+    "sitemap.xml",
+    "assets/",
+    "vendor/",
+    "figures/",
+    "artifacts/",
+    "build-report.json",
+)
 RESERVED_SLUGS = frozenset(name.strip("/.").split(".")[0] for name in SITE_ENTRIES) - {"nojekyll"}
 
 
 def environment() -> Environment:
     """The one Jinja2 environment (autoescaping, strict about undefined names)."""
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                       trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
 
 
 def importmap(base: str) -> str:
@@ -64,10 +82,18 @@ def _page_inputs(params: dict) -> dict[str, Request]:
     return requests
 
 
-@stage("page", inputs=_page_inputs, libs=("jinja2", "markdown-it-py", "mdit-py-plugins", "pygments", "npm:katex"),
-       sources=("generator/markdown.py", "generator/schema.py", "generator/figures/__init__.py",
-                "generator/templates/**/*.html"),
-       label=lambda p: f"render {p['slug']}")
+@stage(
+    "page",
+    inputs=_page_inputs,
+    libs=("jinja2", "markdown-it-py", "mdit-py-plugins", "pygments", "npm:katex"),
+    sources=(
+        "generator/markdown.py",
+        "generator/schema.py",
+        "generator/figures/__init__.py",
+        "generator/templates/**/*.html",
+    ),
+    label=lambda p: f"render {p['slug']}",
+)
 def render_article(ctx: Context) -> dict:
     """Render one article to ``<slug>/index.html`` with its images."""
     params = ctx.params
@@ -86,8 +112,12 @@ def render_article(ctx: Context) -> dict:
     for block in article.figures:
         payload = ctx.inputs[f"figure{block.index}"]
         fig = {
-            "kind": block.kind, "anchor": block.anchor, "options": block.options, "meta": payload.meta,
-            "url": figure_url(base, block.kind, payload.digest), "caption": inline_markdown(block.caption),
+            "kind": block.kind,
+            "anchor": block.anchor,
+            "options": block.options,
+            "meta": payload.meta,
+            "url": figure_url(base, block.kind, payload.digest),
+            "caption": inline_markdown(block.caption),
             "alt": block.alt or payload.meta.get("alt", ""),
         }
         try:
@@ -101,22 +131,31 @@ def render_article(ctx: Context) -> dict:
     if meta.get("thumbnail") and site["url"]:
         image = site["url"].rstrip("/") + f"{base}{article.slug}/{meta['thumbnail']}"
     page = {
-        "kind": "article", "og_type": "article", "title": meta["title"], "description": meta["description"],
-        "authors": meta["authors"], "date": meta.get("date"), "draft": meta["draft"],
-        "math": bool(article.math), "figures": bool(article.figures), "image": image,
+        "kind": "article",
+        "og_type": "article",
+        "title": meta["title"],
+        "description": meta["description"],
+        "authors": meta["authors"],
+        "date": meta.get("date"),
+        "draft": meta["draft"],
+        "math": bool(article.math),
+        "figures": bool(article.figures),
+        "image": image,
         "figure_kinds": live_kinds(block.kind for block in article.figures),
         "absolute_url": site["url"].rstrip("/") + f"{base}{article.slug}/" if site["url"] else "",
     }
     out = ctx.out / article.slug
     out.mkdir()
-    text = env.get_template("article.html").render(site=site, base=base, page=page, body=body, toc=toc,
-                                                    importmap=importmap(base), scale=params["scale"])
+    text = env.get_template("article.html").render(
+        site=site, base=base, page=page, body=body, toc=toc, importmap=importmap(base), scale=params["scale"]
+    )
     (out / "index.html").write_text(text, encoding="utf-8")
     for src, file in article.images.items():
         target = (out / src).resolve()
         if out.resolve() not in target.parents:
-            raise ContentError(f"image '{src}' is outside the content folder; move it under content/",
-                               where=article.where())
+            raise ContentError(
+                f"image '{src}' is outside the content folder; move it under content/", where=article.where()
+            )
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(file, target)
     return {"slug": article.slug, "toc": len(toc), "figures": len(article.figures)}
@@ -136,15 +175,28 @@ def render_site_pages(out: Path, site: dict, scale: str, articles: list[dict], s
     base = site["base_url"]
     common = {"site": site, "base": base, "importmap": importmap(base), "scale": scale}
     pages = {
-        "index.html": ("index.html", {"kind": "index", "title": site["title"], "figures": False, "math": False},
-                       {"articles": _listing(articles, base)}),
+        "index.html": (
+            "index.html",
+            {"kind": "index", "title": site["title"], "figures": False, "math": False},
+            {"articles": _listing(articles, base)},
+        ),
         "404.html": ("404.html", {"kind": "notfound", "title": "Page not found", "figures": False, "math": False}, {}),
-        "credits/index.html": ("credits.html", {"kind": "credits", "title": "Credits", "figures": False,
-                                                "math": False}, {"sources": sources}),
+        "credits/index.html": (
+            "credits.html",
+            {"kind": "credits", "title": "Credits", "figures": False, "math": False},
+            {"sources": sources},
+        ),
     }
     for target, (template, page, extra) in pages.items():
-        page = {"description": "", "authors": [], "image": None, "absolute_url": "", "og_type": "website",
-                "figure_kinds": [], **page}
+        page = {
+            "description": "",
+            "authors": [],
+            "image": None,
+            "absolute_url": "",
+            "og_type": "website",
+            "figure_kinds": [],
+            **page,
+        }
         if site["url"] and target != "404.html":
             page["absolute_url"] = site["url"].rstrip("/") + base + target.replace("index.html", "")
         path = out / target
@@ -169,6 +221,7 @@ def _absolute(site: dict, path: str) -> str:
 
 def atom_feed(site: dict, articles: list[dict]) -> str:
     """An Atom feed of the published articles."""
+
     def stamp(d) -> str:
         return (d or dt.date(2000, 1, 1)).isoformat() + "T00:00:00Z"
 
@@ -176,9 +229,11 @@ def atom_feed(site: dict, articles: list[dict]) -> str:
     entries = []
     for a in articles:
         link = _absolute(site, f"{a['slug']}/")
-        authors = "".join(f"<author><name>{escape(n)}</name></author>" for n in a["authors"] or [site["author"] or site["title"]])
+        authors = "".join(
+            f"<author><name>{escape(n)}</name></author>" for n in a["authors"] or [site["author"] or site["title"]]
+        )
         entries.append(
-            f"<entry><title>{escape(a['title'])}</title><link href=\"{escape(link)}\"/><id>{escape(link)}</id>"
+            f'<entry><title>{escape(a["title"])}</title><link href="{escape(link)}"/><id>{escape(link)}</id>'
             f"<updated>{stamp(a.get('date'))}</updated>{authors}<summary>{escape(a['description'])}</summary></entry>"
         )
     feed_url = _absolute(site, "feed.xml")
@@ -187,8 +242,7 @@ def atom_feed(site: dict, articles: list[dict]) -> str:
         f"<title>{escape(site['title'])}</title><subtitle>{escape(site['description'])}</subtitle>"
         f'<link href="{escape(feed_url)}" rel="self"/><link href="{escape(_absolute(site, ""))}"/>'
         f"<id>{escape(_absolute(site, ''))}</id><updated>{updated}</updated>"
-        f"<author><name>{escape(site['author'] or site['title'])}</name></author>"
-        + "".join(entries) + "</feed>\n"
+        f"<author><name>{escape(site['author'] or site['title'])}</name></author>" + "".join(entries) + "</feed>\n"
     )
 
 

@@ -23,7 +23,7 @@ def show(value: Any, limit: int = 60) -> str:
         text = repr(value)
     except Exception:  # a 5000-digit int, a recursive structure
         text = f"<{type(value).__name__}>"
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _bound(value: float) -> str:
@@ -32,7 +32,9 @@ def _bound(value: float) -> str:
 
 def _number(value: Any) -> bool:
     """An int, or a finite float (never nan or inf)."""
-    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and math.isfinite(value))
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, float) and math.isfinite(value)
+    )
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,10 @@ class Field:
             noun = "an integer" if self.kind == "int" else "a number"
             return f"{noun} from {_bound(self.min)} to {_bound(self.max)}"
         if self.kind == "url-path":
-            return ("a path that starts and ends with '/' whose parts use only letters, digits and '.', '_', '~', '-', "
-                    "e.g. '/' or '/my-repo/'")
+            return (
+                "a path that starts and ends with '/' whose parts use only letters, digits and '.', '_', '~', '-', "
+                "e.g. '/' or '/my-repo/'"
+            )
         if self.kind == "url":
             return "'' or an absolute http(s) origin such as 'https://user.github.io'"
         if self.kind == "id":
@@ -82,11 +86,20 @@ class Field:
         elif self.kind == "float":
             ok = _number(value)
         elif self.kind == "strs":
-            ok = (isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
-                  and (not self.choices or all(v in self.choices for v in value)) and len(set(value)) == len(value))
+            ok = (
+                isinstance(value, list)
+                and bool(value)
+                and all(isinstance(v, str) for v in value)
+                and (not self.choices or all(v in self.choices for v in value))
+                and len(set(value)) == len(value)
+            )
         elif self.kind == "ints":
-            ok = (isinstance(value, list) and bool(value) and (self.length is None or len(value) == self.length)
-                  and all(isinstance(v, int) and not isinstance(v, bool) and self._within(v) for v in value))
+            ok = (
+                isinstance(value, list)
+                and bool(value)
+                and (self.length is None or len(value) == self.length)
+                and all(isinstance(v, int) and not isinstance(v, bool) and self._within(v) for v in value)
+            )
         else:
             raise ValueError(f"unknown field kind {self.kind!r}")
         if ok and self.choices and self.kind != "strs":

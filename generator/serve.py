@@ -47,8 +47,10 @@ OVERLAY = """<div id="build-error-overlay" role="alertdialog" aria-modal="true" 
 <script>(() => {{ const o = document.getElementById('build-error-overlay'); o.querySelector('button').focus();
  addEventListener('keydown', (e) => {{ if (e.key === 'Escape') o.remove(); }}); }})();</script>
 </div>"""
-NO_SITE = ("<!doctype html><html lang=en><meta charset=utf-8><title>Build failed</title>"
-           "<body><main><h1>No site yet</h1><p>The first build failed; see the message.</p></main></body></html>")
+NO_SITE = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Build failed</title>"
+    "<body><main><h1>No site yet</h1><p>The first build failed; see the message.</p></main></body></html>"
+)
 
 
 class State:
@@ -88,7 +90,7 @@ def make_handler(cfg: Config, state: State):
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, fmt, *args):
-            log.debug("serve: " + fmt, *args)
+            log.debug("serve: %s", fmt % args)
 
         def do_GET(self):
             if self.path == RELOAD_PATH:
@@ -101,7 +103,7 @@ def make_handler(cfg: Config, state: State):
                 return None
             if not path.startswith(base):
                 return self.send_error(404, f"this site lives under {base}")
-            self.path = "/" + self.path[len(base):]
+            self.path = "/" + self.path[len(base) :]
             target = Path(self.translate_path(self.path))
             if target.is_dir() and (target / "index.html").is_file() and path.endswith("/"):
                 target = target / "index.html"
@@ -162,8 +164,16 @@ def rebuild(cfg: Config, config_path: Path, force: bool = False) -> tuple[Config
     """Re-read the settings and build again through the cache: (the config used, the error or None)."""
     pipeline._code_hashes.clear()  # templates and assets may have changed
     try:
-        fresh = load_config(cfg.root, path=config_path, overrides={}, out=cfg.out, serve=True, clean=False,
-                            strict=cfg.strict, verbosity=cfg.verbosity)
+        fresh = load_config(
+            cfg.root,
+            path=config_path,
+            overrides={},
+            out=cfg.out,
+            serve=True,
+            clean=False,
+            strict=cfg.strict,
+            verbosity=cfg.verbosity,
+        )
         values = dict(fresh.values)
         for key in ("build.scale", "site.base_url", "data.mnist", "data.fashion_mnist", "data.celeba"):
             values[key] = cfg.values[key]  # flags given on the command line keep winning
@@ -188,8 +198,11 @@ def attempt(cfg: Config, force: bool) -> str | None:
 def report(state: State, error: str | None) -> None:
     """Print the outcome of a build and publish it to the pages (overlay on, or off)."""
     if error:
-        print(f"{error}\n(the last good site, if any, is still being served with this error over it; "
-              "fix the problem and save again)", flush=True)
+        print(
+            f"{error}\n(the last good site, if any, is still being served with this error over it; "
+            "fix the problem and save again)",
+            flush=True,
+        )
     elif state.error:
         print("Fixed: the build succeeded.", flush=True)
     state.error = error
@@ -204,8 +217,11 @@ def serve(cfg: Config, port: int = 8000, config_path: Path | None = None, force:
     try:  # bind first: a port in use is reported before anything is built
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
-        raise ConfigError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); another server may use it: "
-                          "choose another port, or 0 for a free one", where="option --port") from None
+        raise ConfigError(
+            f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); another server may use it: "
+            "choose another port, or 0 for a free one",
+            where="option --port",
+        ) from None
     server.daemon_threads = True
     stamp = watched_files(cfg, config_path)  # before building: an edit made during the first build is not lost
     report(state, attempt(cfg, force))
@@ -218,7 +234,9 @@ def serve(cfg: Config, port: int = 8000, config_path: Path | None = None, force:
             time.sleep(0.5)
             now = watched_files(cfg, config_path)
             if now != stamp:
-                changed = sorted(str(p.name) for p in set(now) ^ set(stamp) | {p for p in now if now[p] != stamp.get(p)})
+                changed = sorted(
+                    str(p.name) for p in set(now) ^ set(stamp) | {p for p in now if now[p] != stamp.get(p)}
+                )
                 stamp = now
                 if any(name.endswith(".py") for name in changed):
                     print("Python source changed: restart --serve to use the new code.", flush=True)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import BuildError, ConfigError
-from .pipeline import HOST, OLD_MARK, ROOT, TMP_MARK, Artifact, MANIFEST, owner_alive, file_lock, remove_stale
+from .pipeline import HOST, MANIFEST, OLD_MARK, ROOT, TMP_MARK, Artifact, file_lock, owner_alive, remove_stale
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,22 @@ def _under(path: Path, parent: Path) -> bool:
 
 
 # What a site built before sites carried a MARKER may hold at its top level (besides article folders).
-LEGACY_ENTRIES = frozenset({"index.html", "404.html", "credits", "favicon.svg", ".nojekyll", "feed.xml", "sitemap.xml",
-                            "assets", "vendor", "figures", "artifacts", "build-report.json"})
+LEGACY_ENTRIES = frozenset(
+    {
+        "index.html",
+        "404.html",
+        "credits",
+        "favicon.svg",
+        ".nojekyll",
+        "feed.xml",
+        "sitemap.xml",
+        "assets",
+        "vendor",
+        "figures",
+        "artifacts",
+        "build-report.json",
+    }
+)
 
 
 def check_output_dir(out: Path, *, project: Path, force: bool = False) -> None:
@@ -52,19 +66,30 @@ def check_output_dir(out: Path, *, project: Path, force: bool = False) -> None:
     try:
         _check_output_dir(out, project, force)
     except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long, a folder we may not read
-        raise ConfigError(f"{out} cannot be used ({getattr(exc, 'strerror', None) or exc})", where="option --out") from None
+        raise ConfigError(
+            f"{out} cannot be used ({getattr(exc, 'strerror', None) or exc})", where="option --out"
+        ) from None
 
 
 def _check_output_dir(out: Path, project: Path, force: bool) -> None:
     where = "option --out"
     resolved = out.resolve()
     project = project.resolve()
-    protected = [ROOT, project, project / "content", project / ".cache", Path.home().resolve(),
-                 *(ROOT / name for name in ("generator", "assets", "node_modules", ".venv", "content"))]
+    protected = [
+        ROOT,
+        project,
+        project / "content",
+        project / ".cache",
+        Path.home().resolve(),
+        *(ROOT / name for name in ("generator", "assets", "node_modules", ".venv", "content")),
+    ]
     for place in protected:  # never, not even with --force
         if _under(place, resolved):
-            raise ConfigError(f"{out} would replace {place}, which is part of the project or holds it; "
-                              "choose a folder of its own such as _site", where=where)
+            raise ConfigError(
+                f"{out} would replace {place}, which is part of the project or holds it; "
+                "choose a folder of its own such as _site",
+                where=where,
+            )
     if _under(resolved, (project / ".cache").resolve()):
         raise ConfigError(f"{out} is inside the build cache; choose a folder of its own such as _site", where=where)
     for child in ("content", "generator", "assets"):
@@ -76,13 +101,15 @@ def _check_output_dir(out: Path, project: Path, force: bool) -> None:
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
-        raise ConfigError(f"{out} is under {existing}, which is a file; allowed: a directory (created if missing)",
-                          where=where)
+        raise ConfigError(
+            f"{out} is under {existing}, which is a file; allowed: a directory (created if missing)", where=where
+        )
     try:  # prove now, not after training, that the staging folder can be made there
         os.rmdir(tempfile.mkdtemp(prefix=".write-test-", dir=existing))
     except OSError as exc:
-        raise ConfigError(f"cannot write in {existing} ({exc.strerror or exc}); choose a folder you can write to",
-                          where=where) from None
+        raise ConfigError(
+            f"cannot write in {existing} ({exc.strerror or exc}); choose a folder you can write to", where=where
+        ) from None
     if resolved.is_dir() and not force:
         _refuse_foreign(out, foreign_files(resolved))
 
@@ -93,7 +120,9 @@ def _refuse_foreign(out: Path, foreign: list[str]) -> None:
         raise ConfigError(
             f"{out} holds files this generator did not write ({shown}); the build replaces the whole folder, "
             "so it stops rather than delete them. Choose another folder (e.g. _site), move them out, "
-            "or pass --force to replace the folder anyway", where="option --out")
+            "or pass --force to replace the folder anyway",
+            where="option --out",
+        )
 
 
 def foreign_files(out: Path) -> list[str]:
@@ -205,8 +234,13 @@ def _signals_held():
 
 def copy_assets(site: Path) -> None:
     """The project's own CSS and JS modules."""
-    shutil.copytree(ROOT / "assets", site / "assets", dirs_exist_ok=True, copy_function=shutil.copyfile,
-                    ignore=shutil.ignore_patterns("*.map", ".*", "__pycache__"))  # copyfile: modes from the umask
+    shutil.copytree(
+        ROOT / "assets",
+        site / "assets",
+        dirs_exist_ok=True,
+        copy_function=shutil.copyfile,
+        ignore=shutil.ignore_patterns("*.map", ".*", "__pycache__"),
+    )  # copyfile: modes from the umask
 
 
 def copy_vendor(site: Path) -> None:
@@ -239,7 +273,8 @@ def d3_module() -> str:
             "// d3 (UMD bundle wrapped as an ES module by the site build)\n"
             "const exports = {}; const module = { exports };\n"
             + umd
-            + "\nexport default exports;\nexport const {" + ", ".join(sorted(set(names) - {"window"}))
+            + "\nexport default exports;\nexport const {"
+            + ", ".join(sorted(set(names) - {"window"}))
             + "} = exports;\n"
             # d3.window must not become a module-level `window`: it would shadow the global the bundle uses
             + "const d3window = exports.window;\nexport { d3window as window };\n"

@@ -87,13 +87,23 @@ def main() -> int:
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)], check=True)
     flow = yaml.safe_load((clone / ".github/workflows/pages.yml").read_text())
     job = flow["jobs"]["build"]
-    context = {"github.repository_owner": "octo-author", "github.event.repository.name": args.repo,
-               "vars.BASE_URL": "", "vars.BUILD_ARGS": args.build_args}
+    context = {
+        "github.repository_owner": "octo-author",
+        "github.event.repository.name": args.repo,
+        "vars.BASE_URL": "",
+        "vars.BUILD_ARGS": args.build_args,
+    }
     outputs = work / "github-output"
     env = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "PYTHON"))}
     env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if ".venv" not in p)
-    env.update({"GITHUB_OUTPUT": str(outputs), "GITHUB_WORKSPACE": str(clone), "CI": "true",
-                "EXPLORABLES_DATA_DIR": str(work / "data")})
+    env.update(
+        {
+            "GITHUB_OUTPUT": str(outputs),
+            "GITHUB_WORKSPACE": str(clone),
+            "CI": "true",
+            "EXPLORABLES_DATA_DIR": str(work / "data"),
+        }
+    )
     upload = None
     ok = True
     for number, step in enumerate(job["steps"], 1):
@@ -103,18 +113,22 @@ def main() -> int:
             action = step["uses"].split("@")[0]
             if action == "actions/upload-pages-artifact":
                 upload = clone / step.get("with", {}).get("path", "_site")
-            note = {"actions/checkout": "the fresh clone", "actions/setup-python": f"Python {sys.version.split()[0]}",
-                    "actions/setup-node": "Node.js " + subprocess.run(["node", "--version"], capture_output=True,
-                                                                      text=True).stdout.strip(),
-                    "actions/cache": "nothing restored (a first deploy)",
-                    "actions/upload-pages-artifact": f"checks {upload}"}.get(action, "skipped")
+            note = {
+                "actions/checkout": "the fresh clone",
+                "actions/setup-python": f"Python {sys.version.split()[0]}",
+                "actions/setup-node": "Node.js "
+                + subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip(),
+                "actions/cache": "nothing restored (a first deploy)",
+                "actions/upload-pages-artifact": f"checks {upload}",
+            }.get(action, "skipped")
             print(f"step {number}: {name}: {note}", flush=True)
             continue
         outputs.write_text("")
         step_env = {**env, **{k: expressions(str(v), context) for k, v in (step.get("env") or {}).items()}}
         script = expressions(step["run"], context)
-        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=clone,
-                              env=step_env)
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=clone, env=step_env
+        )
         print(f"step {number}: {name}: exit {done.returncode} in {time.monotonic() - start:.0f} s", flush=True)
         if done.returncode != 0:
             ok = False

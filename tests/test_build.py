@@ -1,6 +1,5 @@
 """Building through `python build.py` at tiny scale: caching, atomic output, bad input."""
 
-import json
 import subprocess
 import sys
 
@@ -16,8 +15,18 @@ def ran(report):
 def test_build_writes_a_complete_site(project):
     project.build(check=True)
     out = project.out
-    for rel in ("index.html", "404.html", "sitemap.xml", "feed.xml", "favicon.svg", "credits/index.html",
-                "test-article/index.html", "build-report.json", "vendor/tfjs/tf.fesm.min.js", "vendor/d3/d3.js"):
+    for rel in (
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "feed.xml",
+        "favicon.svg",
+        "credits/index.html",
+        "test-article/index.html",
+        "build-report.json",
+        "vendor/tfjs/tf.fesm.min.js",
+        "vendor/d3/d3.js",
+    ):
         assert (out / rel).is_file(), rel
     article = (out / "test-article/index.html").read_text()
     assert 'class="katex"' in article, "math is rendered to HTML at build time"
@@ -38,8 +47,13 @@ def test_noop_rebuild_runs_no_stage_and_imports_no_tensorflow(project):
         "import build; code = build.main(sys.argv[1:]);"
         "print('TF' if 'tensorflow' in sys.modules else 'noTF'); sys.exit(code)"
     )
-    done = subprocess.run([sys.executable, "-c", probe, str(project.root / "site.toml")], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(project.root / "site.toml")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("noTF")
     assert ran(project.report()) == []
@@ -81,19 +95,47 @@ def test_a_failing_build_leaves_the_previous_site(project):
 
 
 BAD_INPUTS = {
-    "missing title": ("content/bad.md", "---\ndescription: x\n---\ntext\n", r"content/bad.md:1: front matter needs a 'title"),
+    "missing title": (
+        "content/bad.md",
+        "---\ndescription: x\n---\ntext\n",
+        r"content/bad.md:1: front matter needs a 'title",
+    ),
     "invalid yaml": ("content/bad.md", "---\ntitle: [x\n---\n", r"content/bad.md:2: invalid YAML in front matter"),
-    "unknown kind": ("content/bad.md", "---\ntitle: B\n---\n```figure\nkind: pie\n```\n", "content/bad.md:4: unknown figure kind 'pie'"),
-    "wrong option type": ("content/bad.md", "---\ntitle: B\n---\n```figure\nkind: image-grid\nper_class: x\n```\n",
-                          "content/bad.md:6: figure option 'per_class' is 'x'; allowed: an integer from 1 to 10"),
-    "out of range": ("content/bad.md", "---\ntitle: B\n---\n```figure\nkind: image-grid\nper_class: 99\n```\n",
-                     "content/bad.md:6: figure option 'per_class' is 99"),
-    "duplicate slug": ("content/other.md", "---\ntitle: B\nslug: test-article\n---\n", "two articles have the slug 'test-article'"),
-    "broken link": ("content/bad.md", "---\ntitle: B\n---\nSee [nothing](/nowhere/).\n",
-                    "content/bad.md:4: '/nowhere/' points at nothing"),
-    "broken anchor": ("content/bad.md", "---\ntitle: B\n---\nSee [x](test-article.md#no-such-heading).\n",
-                      "no element with id 'no-such-heading'"),
-    "missing image": ("content/bad.md", "---\ntitle: B\n---\n\n![a plot](plot.png)\n", "content/bad.md:5: image 'plot.png' not found"),
+    "unknown kind": (
+        "content/bad.md",
+        "---\ntitle: B\n---\n```figure\nkind: pie\n```\n",
+        "content/bad.md:4: unknown figure kind 'pie'",
+    ),
+    "wrong option type": (
+        "content/bad.md",
+        "---\ntitle: B\n---\n```figure\nkind: image-grid\nper_class: x\n```\n",
+        "content/bad.md:6: figure option 'per_class' is 'x'; allowed: an integer from 1 to 10",
+    ),
+    "out of range": (
+        "content/bad.md",
+        "---\ntitle: B\n---\n```figure\nkind: image-grid\nper_class: 99\n```\n",
+        "content/bad.md:6: figure option 'per_class' is 99",
+    ),
+    "duplicate slug": (
+        "content/other.md",
+        "---\ntitle: B\nslug: test-article\n---\n",
+        "two articles have the slug 'test-article'",
+    ),
+    "broken link": (
+        "content/bad.md",
+        "---\ntitle: B\n---\nSee [nothing](/nowhere/).\n",
+        "content/bad.md:4: '/nowhere/' points at nothing",
+    ),
+    "broken anchor": (
+        "content/bad.md",
+        "---\ntitle: B\n---\nSee [x](test-article.md#no-such-heading).\n",
+        "no element with id 'no-such-heading'",
+    ),
+    "missing image": (
+        "content/bad.md",
+        "---\ntitle: B\n---\n\n![a plot](plot.png)\n",
+        "content/bad.md:5: image 'plot.png' not found",
+    ),
     "site.toml type": ("site.toml", "[build]\nseed = 'x'\n", "site.toml:2: [build] seed is 'x'; allowed: an integer"),
     "bad math": ("content/bad.md", "---\ntitle: B\n---\n\n$\\frac{1$\n", "content/bad.md:5: math"),
 }
@@ -114,10 +156,15 @@ def test_bad_input_gives_one_clear_message_and_keeps_the_site(project, case):
 
 
 def test_unknown_scale_is_rejected_with_the_choices(project):
-    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--config", str(project.root / "site.toml"),
-                           "--scale", "bogus"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--config", str(project.root / "site.toml"), "--scale", "bogus"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
-    assert "invalid choice: 'bogus' (choose from tiny, default, full)" in done.stderr.replace("'tiny', 'default', 'full'", "tiny, default, full")
+    assert "invalid choice: 'bogus' (choose from tiny, default, full)" in done.stderr.replace(
+        "'tiny', 'default', 'full'", "tiny, default, full"
+    )
 
 
 def test_out_pointing_at_a_file_is_rejected(project, tmp_path):

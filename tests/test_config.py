@@ -24,7 +24,9 @@ def test_defaults_without_a_file(tmp_path):
 
 def test_wrong_type_names_key_value_line_and_allowed(tmp_path):
     write(tmp_path, '[site]\ntitle = "x"\n\n[models.mnist_ae]\nepochs = "many"\n')
-    with pytest.raises(ConfigError, match=r"site.toml:5: \[models.mnist_ae\] epochs is 'many'; allowed: an integer from 1 to 10000"):
+    with pytest.raises(
+        ConfigError, match=r"site.toml:5: \[models.mnist_ae\] epochs is 'many'; allowed: an integer from 1 to 10000"
+    ):
         load_config(tmp_path)
 
 
@@ -90,25 +92,50 @@ def test_a_settings_file_that_is_not_utf8_names_the_line(tmp_path):
         load_config(tmp_path)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("[site]\na = " + "[" * 3000 + "]" * 3000, r"site.toml:2: is not valid TOML: arrays or tables nest too deeply"),
-    ("[build]\nseed = " + "1" * 5000, r"site.toml:2: is not valid TOML: a number has more than 4300 digits"),
-    ("site = 3\n", r"site.toml:1: \[site\] is 3; allowed: a table"),
-    ("[[site]]\ntitle = 'x'\n", r"site.toml:1: \[site\] is \[\{'title': 'x'\}\]; allowed: a table"),
-    ("[layouts]\numap_min_dist = nan\n", r"site.toml:2: \[layouts\] umap_min_dist is nan; allowed: a number from 0 to 1"),
-    ('[site]\n"title" = 3\n', r"site.toml:2: \[site\] title is 3; allowed: a string"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[site]\na = " + "[" * 3000 + "]" * 3000, r"site.toml:2: is not valid TOML: arrays or tables nest too deeply"),
+        ("[build]\nseed = " + "1" * 5000, r"site.toml:2: is not valid TOML: a number has more than 4300 digits"),
+        ("site = 3\n", r"site.toml:1: \[site\] is 3; allowed: a table"),
+        ("[[site]]\ntitle = 'x'\n", r"site.toml:1: \[site\] is \[\{'title': 'x'\}\]; allowed: a table"),
+        (
+            "[layouts]\numap_min_dist = nan\n",
+            r"site.toml:2: \[layouts\] umap_min_dist is nan; allowed: a number from 0 to 1",
+        ),
+        ('[site]\n"title" = 3\n', r"site.toml:2: \[site\] title is 3; allowed: a string"),
+    ],
+)
 def test_odd_toml_is_one_clear_error(tmp_path, text, message):
     write(tmp_path, text)
     with pytest.raises(ConfigError, match=message):
         load_config(tmp_path)
 
 
-@pytest.mark.parametrize("base", ['/a"b/', "/a b/", "/<x>/", "/a\\b/", "/a?b/", "/a#b/", "/caf\u00e9/", "/a\n/",
-                                  "//", "/a//b/", "/../", "/./", "a/", "/a"])
+@pytest.mark.parametrize(
+    "base",
+    [
+        '/a"b/',
+        "/a b/",
+        "/<x>/",
+        "/a\\b/",
+        "/a?b/",
+        "/a#b/",
+        "/caf\u00e9/",
+        "/a\n/",
+        "//",
+        "/a//b/",
+        "/../",
+        "/./",
+        "a/",
+        "/a",
+    ],
+)
 def test_base_url_allows_only_a_safe_path(tmp_path, base):
     write(tmp_path, f"[site]\nbase_url = {json.dumps(base)}\n")
-    with pytest.raises(ConfigError, match=r"site.toml:2: \[site\] base_url is .*; allowed: a path that starts and ends"):
+    with pytest.raises(
+        ConfigError, match=r"site.toml:2: \[site\] base_url is .*; allowed: a path that starts and ends"
+    ):
         load_config(tmp_path)
     with pytest.raises(ConfigError, match=r"option --base-url: is .*allowed: a path"):
         load_config(tmp_path / "elsewhere", overrides={"site.base_url": base})
@@ -119,9 +146,18 @@ def test_base_url_accepts_plain_paths(tmp_path, base):
     assert load_config(tmp_path, overrides={"site.base_url": base}).base_url == base
 
 
-@pytest.mark.parametrize("url, ok", [("", True), ("https://user.github.io", True), ("http://localhost:8000/", True),
-                                     ("javascript:alert(1)", False), ("https://x.io/path", False),
-                                     ("user.github.io", False), ('https://x.io"', False)])
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("", True),
+        ("https://user.github.io", True),
+        ("http://localhost:8000/", True),
+        ("javascript:alert(1)", False),
+        ("https://x.io/path", False),
+        ("user.github.io", False),
+        ('https://x.io"', False),
+    ],
+)
 def test_site_url_is_an_http_origin_or_empty(tmp_path, url, ok):
     write(tmp_path, f"[site]\nurl = {json.dumps(url)}\n")
     if ok:

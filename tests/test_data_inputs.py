@@ -45,11 +45,15 @@ caption: Faces.
 ```
 """
 
-OPTION = {"--mnist": "--mnist / [data] mnist", "--fashion-mnist": "--fashion-mnist / [data] fashion_mnist",
-          "--celeba": "--celeba / [data] celeba"}
+OPTION = {
+    "--mnist": "--mnist / [data] mnist",
+    "--fashion-mnist": "--fashion-mnist / [data] fashion_mnist",
+    "--celeba": "--celeba / [data] celeba",
+}
 
 
 # --- generators of (bad) data ----------------------------------------------------------------
+
 
 def pixels(*shape: int, dtype=np.uint8) -> np.ndarray:
     rng = np.random.default_rng(sum(shape))
@@ -78,8 +82,7 @@ def good_idx(folder: Path, n_train: int = 600, n_test: int = 100, gz: bool = Fal
     return idx_folder(folder, pixels(n_train, 28, 28), labels(n_train), pixels(n_test, 28, 28), labels(n_test), gz)
 
 
-def image_folder(folder: Path, n: int, mode: str = "RGB", size: tuple[int, int] = (92, 112),
-                 fmt: str = "JPEG") -> Path:
+def image_folder(folder: Path, n: int, mode: str = "RGB", size: tuple[int, int] = (92, 112), fmt: str = "JPEG") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
         image = Image.fromarray(pixels(size[1], size[0]), "L").convert(mode)
@@ -88,6 +91,7 @@ def image_folder(folder: Path, n: int, mode: str = "RGB", size: tuple[int, int] 
 
 
 # Each case: (flag, make(tmp) -> path, regexes the message must match besides the path and the option).
+
 
 def _npz_small(t):
     return npz(t / "mnist.npz", pixels(600, 10, 10), labels(600), pixels(100, 10, 10), labels(100))
@@ -98,8 +102,13 @@ def _npz_colour(t):
 
 
 def _npz_float(t):
-    return npz(t / "mnist.npz", pixels(600, 28, 28, dtype=np.float32), labels(600),
-               pixels(100, 28, 28, dtype=np.float32), labels(100))
+    return npz(
+        t / "mnist.npz",
+        pixels(600, 28, 28, dtype=np.float32),
+        labels(600),
+        pixels(100, 28, 28, dtype=np.float32),
+        labels(100),
+    )
 
 
 def _npz_missing(t):
@@ -128,8 +137,7 @@ def _npz_corrupt(t):
 
 def _npz_truncated(t):
     buffer = io.BytesIO()
-    np.savez(buffer, x_train=pixels(600, 28, 28), y_train=labels(600), x_test=pixels(100, 28, 28),
-             y_test=labels(100))
+    np.savez(buffer, x_train=pixels(600, 28, 28), y_train=labels(600), x_test=pixels(100, 28, 28), y_test=labels(100))
     path = t / "mnist.npz"
     path.write_bytes(buffer.getvalue()[:-5000])
     return path
@@ -256,15 +264,24 @@ CASES = {
     "idx-missing-file": ("--mnist", _idx_missing, [r"missing t10k-labels-idx1-ubyte\[\.gz\]", r"mnist\.npz"]),
     "idx-five-images": ("--mnist", _idx_few, [r"only 5 images \(4 training \+ 1 test\)", r"at least 500"]),
     "idx-no-test": ("--mnist", _idx_no_test, [r"0 test images", r"both splits need at least one"]),
-    "fashion-14x14": ("--fashion-mnist", _fashion_small_gz,
-                      [IDX_FILES[0] + r"\.gz", r"14×14", r"Fashion-MNIST images must be 28×28"]),
-    "fashion-truncated-gz": ("--fashion-mnist", _fashion_truncated_gz,
-                             [IDX_FILES[2] + r"\.gz", r"cannot be read or decompressed"]),
+    "fashion-14x14": (
+        "--fashion-mnist",
+        _fashion_small_gz,
+        [IDX_FILES[0] + r"\.gz", r"14×14", r"Fashion-MNIST images must be 28×28"],
+    ),
+    "fashion-truncated-gz": (
+        "--fashion-mnist",
+        _fashion_truncated_gz,
+        [IDX_FILES[2] + r"\.gz", r"cannot be read or decompressed"],
+    ),
     "fashion-not-a-folder": ("--fashion-mnist", _fashion_file, [r"is not a folder", r"train-images-idx3-ubyte"]),
     "celeba-empty": ("--celeba", _celeba_empty, [r"no \.jpg/\.jpeg/\.png images", r"folder is empty"]),
     "celeba-not-images": ("--celeba", _celeba_not_images, [r"no \.jpg/\.jpeg/\.png", r"found 2 other files"]),
-    "celeba-corrupt": ("--celeba", _celeba_corrupt, [r"000000\.jpg", r"not a JPEG or PNG|cannot be read",
-                                                      r"readable \.jpg/\.jpeg/\.png images"]),
+    "celeba-corrupt": (
+        "--celeba",
+        _celeba_corrupt,
+        [r"000000\.jpg", r"not a JPEG or PNG|cannot be read", r"readable \.jpg/\.jpeg/\.png images"],
+    ),
     "celeba-tiny": ("--celeba", _celeba_tiny, [r"000000\.jpg is 8×8 pixels", r"at least 16×16"]),
     "celeba-three": ("--celeba", _celeba_few, [r"only 3 \.jpg/\.jpeg/\.png images", r"at least 20 faces"]),
     "celeba-one": ("--celeba", _celeba_one, [r"only 1 \.jpg/\.jpeg/\.png image;", r"at least 20 faces"]),
@@ -304,10 +321,16 @@ def test_a_bad_path_in_site_toml_names_the_key(isolated_project, tmp_path):
 
 # --- valid user data still builds ----------------------------------------------------------
 
+
 def test_a_small_valid_mnist_npz_builds(project, tmp_path):
     digits = load("mnist", count=600)
-    path = npz(tmp_path / "mnist.npz", digits.x_train, digits.y_train.astype(np.uint8), digits.x_test,
-               digits.y_test.astype(np.uint8))
+    path = npz(
+        tmp_path / "mnist.npz",
+        digits.x_train,
+        digits.y_train.astype(np.uint8),
+        digits.x_test,
+        digits.y_test.astype(np.uint8),
+    )
     done = project.build("--mnist", str(path))
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
@@ -350,15 +373,19 @@ def test_the_stage_reports_celeba_faces_that_turn_out_unreadable(project, tmp_pa
 
 # --- the dataset stage's loaders, when the data goes bad after the check -------------------
 
-@pytest.mark.parametrize("name, make, words", [
-    ("mnist", _npz_three, "at least 500"),
-    ("mnist", _idx_small, "must be 28×28"),
-    ("mnist", _idx_short, "truncated"),
-    ("mnist", _npz_corrupt, "cannot be read"),
-    ("fashion-mnist", _fashion_small_gz, "Fashion-MNIST images must be 28×28"),
-    ("faces", _celeba_few, "at least 20"),
-    ("faces", _celeba_tiny, "none could be read or used"),
-])
+
+@pytest.mark.parametrize(
+    "name, make, words",
+    [
+        ("mnist", _npz_three, "at least 500"),
+        ("mnist", _idx_small, "must be 28×28"),
+        ("mnist", _idx_short, "truncated"),
+        ("mnist", _npz_corrupt, "cannot be read"),
+        ("fashion-mnist", _fashion_small_gz, "Fashion-MNIST images must be 28×28"),
+        ("faces", _celeba_few, "at least 20"),
+        ("faces", _celeba_tiny, "none could be read or used"),
+    ],
+)
 def test_dataset_stage_raises_data_error(tmp_path, name, make, words):
     from generator.config import load_config
     from generator.pipeline import Pipeline
@@ -395,14 +422,14 @@ def test_sixteen_bit_png_faces_are_scaled_not_clipped(tmp_path):
 
 # --- rules and helpers ---------------------------------------------------------------------
 
+
 def test_minimums_match_the_smallest_scale_presets():
     from generator.config import SCHEMA
 
     scales = [s for s in SCHEMA if s.startswith("scales.")]
     assert MINIMUM["mnist"] == min(SCHEMA[s]["mnist_count"].min for s in scales)
     assert MINIMUM["fashion-mnist"] == min(SCHEMA[s]["fashion_count"].min for s in scales)
-    assert MINIMUM["faces"] == min(min(SCHEMA[s]["faces_count"].min for s in scales),
-                                   SCHEMA["data"]["celeba_count"].min)
+    assert MINIMUM["faces"] == min(*(SCHEMA[s]["faces_count"].min for s in scales), SCHEMA["data"]["celeba_count"].min)
 
 
 def test_check_source_counts_valid_data(tmp_path):

@@ -15,9 +15,8 @@ import threading
 from functools import partial
 from pathlib import Path
 
-import pytest
-
 import numpy as np
+import pytest
 
 from generator.datasets import download, fashion, load
 from generator.datasets.idx import write_idx
@@ -31,10 +30,12 @@ def make_files(folder: Path) -> dict[str, tuple[int, str]]:
     """Four small Fashion-MNIST-shaped IDX files, gzipped; their (bytes, sha256) of the IDX data."""
     rng = np.random.default_rng(0)
     folder.mkdir(parents=True)
-    arrays = {"train-images-idx3-ubyte": rng.integers(0, 256, (600, 28, 28), dtype=np.uint8),
-              "train-labels-idx1-ubyte": (np.arange(600) % 10).astype(np.uint8),
-              "t10k-images-idx3-ubyte": rng.integers(0, 256, (100, 28, 28), dtype=np.uint8),
-              "t10k-labels-idx1-ubyte": (np.arange(100) % 10).astype(np.uint8)}
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (600, 28, 28), dtype=np.uint8),
+        "train-labels-idx1-ubyte": (np.arange(600) % 10).astype(np.uint8),
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (100, 28, 28), dtype=np.uint8),
+        "t10k-labels-idx1-ubyte": (np.arange(100) % 10).astype(np.uint8),
+    }
     for name, array in arrays.items():
         write_idx(folder / name, array)
         raw = (folder / name).read_bytes()
@@ -93,7 +94,7 @@ def test_download_once_verify_and_load(mirror, capsys):
 
 
 def test_a_damaged_download_is_rejected_and_deleted(mirror):
-    server, files, folder = mirror
+    _server, files, folder = mirror
     labels = files / "train-labels-idx1-ubyte.gz"
     good = labels.read_bytes()
     raw = bytearray(gzip.decompress(good))
@@ -112,7 +113,7 @@ def test_a_damaged_download_is_rejected_and_deleted(mirror):
 
 
 def test_http_errors_and_killed_downloads(mirror, tmp_path):
-    server, files, folder = mirror
+    _server, files, folder = mirror
     (files / "t10k-labels-idx1-ubyte.gz").unlink()
     with pytest.raises(DataError, match="answered HTTP 404"):
         load("fashion-mnist", count=500)
@@ -143,10 +144,12 @@ def test_the_build_fetches_before_any_stage_runs(mirror, isolated_project, monke
     """In-process through build.main (the Debian folder is patched away): the download precedes every stage."""
     import build
 
-    server, _files, folder = mirror
+    server, _files, _folder = mirror
     p = isolated_project
     p.write("site.toml", "[site]\ntitle = 'T'\n[scales.tiny]\nfashion_count = 500\n")
-    p.write("content/test-article.md", "---\ntitle: F\n---\n\n```figure\nkind: image-grid\ndataset: fashion-mnist\n```\n")
+    p.write(
+        "content/test-article.md", "---\ntitle: F\n---\n\n```figure\nkind: image-grid\ndataset: fashion-mnist\n```\n"
+    )
     monkeypatch.chdir(p.root)
     handlers, sigterm = logging.getLogger().handlers[:], signal.getsignal(signal.SIGTERM)
     try:

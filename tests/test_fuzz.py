@@ -26,49 +26,126 @@ from generator.figures import COMMON_OPTIONS, kinds
 from generator.markdown import FRONT_MATTER, read_article
 from generator.schema import Field
 
-FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # --- values -----------------------------------------------------------------------------------
 
 TEXT = st.text(max_size=12)
-SCALARS = st.one_of(st.booleans(), st.integers(), st.integers(min_value=2**63), st.just(10**400), st.floats(), TEXT,
-                    st.dates(), st.datetimes())
-TOML_VALUES = st.recursive(SCALARS, lambda kids: st.one_of(st.lists(kids, max_size=3),
-                                                            st.dictionaries(TEXT, kids, max_size=2)), max_leaves=5)
-YAML_VALUES = st.recursive(st.one_of(st.none(), SCALARS), lambda kids: st.one_of(
-    st.lists(kids, max_size=3), st.dictionaries(TEXT, kids, max_size=2)), max_leaves=5)
+SCALARS = st.one_of(
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=2**63),
+    st.just(10**400),
+    st.floats(),
+    TEXT,
+    st.dates(),
+    st.datetimes(),
+)
+TOML_VALUES = st.recursive(
+    SCALARS, lambda kids: st.one_of(st.lists(kids, max_size=3), st.dictionaries(TEXT, kids, max_size=2)), max_leaves=5
+)
+YAML_VALUES = st.recursive(
+    st.one_of(st.none(), SCALARS),
+    lambda kids: st.one_of(st.lists(kids, max_size=3), st.dictionaries(TEXT, kids, max_size=2)),
+    max_leaves=5,
+)
 
 
 # Written as they are, unquoted: text the YAML/TOML parsers themselves may choke on.
-RAW_YAML = st.one_of(st.sampled_from([
-    "2026-13-45", "2026-02-30", "2026-01-02 25:00:00", "2026-01-02T10:00:00+99:00", "1" * 5000, "0x" + "f" * 5000,
-    "1e999", ".nan", "-.inf", "!!binary '@@'", "!!timestamp x", "!!int x", "!!float x", "!!python/name:os.system",
-    "&a [*a]", "*nope", "[" * 300 + "]" * 300, "[unclosed", "{a: 1, a: 2}", "'quote", "|", ">-", "? [a]",
-    "!!set {a, b}", "!!omap [a]", "<<: 1", "{<<: [1]}", "@x", "`x", "%x", "190:20:30", "~", "null", "0o7", "1_000",
-    "\t", "|\n  ```\n", "\n- a\n- b",
-]), st.text(max_size=15))
-RAW_TOML = st.one_of(st.sampled_from([
-    "1979-13-27", "1979-05-27T25:00:00", "nan", "+inf", "1" * 5000, "0x" + "f" * 5000, "[" * 3000 + "]" * 3000,
-    "'''x'''", '"""x"""', "[[1]", "{a = 1, a = 2}", "{a = 1,}", "1__0", "0b2", "'\\x00'", '"\\ud800"', "true false",
-]), st.text(max_size=15))
+RAW_YAML = st.one_of(
+    st.sampled_from(
+        [
+            "2026-13-45",
+            "2026-02-30",
+            "2026-01-02 25:00:00",
+            "2026-01-02T10:00:00+99:00",
+            "1" * 5000,
+            "0x" + "f" * 5000,
+            "1e999",
+            ".nan",
+            "-.inf",
+            "!!binary '@@'",
+            "!!timestamp x",
+            "!!int x",
+            "!!float x",
+            "!!python/name:os.system",
+            "&a [*a]",
+            "*nope",
+            "[" * 300 + "]" * 300,
+            "[unclosed",
+            "{a: 1, a: 2}",
+            "'quote",
+            "|",
+            ">-",
+            "? [a]",
+            "!!set {a, b}",
+            "!!omap [a]",
+            "<<: 1",
+            "{<<: [1]}",
+            "@x",
+            "`x",
+            "%x",
+            "190:20:30",
+            "~",
+            "null",
+            "0o7",
+            "1_000",
+            "\t",
+            "|\n  ```\n",
+            "\n- a\n- b",
+        ]
+    ),
+    st.text(max_size=15),
+)
+RAW_TOML = st.one_of(
+    st.sampled_from(
+        [
+            "1979-13-27",
+            "1979-05-27T25:00:00",
+            "nan",
+            "+inf",
+            "1" * 5000,
+            "0x" + "f" * 5000,
+            "[" * 3000 + "]" * 3000,
+            "'''x'''",
+            '"""x"""',
+            "[[1]",
+            "{a = 1, a = 2}",
+            "{a = 1,}",
+            "1__0",
+            "0b2",
+            "'\\x00'",
+            '"\\ud800"',
+            "true false",
+        ]
+    ),
+    st.text(max_size=15),
+)
 
 
 def invalid(spec: Field, junk: st.SearchStrategy) -> st.SearchStrategy:
     """Values that ``spec`` should refuse (a few may be valid: that is fine, success is allowed)."""
     bad = [junk]
     if spec.kind in ("int", "float") and spec.min is not None:
-        bad += [st.sampled_from([spec.min - 1, spec.max + 1, spec.min - 0.5, spec.max * 2 + 1, -spec.max - 1]),
-                st.integers(max_value=math.ceil(spec.min) - 1), st.integers(min_value=math.floor(spec.max) + 1),
-                st.sampled_from([math.nan, math.inf, -math.inf])]
+        bad += [
+            st.sampled_from([spec.min - 1, spec.max + 1, spec.min - 0.5, spec.max * 2 + 1, -spec.max - 1]),
+            st.integers(max_value=math.ceil(spec.min) - 1),
+            st.integers(min_value=math.floor(spec.max) + 1),
+            st.sampled_from([math.nan, math.inf, -math.inf]),
+        ]
     if spec.kind == "int":
         bad.append(st.floats(min_value=spec.min or 0, max_value=spec.max or 1).map(lambda v: v + 0.5))
     if spec.choices:
         bad += [TEXT, st.sampled_from([str(c).upper() + "x" for c in spec.choices])]
     if spec.kind == "ints":
         member = st.integers(int(spec.min), int(spec.max))
-        bad += [st.lists(member, max_size=6),
-                st.lists(st.integers(), min_size=1, max_size=3), st.lists(st.floats(), min_size=1, max_size=3)]
+        bad += [
+            st.lists(member, max_size=6),
+            st.lists(st.integers(), min_size=1, max_size=3),
+            st.lists(st.floats(), min_size=1, max_size=3),
+        ]
     if spec.kind == "strs":
         choices = st.sampled_from(spec.choices) if spec.choices else TEXT
         bad += [st.just([]), choices.map(lambda c: [c, c]), st.lists(TEXT, min_size=1, max_size=3)]
@@ -83,8 +160,9 @@ def invalid(spec: Field, junk: st.SearchStrategy) -> st.SearchStrategy:
 
 def names_where(message: str, file: str, options) -> bool:
     """Every line of the message names ``file:<line>`` or one of ``options``."""
-    return all(re.search(rf"{re.escape(file)}:\d+", line) or any(o in line for o in options)
-               for line in message.splitlines())
+    return all(
+        re.search(rf"{re.escape(file)}:\d+", line) or any(o in line for o in options) for line in message.splitlines()
+    )
 
 
 # --- site.toml --------------------------------------------------------------------------------
@@ -148,10 +226,15 @@ def test_site_toml(workdir, text):
 
 # --- articles ---------------------------------------------------------------------------------
 
-FRONT_FIELDS = {"title": Field("str", "A title", ""), "description": Field("str", "", ""),
-                "date": Field("str", "2026-01-02", ""), "authors": Field("strs", ["A"], ""),
-                "thumbnail": Field("str", None, ""), "draft": Field("bool", False, ""),
-                "slug": Field("str", "x", "")}
+FRONT_FIELDS = {
+    "title": Field("str", "A title", ""),
+    "description": Field("str", "", ""),
+    "date": Field("str", "2026-01-02", ""),
+    "authors": Field("strs", ["A"], ""),
+    "thumbnail": Field("str", None, ""),
+    "draft": Field("bool", False, ""),
+    "slug": Field("str", "x", ""),
+}
 assert set(FRONT_FIELDS) == set(FRONT_MATTER)
 
 
@@ -193,15 +276,26 @@ def figure_block(draw) -> tuple[str, list[str]]:
     return block(pairs, junk, raw_values(draw, schema)), list(schema) + ["kind"]
 
 
-SOURCES = ["generator/markdown.py", "build.py", "README.md", "generator", "../outside.py", "/etc/passwd",
-           "site.toml", "generator/figures/__init__.py", "node_modules/x.py"]
+SOURCES = [
+    "generator/markdown.py",
+    "build.py",
+    "README.md",
+    "generator",
+    "../outside.py",
+    "/etc/passwd",
+    "site.toml",
+    "generator/figures/__init__.py",
+    "node_modules/x.py",
+]
 NAMES = ["rewrite_link", "Article.where", "Article", "read_article", "nope", "a b", "f()", "Article..where"]
 
 
 @st.composite
 def include_block(draw) -> str:
-    pairs = {"source": draw(st.one_of(st.just(SOURCES[0]), st.sampled_from(SOURCES), TEXT, YAML_VALUES)),
-             "name": draw(st.one_of(st.just(NAMES[0]), st.sampled_from(NAMES), TEXT, YAML_VALUES))}
+    pairs = {
+        "source": draw(st.one_of(st.just(SOURCES[0]), st.sampled_from(SOURCES), TEXT, YAML_VALUES)),
+        "name": draw(st.one_of(st.just(NAMES[0]), st.sampled_from(NAMES), TEXT, YAML_VALUES)),
+    }
     for key in ("source", "name"):
         if draw(st.integers(0, 5)) == 0:
             del pairs[key]
@@ -249,8 +343,14 @@ def test_include_blocks(workdir, include):
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
-@given(value=YAML_VALUES, spec=st.sampled_from([s for _, _, s in KEYS] + list(COMMON_OPTIONS.values())
-                                               + [s for m in kinds().values() for s in m.OPTIONS.values()]))
+@given(
+    value=YAML_VALUES,
+    spec=st.sampled_from(
+        [s for _, _, s in KEYS]
+        + list(COMMON_OPTIONS.values())
+        + [s for m in kinds().values() for s in m.OPTIONS.values()]
+    ),
+)
 def test_field_check_never_raises(value, spec):
     problem = spec.check(value)
     assert problem is None or (problem.startswith("is ") and "allowed: " in problem and len(problem) < 600)

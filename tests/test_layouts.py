@@ -39,9 +39,7 @@ def test_importing_the_modules_loads_no_layout_library():
         "print(sorted(m for m in ('umap', 'openTSNE', 'sklearn', 'tensorflow', 'numba') "
         "if m in sys.modules))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
@@ -76,8 +74,9 @@ def test_same_seed_gives_the_same_layout(method, fitted, digits):
 
 def test_progress_counts_up_to_total(digits):
     calls = []
-    layouts.compute("tsne", digits[:200], seed=1, params={"n_iter": 100},
-                    progress=lambda done, total: calls.append((done, total)))
+    layouts.compute(
+        "tsne", digits[:200], seed=1, params={"n_iter": 100}, progress=lambda done, total: calls.append((done, total))
+    )
     done = [d for d, _ in calls]
     assert calls[0] == (0, 350) and calls[-1] == (350, 350)
     assert done == sorted(done) and len(calls) > 2
@@ -148,16 +147,23 @@ def test_dequantize_rejects_a_wrong_length():
 @pytest.mark.parametrize(
     "method, params, where, match",
     [
-        ("umap", {"n_neighbors": -5}, "n_neighbors",
-         r"n_neighbors must be an int in the range \[2, 500\], got -5"),
+        ("umap", {"n_neighbors": -5}, "n_neighbors", r"n_neighbors must be an int in the range \[2, 500\], got -5"),
         ("umap", {"n_neighbors": 15.0}, "n_neighbors", r"must be an int .*got 15\.0 \(float\)"),
         ("umap", {"min_dist": 2}, "min_dist", r"min_dist must be a number in the range"),
-        ("tsne", {"perplexity": "30"}, "perplexity",
-         r"perplexity must be a number in the range \[1\.0, 500\.0\], got '30' \(str\)"),
+        (
+            "tsne",
+            {"perplexity": "30"},
+            "perplexity",
+            r"perplexity must be a number in the range \[1\.0, 500\.0\], got '30' \(str\)",
+        ),
         ("tsne", {"n_iter": True}, "n_iter", r"n_iter must be an int .*got True \(bool\)"),
         ("tsne", {"metric": "jaccard"}, "metric", r"metric must be one of 'euclidean'"),
-        ("umap", {"perplexity": 30}, "perplexity",
-         r"unknown parameter 'perplexity' for umap; allowed parameters: n_neighbors"),
+        (
+            "umap",
+            {"perplexity": 30},
+            "perplexity",
+            r"unknown parameter 'perplexity' for umap; allowed parameters: n_neighbors",
+        ),
         ("pca", {"whiten": True}, "whiten", r"allowed parameters: none"),
     ],
 )
@@ -174,7 +180,10 @@ def test_unknown_method_raises_config_error():
 
 def test_validate_params_fills_defaults_and_coerces():
     assert layouts.validate_params("tsne", {"perplexity": 50}) == {
-        "perplexity": 50.0, "n_iter": 500, "metric": "euclidean"}
+        "perplexity": 50.0,
+        "n_iter": 500,
+        "metric": "euclidean",
+    }
     assert layouts.validate_params("umap", {"n_neighbors": np.int64(30)})["n_neighbors"] == 30
     assert layouts.validate_params("pca", None) == {}
 
@@ -194,9 +203,7 @@ def test_bad_data_raises_data_error(bad):
 
 def test_too_many_neighbours_warns_then_records_effective_value(digits, caplog):
     with caplog.at_level(logging.WARNING, logger="generator.layouts"):
-        positions, effective = layouts.compute(
-            "umap", digits[:40], seed=0, params={"n_neighbors": 100}
-        )
+        positions, effective = layouts.compute("umap", digits[:40], seed=0, params={"n_neighbors": 100})
     assert "n_neighbors=100" in caplog.text and "using 39" in caplog.text
     assert effective["n_neighbors"] == 39
     assert positions.shape == (40, 2) and np.isfinite(positions).all()

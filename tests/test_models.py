@@ -81,9 +81,7 @@ def test_vae_encoder_gives_mean_and_log_var_and_mean_encoder_gives_mean():
     assert exported.output_shape == (None, 2)
     z_mean = encoder.predict(x, verbose=0)[0]
     np.testing.assert_allclose(exported.predict(x, verbose=0), z_mean, atol=1e-6)
-    np.testing.assert_allclose(
-        vae.predict(x, verbose=0), decoder.predict(z_mean, verbose=0), atol=1e-6
-    )
+    np.testing.assert_allclose(vae.predict(x, verbose=0), decoder.predict(z_mean, verbose=0), atol=1e-6)
 
 
 @pytest.mark.parametrize("input_shape", FACE_SHAPES)
@@ -170,7 +168,7 @@ def test_another_seed_gives_other_weights(digits):
 
 def test_train_rejects_unscaled_or_misshapen_images(digits):
     model = build_autoencoder(hidden=(8,))[0]
-    run = dict(epochs=1, batch_size=32, seed=0)
+    run = {"epochs": 1, "batch_size": 32, "seed": 0}
 
     with pytest.raises(TypeError, match="float32"):
         train(model, (digits * 255).astype(np.uint8), digits, **run)

@@ -27,8 +27,9 @@ def stages(monkeypatch):
     """Two tiny stages with no source files or libraries, so their keys are golden."""
     registry = {
         "double": Stage("double", _double, lambda p: {}, (), (), lambda p: "double"),
-        "plus-one": Stage("plus-one", _plus_one, lambda p: {"x": Request("double", {"n": p["n"]})}, (), (),
-                          lambda p: "plus-one"),
+        "plus-one": Stage(
+            "plus-one", _plus_one, lambda p: {"x": Request("double", {"n": p["n"]})}, (), (), lambda p: "plus-one"
+        ),
     }
     monkeypatch.setattr(pipeline, "REGISTRY", registry)
     CALLS.clear()
@@ -41,9 +42,13 @@ def test_canonical_json_ignores_key_order():
 
 def test_golden_cache_keys(stages):
     # Changing these means every user's cache is invalidated: do it on purpose only.
-    assert cache_key(stages["double"], {"n": 2}, {}) == "eef572cfa58388950ff9f63ca32a811aecf034ca5f1b1733ece366e7fe7cfc9d"
+    assert (
+        cache_key(stages["double"], {"n": 2}, {}) == "eef572cfa58388950ff9f63ca32a811aecf034ca5f1b1733ece366e7fe7cfc9d"
+    )
     assert cache_key(stages["double"], {"n": 3}, {}) != cache_key(stages["double"], {"n": 2}, {})
-    assert cache_key(stages["plus-one"], {"n": 2}, {"x": "abc"}) != cache_key(stages["plus-one"], {"n": 2}, {"x": "abd"})
+    assert cache_key(stages["plus-one"], {"n": 2}, {"x": "abc"}) != cache_key(
+        stages["plus-one"], {"n": 2}, {"x": "abd"}
+    )
 
 
 def test_library_versions_and_source_change_the_key(stages):

@@ -16,11 +16,13 @@ def write(root: Path, rel: str, text: str) -> Path:
 
 def test_module_files_follow_static_dynamic_worker_and_resolved_imports(tmp_path):
     site = tmp_path / "site"
-    write(site, "assets/js/figures/k/index.js",
-          'import { a } from "../../lib/a.js";\nconst m = import("./lazy.js");\n')
-    write(site, "assets/js/lib/a.js",
-          'export const a = 1;\nconst w = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });\n'
-          'const picture = new URL("./picture.png", import.meta.url);\n')
+    write(site, "assets/js/figures/k/index.js", 'import { a } from "../../lib/a.js";\nconst m = import("./lazy.js");\n')
+    write(
+        site,
+        "assets/js/lib/a.js",
+        'export const a = 1;\nconst w = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });\n'
+        'const picture = new URL("./picture.png", import.meta.url);\n',
+    )
     write(site, "assets/js/figures/k/lazy.js", "export const lazy = 2;\n")
     write(site, "assets/js/lib/worker.js", 'const tf = await import(self.tfUrl);\nimport.meta.resolve("tfjs");\n')
     write(site, "assets/js/lib/picture.png", "not a module")
@@ -28,5 +30,10 @@ def test_module_files_follow_static_dynamic_worker_and_resolved_imports(tmp_path
     weigher = Weigher(site, "/")
     files = weigher.module_files("/page/", "/assets/js/figures/k/index.js", {"tfjs": "/vendor/tfjs/tf.js"})
     names = sorted(f.relative_to(site).as_posix() for f in files)
-    assert names == ["assets/js/figures/k/index.js", "assets/js/figures/k/lazy.js", "assets/js/lib/a.js",
-                     "assets/js/lib/worker.js", "vendor/tfjs/tf.js"]
+    assert names == [
+        "assets/js/figures/k/index.js",
+        "assets/js/figures/k/lazy.js",
+        "assets/js/lib/a.js",
+        "assets/js/lib/worker.js",
+        "vendor/tfjs/tf.js",
+    ]

@@ -9,11 +9,22 @@ from tests.conftest import ROOT, wait_for
 
 
 def test_serve_rebuilds_and_reloads_on_change(project):
-    cmd = [sys.executable, str(ROOT / "build.py"), "--config", str(project.root / "site.toml"), "--scale", "tiny",
-           "--serve", "--port", "0", "--base-url", "/repo/"]
+    cmd = [
+        sys.executable,
+        str(ROOT / "build.py"),
+        "--config",
+        str(project.root / "site.toml"),
+        "--scale",
+        "tiny",
+        "--serve",
+        "--port",
+        "0",
+        "--base-url",
+        "/repo/",
+    ]
     proc = subprocess.Popen(cmd, cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        line = wait_for(lambda: next((l for l in iter(proc.stdout.readline, "") if "Serving" in l), None), 300)
+        line = wait_for(lambda: next((out for out in iter(proc.stdout.readline, "") if "Serving" in out), None), 300)
         url = line.split()[1]
         assert url.startswith("http://127.0.0.1:") and url.endswith("/repo/")
         page = urllib.request.urlopen(url + "test-article/").read().decode()

@@ -151,10 +151,7 @@ def probes():
 
 @pytest.fixture(scope="module")
 def references(models, probes):
-    return {
-        name: models[name](probes[name], training=False).numpy()
-        for name in BUILDERS
-    }
+    return {name: models[name](probes[name], training=False).numpy() for name in BUILDERS}
 
 
 @pytest.fixture(scope="module")
@@ -172,9 +169,7 @@ def exports(models, probes, tmp_path_factory):
             if dtype == "float32":
                 info = export_model(model, d, dtype="float32")
             else:
-                info = export_best(
-                    model, d, probes[name], max_error=float("inf"), candidates=(dtype,)
-                )
+                info = export_best(model, d, probes[name], max_error=float("inf"), candidates=(dtype,))
             out[(name, dtype)] = (d, info)
     return out
 
@@ -397,7 +392,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path):
         clean = path.split("?", 1)[0].split("#", 1)[0]
         if clean.startswith("/_exports/"):
-            rel = Path(clean[len("/_exports/"):])
+            rel = Path(clean[len("/_exports/") :])
             target = (self.export_root / rel).resolve()
             if self.export_root.resolve() in target.parents:
                 return str(target)
@@ -443,9 +438,7 @@ def test_chromium_parity(backend, tol, browser_page, server, exports, probes, re
     for name in ("dense_decoder", "conv_decoder"):
         d, _ = exports[(name, "float32")]
         url = f"{base}/_exports/{d.relative_to(root).as_posix()}/{MODEL_FILE}"
-        result = page.evaluate(
-            "([u, b, x]) => window.runParity(u, b, x)", [url, backend, probes[name].tolist()]
-        )
+        result = page.evaluate("([u, b, x]) => window.runParity(u, b, x)", [url, backend, probes[name].tolist()])
         assert result["ok"], result.get("error")
         assert result["backend"] == backend
         out = np.asarray(result["outputs"], dtype=np.float64)
@@ -456,9 +449,7 @@ def test_chromium_parity(backend, tol, browser_page, server, exports, probes, re
     # A quantised model decodes in the browser exactly as in Python.
     d, info = exports[("conv_decoder", "uint8")]
     url = f"{base}/_exports/{d.relative_to(root).as_posix()}/{MODEL_FILE}"
-    result = page.evaluate(
-        "([u, b, x]) => window.runParity(u, b, x)", [url, backend, probes["conv_decoder"].tolist()]
-    )
+    result = page.evaluate("([u, b, x]) => window.runParity(u, b, x)", [url, backend, probes["conv_decoder"].tolist()])
     assert result["ok"], result.get("error")
     err = max_diff(result["outputs"], references["conv_decoder"])
     print(f"chromium {backend} conv_decoder uint8 max|diff| = {err:.3g} (reported {info['max_error']:.3g})")

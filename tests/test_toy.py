@@ -126,8 +126,15 @@ def test_stage_writes_its_index(tmp_path):
     assert stage.snapshot_steps(1500) == [0, 10, 50, 200, 600, 1500]
     steps = stage.snapshot_steps(150)
     assert steps[0] == 0 and steps[-1] == 150 and steps == sorted(set(steps))
-    params = {"shape": "twisted-cubic", "points": 64, "seed": 0, "hidden": [16, 16], "activation": "tanh",
-              "learning_rate": 0.01, "steps": 150}
+    params = {
+        "shape": "twisted-cubic",
+        "points": 64,
+        "seed": 0,
+        "hidden": [16, 16],
+        "activation": "tanh",
+        "learning_rate": 0.01,
+        "steps": 150,
+    }
     art = Pipeline(tmp_path / "cache", show_progress=False).get(Request("toy-train", params))
     index = json.loads(art.file("toy.json").read_text())
     assert index["n"] == 64 and [s["step"] for s in index["snapshots"]] == steps

@@ -167,7 +167,7 @@ def test_built_site_is_readable_by_others_and_not_linked_to_the_cache(project):
 
 def test_the_same_figure_twice_builds(project):
     text = (project.root / "content/test-article.md").read_text()
-    block = text[text.index("```figure"):text.index("```\n", text.index("```figure") + 3) + 4]
+    block = text[text.index("```figure") : text.index("```\n", text.index("```figure") + 3) + 4]
     project.write("content/test-article.md", text + "\n" + block.replace("caption:", "id: again\ncaption:"))
     project.write("content/other.md", "---\ntitle: Other\n---\n\n" + block)
     project.build(check=True)
@@ -233,8 +233,10 @@ def test_two_builds_at_once_both_succeed_and_the_cache_stays_whole(isolated_proj
     p.write("content/test-article.md", TRAINING_ARTICLE)
     p.write("content/digits.md", "---\ntitle: Digits\n---\n\n```figure\nkind: image-grid\ndataset: mnist\n```\n")
     base = [sys.executable, str(ROOT / "build.py"), "--config", str(p.root / "site.toml"), "--scale", "tiny", "-q"]
-    procs = [subprocess.Popen([*base, "--out", str(tmp_path / name)], cwd=p.root, stderr=subprocess.PIPE, text=True)
-             for name in ("one", "two")]
+    procs = [
+        subprocess.Popen([*base, "--out", str(tmp_path / name)], cwd=p.root, stderr=subprocess.PIPE, text=True)
+        for name in ("one", "two")
+    ]
     procs.append(subprocess.Popen(base, cwd=p.root, stderr=subprocess.PIPE, text=True))  # same --out as below
     errors = [proc.communicate(timeout=900)[1] for proc in procs]
     assert [proc.returncode for proc in procs] == [0, 0, 0], errors
@@ -273,8 +275,17 @@ def test_serve_shows_errors_over_the_page_keeps_running_and_keeps_its_config(tmp
     (p.root / "settings" / ".cache").symlink_to(shared_cache, target_is_directory=True)
     p.write("site.toml", '[site]\ntitle = "Wrong file"\n')  # the server must not fall back to this one
     port = _free_port()
-    cmd = [sys.executable, str(ROOT / "build.py"), "--config", str(settings), "--scale", "tiny", "--serve",
-           "--port", str(port)]
+    cmd = [
+        sys.executable,
+        str(ROOT / "build.py"),
+        "--config",
+        str(settings),
+        "--scale",
+        "tiny",
+        "--serve",
+        "--port",
+        str(port),
+    ]
     proc = subprocess.Popen(cmd, cwd=p.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     try:
@@ -365,13 +376,16 @@ def _code_copy(tmp_path):
     return code
 
 
-@pytest.mark.parametrize("helper, expected", [
-    ("generator/draw.py", {"figure image-grid (mnist)"}),
-    ("generator/datasets/idx.py", {"dataset mnist (2,000)", "figure image-grid (mnist)"}),
-    ("generator/markdown.py", {"render test-article"}),
-    ("generator/templates/figure.html", {"render test-article"}),
-    ("generator/errors.py", set()),  # harness: messages, not artifacts
-])
+@pytest.mark.parametrize(
+    "helper, expected",
+    [
+        ("generator/draw.py", {"figure image-grid (mnist)"}),
+        ("generator/datasets/idx.py", {"dataset mnist (2,000)", "figure image-grid (mnist)"}),
+        ("generator/markdown.py", {"render test-article"}),
+        ("generator/templates/figure.html", {"render test-article"}),
+        ("generator/errors.py", set()),  # harness: messages, not artifacts
+    ],
+)
 def test_editing_a_helper_reruns_exactly_the_stages_that_use_it(isolated_project, tmp_path, helper, expected):
     code = _code_copy(tmp_path)
     p = isolated_project

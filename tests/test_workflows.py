@@ -21,8 +21,12 @@ BIN = Path(sys.executable).parent
 def test_workflows_pass_actionlint_and_zizmor():
     lint = subprocess.run([str(BIN / "actionlint"), *map(str, WORKFLOWS)], capture_output=True, text=True, cwd=ROOT)
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    audit = subprocess.run([str(BIN / "zizmor"), "--offline", "--persona", "pedantic", ".github/workflows"],
-                           capture_output=True, text=True, cwd=ROOT)
+    audit = subprocess.run(
+        [str(BIN / "zizmor"), "--offline", "--persona", "pedantic", ".github/workflows"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert audit.returncode == 0 and "No findings" in audit.stdout + audit.stderr, audit.stdout + audit.stderr
 
 
@@ -48,7 +52,7 @@ def _system_deps(tmp_path: Path, step: str, release: str, uname: str = "Linux") 
     scripts = {
         "dpkg-query": "echo not-installed",  # nothing is installed
         "apt-cache": 'case "$2" in chromium) [ "$RELEASE_ID" = debian ] && echo "  Candidate: 1.0" || echo "  Candidate: (none)";; '
-                     '*) echo "  Candidate: 1.0";; esac',
+        '*) echo "  Candidate: 1.0";; esac',
         "apt-get": f'echo "$@" >> {log}',
         "sudo": '"$@"',
         "id": "echo 0",
@@ -59,10 +63,16 @@ def _system_deps(tmp_path: Path, step: str, release: str, uname: str = "Linux") 
     os_release = tmp_path / "os-release"
     os_release.write_text(release)
     rid = re.search(r"^ID=(\w+)", release, re.M)
-    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "OS_RELEASE": str(os_release), "UNAME_S": uname,
-           "RELEASE_ID": rid.group(1) if rid else ""}
-    done = subprocess.run(["bash", str(ROOT / "scripts/system-deps.sh"), step], capture_output=True, text=True,
-                          env=env, cwd=ROOT)
+    env = {
+        **os.environ,
+        "PATH": f"{fake}:{os.environ['PATH']}",
+        "OS_RELEASE": str(os_release),
+        "UNAME_S": uname,
+        "RELEASE_ID": rid.group(1) if rid else "",
+    }
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts/system-deps.sh"), step], capture_output=True, text=True, env=env, cwd=ROOT
+    )
     assert done.returncode == 0, done.stderr
     return [line for line in log.read_text().splitlines() if line.startswith("install")]
 
@@ -72,12 +82,15 @@ def _packages(lines: list[str]) -> list[str]:
     return [w for i, w in enumerate(words) if w != "install" and not w.startswith("-") and words[i - 1] != "-o"]
 
 
-@pytest.mark.parametrize("release, build, test", [
-    ("ID=debian\n", ["fonts-dejavu-core", "dataset-fashion-mnist"], ["chromium"]),
-    ("ID=ubuntu\nID_LIKE=debian\n", ["fonts-dejavu-core", "dataset-fashion-mnist"], []),
-    ("ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n", ["fonts-dejavu-core", "dataset-fashion-mnist"], []),
-    ("ID=fedora\n", [], []),
-])
+@pytest.mark.parametrize(
+    "release, build, test",
+    [
+        ("ID=debian\n", ["fonts-dejavu-core", "dataset-fashion-mnist"], ["chromium"]),
+        ("ID=ubuntu\nID_LIKE=debian\n", ["fonts-dejavu-core", "dataset-fashion-mnist"], []),
+        ('ID=linuxmint\nID_LIKE="ubuntu debian"\n', ["fonts-dejavu-core", "dataset-fashion-mnist"], []),
+        ("ID=fedora\n", [], []),
+    ],
+)
 def test_system_packages_per_platform(tmp_path, release, build, test):
     installed = _system_deps(tmp_path, "build", release)
     assert _packages(installed) == build
@@ -93,8 +106,9 @@ def test_optional_packages_never_fail_the_install(tmp_path):
     (fake / "apt-get").write_text("#!/bin/bash\nexit 100\n")
     os_release = tmp_path / "os-release"
     env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "OS_RELEASE": str(os_release), "UNAME_S": "Linux"}
-    done = subprocess.run(["bash", str(ROOT / "scripts/system-deps.sh"), "build"], capture_output=True, text=True,
-                          env=env, cwd=ROOT)
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts/system-deps.sh"), "build"], capture_output=True, text=True, env=env, cwd=ROOT
+    )
     assert done.returncode == 0 and "going on without them" in done.stderr, done.stderr
 
 

@@ -38,13 +38,25 @@ def run(shared_cache):
 
 
 def test_zoo_lists_the_contract_models_in_order():
-    assert KEYS == ["fashion_simple", "fashion_sparse", "fashion_deep", "fashion_conv", "fashion_denoise",
-                    "fashion_vae", "fashion_cvae", "mnist_rmsprop"]
+    assert KEYS == [
+        "fashion_simple",
+        "fashion_sparse",
+        "fashion_deep",
+        "fashion_conv",
+        "fashion_denoise",
+        "fashion_vae",
+        "fashion_cvae",
+        "mnist_rmsprop",
+    ]
     for entry in ZOO:
         assert set(entry) == {"key", "title", "short", "dataset", "guide_bce", "summary"}
         assert MODELS[entry["key"]]["dataset"] == entry["dataset"]
     assert {m["key"]: m["guide_bce"] for m in ZOO if m["guide_bce"]} == {
-        "fashion_simple": 0.282, "fashion_deep": 0.277, "fashion_conv": 0.265, "fashion_denoise": 0.287}
+        "fashion_simple": 0.282,
+        "fashion_deep": 0.277,
+        "fashion_conv": 0.265,
+        "fashion_denoise": 0.287,
+    }
     assert PARTS["fashion_denoise"] == ("autoencoder",) and "decoder" in PARTS["fashion_vae"]
 
 
@@ -114,7 +126,8 @@ def test_histories_have_one_entry_per_epoch(run):
         if key in ("fashion_vae", "fashion_cvae"):  # per pixel, comparable with the other models' BCE
             assert 0 < history["val_reconstruction_loss"][-1] < 1
             assert history["val_reconstruction_loss_per_image"][-1] == pytest.approx(
-                784 * history["val_reconstruction_loss"][-1])
+                784 * history["val_reconstruction_loss"][-1]
+            )
 
 
 def test_denoiser_removes_noise(run):
@@ -152,8 +165,13 @@ def test_export_matches_keras_in_node(run, model, part):
     assert art.file("extent.json").exists() == (part == "decoder")
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
-    done = subprocess.run(["node", str(ROOT / "tests/node/load_model.mjs"), str(art.path / "model"),
-                           str(art.file("probe.json"))], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    done = subprocess.run(
+        ["node", str(ROOT / "tests/node/load_model.mjs"), str(art.path / "model"), str(art.file("probe.json"))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     got = np.array(result["outputs"], dtype=np.float64)

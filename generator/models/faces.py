@@ -88,9 +88,7 @@ def build_face_autoencoder(
     encoder_inputs = keras.Input(shape=image_shape, name="encoder_inputs")
     x = layers.Reshape((*image_shape, 1), name="channels")(encoder_inputs)
     for i, channels in enumerate([*stage_filters[-2::-1], filters], start=1):
-        x = layers.Conv2D(
-            channels, 3, strides=2, padding="same", activation="relu", name=f"encoder_conv_{i}"
-        )(x)
+        x = layers.Conv2D(channels, 3, strides=2, padding="same", activation="relu", name=f"encoder_conv_{i}")(x)
     x = layers.Reshape((x.shape[1] * x.shape[2] * x.shape[3],), name="features_flat")(x)
     x = layers.Dense(dense_units, activation="relu", name="encoder_dense")(x)
     z = layers.Dense(latent_dim, name="z")(x)

@@ -45,9 +45,13 @@ def build_toy(hidden: Sequence[int] = (32, 32), activation: str = "tanh", seed: 
     units = check_hyper(hidden, activation)
 
     def dense(width, act, name, k):
-        return layers.Dense(width, activation=act, name=name,
-                            kernel_initializer=keras.initializers.GlorotUniform(seed=seed * 1000 + k),
-                            bias_initializer="zeros")
+        return layers.Dense(
+            width,
+            activation=act,
+            name=name,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed * 1000 + k),
+            bias_initializer="zeros",
+        )
 
     x_in = keras.Input(shape=(3,), name="points")
     x = x_in
@@ -98,19 +102,24 @@ def state(encoder, decoder, x) -> dict:
         recon = decoder(z, training=False)
         loss = tf.reduce_mean(tf.square(recon - data))
     grad = tape.gradient(loss, z)
-    return {"codes": z.numpy().astype(np.float32), "recon": recon.numpy().astype(np.float32),
-            "trails": (-grad).numpy().astype(np.float32), "loss": float(loss.numpy())}
+    return {
+        "codes": z.numpy().astype(np.float32),
+        "recon": recon.numpy().astype(np.float32),
+        "trails": (-grad).numpy().astype(np.float32),
+        "loss": float(loss.numpy()),
+    }
 
 
-def train_toy(encoder, decoder, x: np.ndarray, steps: int, learning_rate: float,
-              snapshots: Sequence[int] = (), progress=None) -> dict:
+def train_toy(
+    encoder, decoder, x: np.ndarray, steps: int, learning_rate: float, snapshots: Sequence[int] = (), progress=None
+) -> dict:
     """Full-batch Adam for ``steps`` steps; returns {"loss": [...], "snapshots": {step: state}}.
 
     ``loss[k]`` is the loss before update k+1 (``loss[0]`` at initialisation);
     a snapshot at step s is the state after s updates (0 = untrained).
     """
     step = make_step(encoder, decoder, x, learning_rate)
-    wanted = sorted(set(int(s) for s in snapshots if 0 <= s <= steps))
+    wanted = sorted({int(s) for s in snapshots if 0 <= s <= steps})
     kept, losses = {}, []
     for k in range(steps + 1):
         if k in wanted:
@@ -149,7 +158,9 @@ def numpy_decoder(weights: Sequence[np.ndarray], activation: str):
     return decode
 
 
-def finite_difference_trails(decode, z: np.ndarray, x: np.ndarray, index: Sequence[int], eps: float = 1e-4) -> np.ndarray:
+def finite_difference_trails(
+    decode, z: np.ndarray, x: np.ndarray, index: Sequence[int], eps: float = 1e-4
+) -> np.ndarray:
     """-dL/dz_i by central differences in float64, for the points ``index`` (L = mean squared error)."""
     z = np.asarray(z, np.float64)
     x = np.asarray(x, np.float64)
@@ -158,11 +169,11 @@ def finite_difference_trails(decode, z: np.ndarray, x: np.ndarray, index: Sequen
     for row, i in enumerate(index):
         for d in range(LATENT):
             # only point i's own error depends on z_i, so difference that term alone (exactly dL/dz_i)
-            zp, zm = z[i:i + 1].copy(), z[i:i + 1].copy()
+            zp, zm = z[i : i + 1].copy(), z[i : i + 1].copy()
             zp[0, d] += eps
             zm[0, d] -= eps
-            lp = np.sum((decode(zp) - x[i:i + 1]) ** 2)
-            lm = np.sum((decode(zm) - x[i:i + 1]) ** 2)
+            lp = np.sum((decode(zp) - x[i : i + 1]) ** 2)
+            lm = np.sum((decode(zm) - x[i : i + 1]) ** 2)
             out[row, d] = -(lp - lm) / (2 * eps) / (3 * n)
     return out
 

@@ -122,9 +122,7 @@ def mean_encoder(encoder):
     return keras.Model(encoder.inputs, z_mean, name="encoder")
 
 
-def build_vae(
-    input_shape=(28, 28), hidden=(256, 128), latent_dim=2, learning_rate=1e-3, seed=None
-):
+def build_vae(input_shape=(28, 28), hidden=(256, 128), latent_dim=2, learning_rate=1e-3, seed=None):
     """Return a compiled ``(vae, encoder, decoder)``; encoder outputs [z_mean, z_log_var].
 
     Parameters

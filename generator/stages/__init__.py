@@ -87,8 +87,10 @@ def check_inputs(cfg: Config) -> None:
         if not value:
             continue
         if not Path(value).expanduser().exists():
-            raise ConfigError(f"{value} does not exist; give an existing path or leave it empty for the offline "
-                              "default", where=OPTION[name])
+            raise ConfigError(
+                f"{value} does not exist; give an existing path or leave it empty for the offline default",
+                where=OPTION[name],
+            )
         try:
             check_source(name, value, MINIMUM[name])
         except DataError as exc:
@@ -127,7 +129,9 @@ def dataset_request(cfg: Config, name: str) -> Request:
     path = {"mnist": cfg["data.mnist"], "fashion-mnist": cfg["data.fashion_mnist"], "faces": cfg["data.celeba"]}[name]
     if name == "mnist" and cfg.scale != "full" and not path:
         path = ""
-    count = {"mnist": preset["mnist_count"], "fashion-mnist": preset["fashion_count"], "faces": preset["faces_count"]}[name]
+    count = {"mnist": preset["mnist_count"], "fashion-mnist": preset["fashion_count"], "faces": preset["faces_count"]}[
+        name
+    ]
     params = {"name": name, "count": count, "seed": cfg["build.seed"], "path": path, "fingerprint": fingerprint(path)}
     if name == "faces" and path:
         params["size"] = list(cfg["data.celeba_size"])

@@ -11,12 +11,24 @@ from .data import load_arrays
 
 
 def atlas_request(cfg: Config, dataset: str = "mnist") -> Request:
-    return Request("atlas", {"cell": cfg["atlas.cell"], "side": cfg["atlas.side"], "levels": cfg["atlas.levels"],
-                             "format": cfg["atlas.format"], "data": dataset_request(cfg, dataset).params})
+    return Request(
+        "atlas",
+        {
+            "cell": cfg["atlas.cell"],
+            "side": cfg["atlas.side"],
+            "levels": cfg["atlas.levels"],
+            "format": cfg["atlas.format"],
+            "data": dataset_request(cfg, dataset).params,
+        },
+    )
 
 
-@stage("atlas", inputs=lambda p: {"data": Request("dataset", p["data"])}, libs=("pillow", "numpy"),
-       label=lambda p: f"atlas {p['data']['name']} ({p['cell']} px)")
+@stage(
+    "atlas",
+    inputs=lambda p: {"data": Request("dataset", p["data"])},
+    libs=("pillow", "numpy"),
+    label=lambda p: f"atlas {p['data']['name']} ({p['cell']} px)",
+)
 def make_atlas(ctx: Context) -> dict:
     """Write atlas-0.webp (or .png) … and atlas.json (the index -> (atlas, cell) mapping) plus labels.u8."""
     from .. import atlas

@@ -7,12 +7,20 @@ import numpy as np
 from ..errors import DataError
 from ..pipeline import Context, stage
 
-TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "orl-faces": "the AT&T Database of Faces (ORL)",
-          "celeba": "CelebA"}
+TITLES = {
+    "mnist": "MNIST",
+    "fashion-mnist": "Fashion-MNIST",
+    "orl-faces": "the AT&T Database of Faces (ORL)",
+    "celeba": "CelebA",
+}
 
 
-@stage("dataset", libs=("numpy", "pillow"), sources=("generator/datasets/*.py",),
-       label=lambda p: f"dataset {p['name']} ({p['count']:,})")
+@stage(
+    "dataset",
+    libs=("numpy", "pillow"),
+    sources=("generator/datasets/*.py",),
+    label=lambda p: f"dataset {p['name']} ({p['count']:,})",
+)
 def make_dataset(ctx: Context) -> dict:
     """Write x_train/y_train/x_test/y_test.npy (uint8 images, int64 labels)."""
     from ..datasets import MINIMUM, load, with_option
@@ -23,8 +31,9 @@ def make_dataset(ctx: Context) -> dict:
     try:
         ds = load(p["name"], count=p["count"], seed=p["seed"], path=p["path"] or None, size=size)
         if p["path"]:  # the same rule check_inputs applied before the build, now on the images actually read
-            problem = count_problem(p["name"], len(ds.x_train), len(ds.x_test), min(MINIMUM[p["name"]], p["count"]),
-                                    ds.source["skipped"])
+            problem = count_problem(
+                p["name"], len(ds.x_train), len(ds.x_test), min(MINIMUM[p["name"]], p["count"]), ds.source["skipped"]
+            )
             if problem:
                 raise DataError(problem, where=p["path"])
     except DataError as exc:
@@ -34,8 +43,13 @@ def make_dataset(ctx: Context) -> dict:
         if array is not None:
             np.save(ctx.out / f"{name}.npy", array, allow_pickle=False)
     source = {**ds.source, "title": TITLES.get(ds.source["name"], ds.source["name"])}
-    return {"source": source, "shape": list(ds.x_train.shape[1:]), "train": int(len(ds.x_train)),
-            "test": int(len(ds.x_test)), "labels": ds.y_train is not None}
+    return {
+        "source": source,
+        "shape": list(ds.x_train.shape[1:]),
+        "train": int(len(ds.x_train)),
+        "test": int(len(ds.x_test)),
+        "labels": ds.y_train is not None,
+    }
 
 
 def load_arrays(artifact) -> dict:

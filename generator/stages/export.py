@@ -34,8 +34,7 @@ def _inputs(p: dict) -> dict:
     return {"model": Request("train", p["model"]), "data": Request("dataset", p["model"]["data"])}
 
 
-def probe_set(part: str, codes: np.ndarray | None, images: np.ndarray, noise: float = 0.0,
-              seed: int = 0) -> np.ndarray:
+def probe_set(part: str, codes: np.ndarray | None, images: np.ndarray, noise: float = 0.0, seed: int = 0) -> np.ndarray:
     """Fixed probe inputs: an 8 x 8 grid over the codes' extent, or 64 evenly spaced images.
 
     With ``noise`` > 0 (the denoiser's whole-model export) the images are corrupted
@@ -55,8 +54,12 @@ def probe_set(part: str, codes: np.ndarray | None, images: np.ndarray, noise: fl
     return chosen
 
 
-@stage("export", inputs=_inputs, libs=("tensorflow-cpu", "keras", "numpy"),
-       label=lambda p: f"export {p['model']['model']} {p['part']}")
+@stage(
+    "export",
+    inputs=_inputs,
+    libs=("tensorflow-cpu", "keras", "numpy"),
+    label=lambda p: f"export {p['model']['model']} {p['part']}",
+)
 def export_model(ctx: Context) -> dict:
     """Write model/ (model.json + weight shards), extent.json, and probe.json.
 
@@ -87,6 +90,14 @@ def export_model(ctx: Context) -> dict:
     if codes is not None:
         extent = {"min": codes.min(axis=0).round(5).tolist(), "max": codes.max(axis=0).round(5).tolist()}
         ctx.write_json("extent.json", extent)
-    return {"part": p["part"], "model": p["model"]["model"], "dtype": info["dtype"], "bytes": info["bytes"],
-            "max_error": float(info["max_error"]), "tried": info["tried"], "params": info["params"],
-            "extent": extent, "private": ["probe.json"]}
+    return {
+        "part": p["part"],
+        "model": p["model"]["model"],
+        "dtype": info["dtype"],
+        "bytes": info["bytes"],
+        "max_error": float(info["max_error"]),
+        "tried": info["tried"],
+        "params": info["params"],
+        "extent": extent,
+        "private": ["probe.json"],
+    }

@@ -23,10 +23,17 @@ TITLES = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA", "encoder": "Autoencoder
 def layout_request(cfg: Config, method: str, dataset: str = "mnist") -> Request:
     """Positions of every point of ``dataset`` under ``method``."""
     lay = cfg.section("layouts")
-    options = {"umap": {"n_neighbors": lay["umap_neighbors"], "min_dist": lay["umap_min_dist"]},
-               "tsne": {"perplexity": lay["tsne_perplexity"]}}.get(method, {})
-    params = {"method": method, "options": options, "seed": cfg["build.seed"], "trust_sample": lay["trust_sample"],
-              "data": dataset_request(cfg, dataset).params}
+    options = {
+        "umap": {"n_neighbors": lay["umap_neighbors"], "min_dist": lay["umap_min_dist"]},
+        "tsne": {"perplexity": lay["tsne_perplexity"]},
+    }.get(method, {})
+    params = {
+        "method": method,
+        "options": options,
+        "seed": cfg["build.seed"],
+        "trust_sample": lay["trust_sample"],
+        "data": dataset_request(cfg, dataset).params,
+    }
     if method in MODEL_OF:
         params["model"] = train_request(cfg, MODEL_OF[method]).params
     return Request("layout", params)
@@ -39,8 +46,12 @@ def _inputs(p: dict) -> dict:
     return inputs
 
 
-@stage("layout", inputs=_inputs, libs=("umap-learn", "openTSNE", "scikit-learn", "numpy"),
-       label=lambda p: f"layout {p['method']}")
+@stage(
+    "layout",
+    inputs=_inputs,
+    libs=("umap-learn", "openTSNE", "scikit-learn", "numpy"),
+    label=lambda p: f"layout {p['method']}",
+)
 def make_layout(ctx: Context) -> dict:
     """Write positions.u16 (little-endian uint16 x,y pairs) and layout.json."""
     from .. import layouts
@@ -59,7 +70,13 @@ def make_layout(ctx: Context) -> dict:
     data, quant = layouts.quantize(normalized)
     (ctx.out / "positions.u16").write_bytes(data)
     trust = layouts.trustworthiness(x, positions, k=10, sample=p["trust_sample"], seed=p["seed"])
-    info = {"method": p["method"], "title": TITLES[p["method"]], "trustworthiness": round(float(trust), 4),
-            "quant": quant, "effective": effective, "count": int(len(positions))}
+    info = {
+        "method": p["method"],
+        "title": TITLES[p["method"]],
+        "trustworthiness": round(float(trust), 4),
+        "quant": quant,
+        "effective": effective,
+        "count": int(len(positions)),
+    }
     ctx.write_json("layout.json", info)
     return info

@@ -45,11 +45,18 @@ def toy_request(cfg: Config, shape: str) -> Request:
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r}; choose one of {', '.join(SHAPES)}")
     hyper = cfg.section("models.toy")
-    return Request("toy-train", {
-        "shape": shape, "points": int(hyper["points"]), "seed": int(cfg["build.seed"]),
-        "hidden": [int(h) for h in hyper["hidden"]], "activation": hyper["activation"],
-        "learning_rate": float(hyper["learning_rate"]), "steps": toy_steps(cfg),
-    })
+    return Request(
+        "toy-train",
+        {
+            "shape": shape,
+            "points": int(hyper["points"]),
+            "seed": int(cfg["build.seed"]),
+            "hidden": [int(h) for h in hyper["hidden"]],
+            "activation": hyper["activation"],
+            "learning_rate": float(hyper["learning_rate"]),
+            "steps": toy_steps(cfg),
+        },
+    )
 
 
 def snapshot_steps(steps: int) -> list[int]:
@@ -72,15 +79,23 @@ def load(artifact) -> dict:
     for row, info in zip(flat, index["snapshots"]):
         snap, at = dict(info), 0
         for name, width in FIELDS:
-            snap[name] = row[at:at + n * width].reshape(n, width)
+            snap[name] = row[at : at + n * width].reshape(n, width)
             at += n * width
         snaps.append(snap)
-    return {"index": index, "points": read("points.f32").reshape(n, 3), "colour": read("colour.f32"),
-            "loss": read("loss.f32"), "snapshots": snaps}
+    return {
+        "index": index,
+        "points": read("points.f32").reshape(n, 3),
+        "colour": read("colour.f32"),
+        "loss": read("loss.f32"),
+        "snapshots": snaps,
+    }
 
 
-@stage("toy-train", libs=("tensorflow-cpu", "keras", "numpy"),
-       label=lambda p: f"train toy model ({p['shape']}, {p['steps']} steps)")
+@stage(
+    "toy-train",
+    libs=("tensorflow-cpu", "keras", "numpy"),
+    label=lambda p: f"train toy model ({p['shape']}, {p['steps']} steps)",
+)
 def train_toy_stage(ctx: Context) -> dict:
     from ..models import toy as model
     from ..models.train import seed_everything
@@ -119,12 +134,29 @@ def train_toy_stage(ctx: Context) -> dict:
         for i, w in enumerate(net.get_weights()):
             np.save(ctx.out / part / f"{i:03d}.npy", w, allow_pickle=False)
     snaps = [{"step": s, "loss": result["snapshots"][s]["loss"]} for s in wanted]
-    ctx.write_json("toy.json", {
-        "shape": p["shape"], "n": len(x), "steps": p["steps"], "seed": p["seed"],
-        "hidden": p["hidden"], "activation": p["activation"], "learning_rate": p["learning_rate"],
-        "snapshots": snaps, "fields": [list(f) for f in FIELDS], "seconds": round(seconds, 3),
-        "fd_error": fd_error, "fd_points": check,
-    })
-    return {"shape": p["shape"], "steps": p["steps"], "loss": snaps[-1]["loss"], "first_loss": snaps[0]["loss"],
-            "seconds_training": round(seconds, 2), "fd_error": fd_error,
-            "params": {"encoder": int(encoder.count_params()), "decoder": int(decoder.count_params())}}
+    ctx.write_json(
+        "toy.json",
+        {
+            "shape": p["shape"],
+            "n": len(x),
+            "steps": p["steps"],
+            "seed": p["seed"],
+            "hidden": p["hidden"],
+            "activation": p["activation"],
+            "learning_rate": p["learning_rate"],
+            "snapshots": snaps,
+            "fields": [list(f) for f in FIELDS],
+            "seconds": round(seconds, 3),
+            "fd_error": fd_error,
+            "fd_points": check,
+        },
+    )
+    return {
+        "shape": p["shape"],
+        "steps": p["steps"],
+        "loss": snaps[-1]["loss"],
+        "first_loss": snaps[0]["loss"],
+        "seconds_training": round(seconds, 2),
+        "fd_error": fd_error,
+        "params": {"encoder": int(encoder.count_params()), "decoder": int(decoder.count_params())},
+    }

@@ -28,13 +28,23 @@ MODELS = {
     "fashion_conv": {"dataset": "fashion-mnist", "title": "Convolutional autoencoder", "zoo": True, "conv": True},
     "fashion_denoise": {"dataset": "fashion-mnist", "title": "Denoising autoencoder", "zoo": True, "conv": True},
     "fashion_vae": {"dataset": "fashion-mnist", "title": "Variational autoencoder (dense)", "zoo": True, "vae": True},
-    "fashion_cvae": {"dataset": "fashion-mnist", "title": "Convolutional variational autoencoder", "zoo": True,
-                     "vae": True, "conv": True},
+    "fashion_cvae": {
+        "dataset": "fashion-mnist",
+        "title": "Convolutional variational autoencoder",
+        "zoo": True,
+        "vae": True,
+        "conv": True,
+    },
     "mnist_rmsprop": {"dataset": "mnist", "title": "MNIST 784-256-128 autoencoder (RMSProp)", "zoo": True},
 }
-PARTS = {"mnist_ae": ("encoder", "decoder"), "mnist_vae": ("encoder", "decoder"), "faces_ae": ("encoder", "decoder"),
-         "fashion_vae": ("encoder", "decoder"), "fashion_cvae": ("encoder", "decoder"),
-         "fashion_denoise": ("autoencoder",)}
+PARTS = {
+    "mnist_ae": ("encoder", "decoder"),
+    "mnist_vae": ("encoder", "decoder"),
+    "faces_ae": ("encoder", "decoder"),
+    "fashion_vae": ("encoder", "decoder"),
+    "fashion_cvae": ("encoder", "decoder"),
+    "fashion_denoise": ("autoencoder",),
+}
 """Parts each model can export for TF.js ("autoencoder" = the whole image -> image model, flattened)."""
 
 
@@ -42,11 +52,19 @@ def train_request(cfg: Config, model: str) -> Request:
     """The trained-model artifact for ``model`` (a key of MODELS) at the configured scale."""
     hyper = cfg.section(f"models.{model}")
     info = MODELS[model]
-    scale = cfg.preset[("zoo_conv_epoch_scale" if info.get("conv") else "zoo_epoch_scale") if info.get("zoo")
-                       else "epoch_scale"]
+    scale = cfg.preset[
+        ("zoo_conv_epoch_scale" if info.get("conv") else "zoo_epoch_scale") if info.get("zoo") else "epoch_scale"
+    ]
     epochs = max(1, round(hyper["epochs"] * scale))
-    return Request("train", {"model": model, "hyper": {**hyper, "epochs": epochs}, "seed": cfg["build.seed"],
-                             "data": dataset_request(cfg, MODELS[model]["dataset"]).params})
+    return Request(
+        "train",
+        {
+            "model": model,
+            "hyper": {**hyper, "epochs": epochs},
+            "seed": cfg["build.seed"],
+            "data": dataset_request(cfg, MODELS[model]["dataset"]).params,
+        },
+    )
 
 
 def build(params: dict, input_shape: tuple[int, int]) -> dict:
@@ -106,8 +124,12 @@ def training_inputs(params: dict, x_train, x_val) -> tuple:
         return x_train, x_train, x_val, x_val
     from ..models.zoo import add_noise
 
-    return (add_noise(x_train, h["noise"], params["seed"], 1), x_train,
-            add_noise(x_val, h["noise"], params["seed"], 2), x_val)
+    return (
+        add_noise(x_train, h["noise"], params["seed"], 1),
+        x_train,
+        add_noise(x_val, h["noise"], params["seed"], 2),
+        x_val,
+    )
 
 
 def _save_weights(model, folder) -> None:
@@ -128,8 +150,12 @@ def rebuild(artifact) -> dict:
     return models
 
 
-@stage("train", inputs=lambda p: {"data": Request("dataset", p["data"])},
-       libs=("tensorflow-cpu", "keras", "numpy"), label=lambda p: f"train {p['model']} ({p['hyper']['epochs']} epochs)")
+@stage(
+    "train",
+    inputs=lambda p: {"data": Request("dataset", p["data"])},
+    libs=("tensorflow-cpu", "keras", "numpy"),
+    label=lambda p: f"train {p['model']} ({p['hyper']['epochs']} epochs)",
+)
 def train_model(ctx: Context) -> dict:
     """Train, then write encoder/ and decoder/ weights, codes.npy and history.json."""
     from ..models.train import seed_everything, train
@@ -143,8 +169,17 @@ def train_model(ctx: Context) -> dict:
     models = build(p, input_shape)
     bar = ctx.progress(p["hyper"]["epochs"], f"train {p['model']}")
     x_in, y_in, x_val_in, y_val_in = training_inputs(p, x_train, x_val)
-    history = train(models["autoencoder"], x_in, x_val_in, y_train=y_in, y_val=y_val_in, epochs=p["hyper"]["epochs"],
-                    batch_size=p["hyper"]["batch_size"], seed=p["seed"], progress=bar)
+    history = train(
+        models["autoencoder"],
+        x_in,
+        x_val_in,
+        y_train=y_in,
+        y_val=y_val_in,
+        epochs=p["hyper"]["epochs"],
+        batch_size=p["hyper"]["batch_size"],
+        seed=p["seed"],
+        progress=bar,
+    )
     if MODELS[p["model"]].get("zoo") and MODELS[p["model"]].get("vae"):
         pixels = float(np.prod(input_shape))  # the VAE sums BCE over pixels; the zoo reports it per pixel too
         for name in ("reconstruction_loss", "val_reconstruction_loss"):
@@ -162,8 +197,10 @@ def train_model(ctx: Context) -> dict:
     ctx.write_json("model.json", {**p, "input_shape": list(input_shape)})
     ctx.write_json("history.json", history)
     return {
-        "model": p["model"], "epochs": p["hyper"]["epochs"],
-        "loss": float(history["loss"][-1]), "val_loss": float(history["val_loss"][-1]),
+        "model": p["model"],
+        "epochs": p["hyper"]["epochs"],
+        "loss": float(history["loss"][-1]),
+        "val_loss": float(history["val_loss"][-1]),
         "seconds_training": round(float(history["seconds"]), 2),
         "params": {part: int(models[part].count_params()) for part in ("encoder", "decoder")},
     }

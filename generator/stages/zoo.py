@@ -15,25 +15,70 @@ from ..pipeline import Context, Request, stage
 from .train import MODELS, train_request
 
 ZOO = [
-    {"key": "fashion_simple", "title": "Simple autoencoder", "short": "Simple", "dataset": "fashion-mnist",
-     "guide_bce": 0.282, "summary": "One dense layer squeezes 784 pixels into a 32-number code; one more "
-                                    "expands it back."},
-    {"key": "fashion_sparse", "title": "Sparse autoencoder", "short": "Sparse", "dataset": "fashion-mnist",
-     "guide_bce": None, "summary": "The simple model with an L1 penalty on the code, so most code units stay at zero."},
-    {"key": "fashion_deep", "title": "Deep autoencoder", "short": "Deep", "dataset": "fashion-mnist",
-     "guide_bce": 0.277, "summary": "Three dense layers down (128, 64, 32) and three back up."},
-    {"key": "fashion_conv", "title": "Convolutional autoencoder", "short": "Convolutional", "dataset": "fashion-mnist",
-     "guide_bce": 0.265, "summary": "Convolutions and max-pooling shrink the image to a 4 x 4 x 8 code; up-sampling "
-                                    "restores it."},
-    {"key": "fashion_denoise", "title": "Denoising autoencoder", "short": "Denoising", "dataset": "fashion-mnist",
-     "guide_bce": 0.287, "summary": "A convolutional autoencoder trained to map noisy images to the clean originals."},
-    {"key": "fashion_vae", "title": "Variational autoencoder", "short": "VAE", "dataset": "fashion-mnist",
-     "guide_bce": None, "summary": "A dense VAE: each image becomes a Gaussian in a 2-D latent plane you can sample."},
-    {"key": "fashion_cvae", "title": "Convolutional VAE", "short": "Conv VAE", "dataset": "fashion-mnist",
-     "guide_bce": None, "summary": "A VAE with a convolutional encoder and a transposed-convolution decoder, "
-                                   "2-D latent."},
-    {"key": "mnist_rmsprop", "title": "MNIST 784-256-128 autoencoder", "short": "MNIST RMSProp", "dataset": "mnist",
-     "guide_bce": None, "summary": "A dense 784-256-128 autoencoder on handwritten digits, trained with RMSProp."},
+    {
+        "key": "fashion_simple",
+        "title": "Simple autoencoder",
+        "short": "Simple",
+        "dataset": "fashion-mnist",
+        "guide_bce": 0.282,
+        "summary": "One dense layer squeezes 784 pixels into a 32-number code; one more expands it back.",
+    },
+    {
+        "key": "fashion_sparse",
+        "title": "Sparse autoencoder",
+        "short": "Sparse",
+        "dataset": "fashion-mnist",
+        "guide_bce": None,
+        "summary": "The simple model with an L1 penalty on the code, so most code units stay at zero.",
+    },
+    {
+        "key": "fashion_deep",
+        "title": "Deep autoencoder",
+        "short": "Deep",
+        "dataset": "fashion-mnist",
+        "guide_bce": 0.277,
+        "summary": "Three dense layers down (128, 64, 32) and three back up.",
+    },
+    {
+        "key": "fashion_conv",
+        "title": "Convolutional autoencoder",
+        "short": "Convolutional",
+        "dataset": "fashion-mnist",
+        "guide_bce": 0.265,
+        "summary": "Convolutions and max-pooling shrink the image to a 4 x 4 x 8 code; up-sampling restores it.",
+    },
+    {
+        "key": "fashion_denoise",
+        "title": "Denoising autoencoder",
+        "short": "Denoising",
+        "dataset": "fashion-mnist",
+        "guide_bce": 0.287,
+        "summary": "A convolutional autoencoder trained to map noisy images to the clean originals.",
+    },
+    {
+        "key": "fashion_vae",
+        "title": "Variational autoencoder",
+        "short": "VAE",
+        "dataset": "fashion-mnist",
+        "guide_bce": None,
+        "summary": "A dense VAE: each image becomes a Gaussian in a 2-D latent plane you can sample.",
+    },
+    {
+        "key": "fashion_cvae",
+        "title": "Convolutional VAE",
+        "short": "Conv VAE",
+        "dataset": "fashion-mnist",
+        "guide_bce": None,
+        "summary": "A VAE with a convolutional encoder and a transposed-convolution decoder, 2-D latent.",
+    },
+    {
+        "key": "mnist_rmsprop",
+        "title": "MNIST 784-256-128 autoencoder",
+        "short": "MNIST RMSProp",
+        "dataset": "mnist",
+        "guide_bce": None,
+        "summary": "A dense 784-256-128 autoencoder on handwritten digits, trained with RMSProp.",
+    },
 ]
 """The zoo's models in article order (keys of generator.stages.train.MODELS)."""
 
@@ -59,7 +104,12 @@ def _inputs(p: dict) -> dict:
     return {"model": Request("train", p["model"]), "data": Request("dataset", p["model"]["data"])}
 
 
-@stage("evaluate", inputs=_inputs, libs=("tensorflow-cpu", "keras", "numpy"), label=lambda p: f"evaluate {p['model']['model']}")
+@stage(
+    "evaluate",
+    inputs=_inputs,
+    libs=("tensorflow-cpu", "keras", "numpy"),
+    label=lambda p: f"evaluate {p['model']['model']}",
+)
 def evaluate_model(ctx: Context) -> dict:
     """Write metrics.json and errors.f32 for one zoo model."""
     from ..models.zoo import add_noise
@@ -74,8 +124,9 @@ def evaluate_model(ctx: Context) -> dict:
     x_test = arrays["x_test"].astype("float32") / 255.0
 
     def reconstruct(x):
-        return models["decoder"].predict(models["encoder"].predict(x, batch_size=512, verbose=0),
-                                         batch_size=512, verbose=0)
+        return models["decoder"].predict(
+            models["encoder"].predict(x, batch_size=512, verbose=0), batch_size=512, verbose=0
+        )
 
     clean = reconstruct(x_test)
     errors = pixel_bce(x_test, clean)
@@ -89,22 +140,25 @@ def evaluate_model(ctx: Context) -> dict:
         metrics["test_bce"] = float(errors.mean())
         metrics["test_mse"] = float(np.mean((clean.astype(np.float64) - x_test) ** 2))
     if "full_encoder" in models:  # VAE: KL(q(z|x) || N(0, I)) per image, averaged over the test set
-        z_mean, z_log_var = (np.asarray(a, np.float64) for a in models["full_encoder"].predict(x_test, batch_size=512,
-                                                                                              verbose=0))
+        z_mean, z_log_var = (
+            np.asarray(a, np.float64) for a in models["full_encoder"].predict(x_test, batch_size=512, verbose=0)
+        )
         kl = -0.5 * np.sum(1 + z_log_var - z_mean**2 - np.exp(z_log_var), axis=1)
         metrics["kl"] = float(kl.mean())
         params = models["full_encoder"].count_params() + models["decoder"].count_params()
     else:
         params = models["encoder"].count_params() + models["decoder"].count_params()
-    metrics.update({
-        "params": int(params),
-        "seconds_training": train_art.meta["seconds_training"],
-        "epochs": int(hyper["epochs"]),
-        "train_count": int(len(arrays["x_train"])),
-        "test_count": int(len(x_test)),
-        "guide_bce": GUIDE_BCE[key],
-        "scale": p["scale"],
-    })
+    metrics.update(
+        {
+            "params": int(params),
+            "seconds_training": train_art.meta["seconds_training"],
+            "epochs": int(hyper["epochs"]),
+            "train_count": int(len(arrays["x_train"])),
+            "test_count": int(len(x_test)),
+            "guide_bce": GUIDE_BCE[key],
+            "scale": p["scale"],
+        }
+    )
     for name in ("test_bce", "test_bce_clean", "test_mse", "kl"):
         if name in metrics:
             metrics[name] = round(metrics[name], 6)

@@ -99,6 +99,7 @@ def _record(page) -> PageLog:
     page.on("console", on_console)
     page.on("pageerror", lambda error: log.page_errors.append(str(error)))
     page.on("request", lambda request: log.urls.append(request.url))
+
     def on_failed(request):
         # net::ERR_ABORTED is the browser cancelling (the page navigated on before a favicon or a lazy image
         # arrived, which a busy machine makes likely), not a broken reference: those answer >= 400 (below).

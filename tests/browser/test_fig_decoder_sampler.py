@@ -216,7 +216,7 @@ def test_a_tap_places_the_probe_on_a_touch_screen(browser, url, config):
     page = context.new_page()
     try:
         open_figure(page, url)
-        (x0, x1), (y0, y1) = config["domain"]["x"], config["domain"]["y"]
+        x0, x1 = config["domain"]["x"]
         box = page.locator(f"{FIG} .decoder-plane canvas").bounding_box()
         assert box["width"] <= 390
         plot = hook(page, "plot")
@@ -274,10 +274,13 @@ def test_moves_are_coalesced_and_tensors_do_not_leak(page, url, config):
     (x0, x1), (y0, y1) = config["domain"]["x"], config["domain"]["y"]
     before = tensors(page)
     decodes = hook(page, "stats")["decodes"]
-    page.evaluate(f"""([x0, x1, y0, y1]) => {{
+    page.evaluate(
+        f"""([x0, x1, y0, y1]) => {{
         for (let i = 0; i < 60; i += 1) {HOOK}.setProbe(x0 + (x1 - x0) * i / 60, y1 - (y1 - y0) * i / 60);
         return {HOOK}.whenIdle();
-    }}""", [x0, x1, y0, y1])
+    }}""",
+        [x0, x1, y0, y1],
+    )
     assert hook(page, "stats")["decodes"] - decodes <= 3, "60 synchronous moves should decode once or twice"
     page.focus(f"{FIG} .decoder-plane canvas")
     for key in ["ArrowRight", "ArrowUp", "Shift+ArrowLeft", "b", "ArrowDown", "PageUp", "Escape"] * 4:
@@ -317,8 +320,10 @@ def test_accessibility_of_the_live_figure(page, url):
     plane = page.locator(f"{FIG} .decoder-plane canvas")
     assert plane.get_attribute("tabindex") == "0" and "arrow keys" in plane.get_attribute("aria-label").lower()
     page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
-    violations = page.evaluate(f"async () => (await axe.run(document.querySelector('{FIG}'))).violations"
-                               ".map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))")
+    violations = page.evaluate(
+        f"async () => (await axe.run(document.querySelector('{FIG}'))).violations"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))"
+    )
     assert violations == []
 
 
@@ -335,7 +340,8 @@ def test_without_javascript_the_fallback_shows(browser, url):
 
 def test_destroy_removes_what_mount_added(page, url):
     open_figure(page, url)
-    result = page.evaluate("""async (selector) => {
+    result = page.evaluate(
+        """async (selector) => {
         const live = document.querySelector(selector);
         const module = await import(live.dataset.module);
         const configUrl = new URL(live.dataset.config, document.baseURI);
@@ -359,7 +365,9 @@ def test_destroy_removes_what_mount_added(page, url):
         await settle();
         return { before, after: tensors(), mounted, left: el.querySelector(".figure-live").children.length,
                  hook: "__figure" in el, styles: document.querySelectorAll("link[rel=stylesheet][href$='/decoder-sampler/style.css']").length };
-    }""", FIG)
+    }""",
+        FIG,
+    )
     assert result["mounted"] == 1 and result["left"] == 0 and not result["hook"]
     assert result["after"] == result["before"], "tensors left behind by a destroyed figure"
     assert result["styles"] == 1, "the styles stay while the page's own figure still uses them"

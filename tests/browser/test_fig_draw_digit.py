@@ -122,7 +122,8 @@ def draw(page, strokes, pointer="mouse"):
                 page.mouse.move(*point, steps=6)
             page.mouse.up()
         else:
-            page.evaluate("""([selector, type, points]) => {
+            page.evaluate(
+                """([selector, type, points]) => {
                 const pad = document.querySelector(selector);
                 const fire = (kind, [x, y], buttons) => pad.dispatchEvent(new PointerEvent(kind, {
                   pointerId: 7, pointerType: type, isPrimary: true, clientX: x, clientY: y,
@@ -130,7 +131,9 @@ def draw(page, strokes, pointer="mouse"):
                 fire("pointerdown", points[0], 1);
                 for (const p of points.slice(1)) fire("pointermove", p, 1);
                 fire("pointerup", points[points.length - 1], 0);
-            }""", [f"{FIG} canvas.draw-pad", pointer, points])
+            }""",
+                [f"{FIG} canvas.draw-pad", pointer, points],
+            )
     hook(page, "whenIdle")
 
 
@@ -248,8 +251,9 @@ def test_no_tensor_leaks(page, url, payload, config):
 
 
 def test_narrow_screen_touch_and_reduced_motion(browser, url):
-    context = browser.new_context(viewport={"width": 320, "height": 700}, has_touch=True, is_mobile=True,
-                                  reduced_motion="reduce")
+    context = browser.new_context(
+        viewport={"width": 320, "height": 700}, has_touch=True, is_mobile=True, reduced_motion="reduce"
+    )
     page = context.new_page()
     try:
         open_figure(page, url)
@@ -267,14 +271,17 @@ def test_accessibility_of_the_live_figure(page, url):
     open_figure(page, url)
     hook(page, "setDigit", 0)
     page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
-    violations = page.evaluate(f"async () => (await axe.run(document.querySelector('{FIG}'))).violations"
-                               ".map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))")
+    violations = page.evaluate(
+        f"async () => (await axe.run(document.querySelector('{FIG}'))).violations"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))"
+    )
     assert violations == []
 
 
 def test_destroy_removes_what_mount_added(page, url):
     open_figure(page, url)
-    result = page.evaluate("""async (selector) => {
+    result = page.evaluate(
+        """async (selector) => {
         const live = document.querySelector(selector);
         const module = await import(live.dataset.module);
         const configUrl = new URL(live.dataset.config, document.baseURI);
@@ -298,7 +305,9 @@ def test_destroy_removes_what_mount_added(page, url):
         await settle();
         return { before, after: tensors(), mounted, left: el.querySelector(".figure-live").children.length,
                  hook: "__figure" in el, styles: document.querySelectorAll("link[rel=stylesheet][href$='/draw-digit/style.css']").length };
-    }""", FIG)
+    }""",
+        FIG,
+    )
     assert result["mounted"] == 1 and result["left"] == 0 and not result["hook"]
     assert result["after"] == result["before"], "tensors left behind by a destroyed figure"
     assert result["styles"] == 1, "the styles stay while the page's own figure still uses them"

@@ -65,7 +65,7 @@ def opened(page, page_errors, serve, built):
 
 
 def state(page):
-    return page.evaluate(f"document.querySelector(\"{FIGURE}\").__figure.state()")
+    return page.evaluate(f'document.querySelector("{FIGURE}").__figure.state()')
 
 
 def face(page) -> np.ndarray:
@@ -163,11 +163,14 @@ def test_the_page_decoder_matches_keras_within_2_in_255(opened, built):
     expected = np.frombuffer((folder / "parity.u16").read_bytes(), "<u2").reshape(-1, h, w) / 65535
     stride = parity["stride"]
     for code, keras in zip(parity["codes"], expected):
-        result = page.evaluate("""async ([x, y]) => {
+        result = page.evaluate(
+            """async ([x, y]) => {
             const f = document.querySelector("figure[data-figure='faces']").__figure;
             await f.setCode(x, y);
             return {code: f.state().painted, face: f.lastFace()};
-        }""", code)
+        }""",
+            code,
+        )
         assert result["code"] == pytest.approx(code, abs=1e-6)
         page_face = np.array(result["face"]).reshape(112, 92)[::stride, ::stride]
         assert np.abs(page_face - keras).max() <= 2 / 255
@@ -177,10 +180,12 @@ def test_the_page_decoder_matches_keras_within_2_in_255(opened, built):
 def test_the_face_follows_a_fast_drag(opened):
     page, log = opened
     tensors = state(page)["tensors"]
-    result = page.evaluate(f"document.querySelector(\"{FIGURE}\").__figure.benchmark(2000)")
+    result = page.evaluate(f'document.querySelector("{FIGURE}").__figure.benchmark(2000)')
     assert result["decoded"] >= 2
-    print(f"faces: {result['fps']:.1f} faces/s while sweeping ({state(page)['backend']}, "
-          f"{result['decodeMs']:.0f} ms per decode, {result['moves']} moves)")
+    print(
+        f"faces: {result['fps']:.1f} faces/s while sweeping ({state(page)['backend']}, "
+        f"{result['decodeMs']:.0f} ms per decode, {result['moves']} moves)"
+    )
     assert state(page)["tensors"] == tensors  # nothing leaks per decode
     assert_clean(log)
 

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.browser
 
 FIG = "fig-layouts"
 SEL = f"#{FIG}"
-ARTICLE = f"""\
+ARTICLE = (
+    f"""\
 ---
 title: Visualizing autoencoders
 description: Digits on a plane.
@@ -41,7 +42,9 @@ caption: Two ways to put the digits on a plane.
 ```
 
 Some prose after the figure.
-""" + "\nMore prose, so that the page scrolls past the figure.\n" * 40
+"""
+    + "\nMore prose, so that the page scrolls past the figure.\n" * 40
+)
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +138,10 @@ def test_clicking_a_layout_button_morphs_and_updates_the_hash(page, page_errors,
         const tick = (t) => { times.push(t); if (times.length < 21) requestAnimationFrame(tick); else resolve((times[20] - times[0]) / 20); };
         requestAnimationFrame(tick);
     })""")
-    print(f"\nmorph at zoom 1: {stats}; an idle page's frame: {baseline:.1f} ms; "
-          f"ratio {stats['meanFrameMs'] / baseline:.1f}")
+    print(
+        f"\nmorph at zoom 1: {stats}; an idle page's frame: {baseline:.1f} ms; "
+        f"ratio {stats['meanFrameMs'] / baseline:.1f}"
+    )
     assert_clean(log)
 
 
@@ -200,7 +205,9 @@ def test_wheel_zooms_about_the_pointer_and_drag_pans(page, url):
     cx, cy = box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5
     page.mouse.move(cx, cy)
     page.mouse.wheel(0, -400)
-    page.wait_for_function(f"(() => {{ const s = document.querySelector('{SEL}').__figure.state(); return s.view.zoom > 1.5 * s.home.zoom; }})()")
+    page.wait_for_function(
+        f"(() => {{ const s = document.querySelector('{SEL}').__figure.state(); return s.view.zoom > 1.5 * s.home.zoom; }})()"
+    )
     view = call(page, "f.state().view")
     assert view["cx"] > call(page, "f.state().home.cx"), "zoom should keep the point under the pointer in place"
     page.mouse.move(cx, cy)
@@ -319,8 +326,10 @@ def test_payload_is_small(site, capsys):
     own, own_gz = weigh(folder.iterdir())
     common, common_gz = weigh([f for d in shared for f in d.iterdir()])
     with capsys.disabled():
-        print(f"\nlatent-layouts payload at tiny: figure {own:,} B ({own_gz:,} B gzip); "
-              f"shared atlas + labels {common:,} B ({common_gz:,} B gzip)")
+        print(
+            f"\nlatent-layouts payload at tiny: figure {own:,} B ({own_gz:,} B gzip); "
+            f"shared atlas + labels {common:,} B ({common_gz:,} B gzip)"
+        )
     assert own < 150_000
 
 
@@ -424,7 +433,9 @@ def test_without_webgl_the_fallback_image_stays_and_the_status_says_why(browser,
 
 
 def test_initial_must_be_one_of_the_layouts(project):
-    project.write("content/test-article.md", ARTICLE.replace("layouts: [pca, encoder]", "layouts: [pca]\ninitial: umap"))
+    project.write(
+        "content/test-article.md", ARTICLE.replace("layouts: [pca, encoder]", "layouts: [pca]\ninitial: umap")
+    )
     done = project.build("--out", str(project.root / "out"))
     assert done.returncode != 0
     assert "test-article.md" in done.stderr and "initial is 'umap'" in done.stderr and "pca" in done.stderr

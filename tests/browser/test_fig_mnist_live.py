@@ -19,9 +19,10 @@ from tests.conftest import subpath_site
 pytestmark = pytest.mark.browser
 
 FIGURE = "figure[data-figure='mnist-live']"
-HOOK = f"document.querySelector(\"{FIGURE}\").__figure"
+HOOK = f'document.querySelector("{FIGURE}").__figure'
 COUNT = 300
-ARTICLE = """\
+ARTICLE = (
+    """\
 ---
 title: MNIST live
 description: A 2-D autoencoder trained in the page.
@@ -36,7 +37,9 @@ count: 300
 caption: Train the autoencoder on MNIST digits in your browser.
 ```
 
-""" + "A paragraph of prose below the figure, so the page can scroll it away.\n\n" * 80
+"""
+    + "A paragraph of prose below the figure, so the page can scroll it away.\n\n" * 80
+)
 PLANE_PIXELS = """() => {
   const c = document.querySelector("figure[data-figure='mnist-live'] .mnist-live__plane canvas");
   const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
@@ -76,8 +79,14 @@ def state(page):
 
 def wait_for(page, predicate, arg=None, timeout=240_000):
     """Wait until `predicate`, a JS expression of the figure's state `s` (and `arg`), holds; return that state."""
-    return wait_until(page, f"(arg) => {{ const s = {HOOK}.state(); return ({predicate}) && s; }}", arg,
-                      timeout=timeout, polling=100, show=f"{HOOK}.state()")
+    return wait_until(
+        page,
+        f"(arg) => {{ const s = {HOOK}.state(); return ({predicate}) && s; }}",
+        arg,
+        timeout=timeout,
+        polling=100,
+        show=f"{HOOK}.state()",
+    )
 
 
 def assert_clean(log):
@@ -134,8 +143,10 @@ def test_mounts_trains_and_decodes_what_it_shows(page, page_errors, serve, built
     assert after.shape == before.shape == (2 * COUNT,)
     assert np.abs(after - before).mean() > 1e-2, "the codes did not move"
     assert two["shown"] == {"epoch": "2", "loss": f"{two['losses'][1]:.4f}"}
-    print(f"mnist-live: {seconds / 2:.1f} s per epoch in the page ({two['backend']}, {COUNT} digits, "
-          f"page-measured {two['secondsPerEpoch']})")
+    print(
+        f"mnist-live: {seconds / 2:.1f} s per epoch in the page ({two['backend']}, {COUNT} digits, "
+        f"page-measured {two['secondsPerEpoch']})"
+    )
 
     # the probe decodes with the trained weights, and the canvas follows a new point
     x, y = two["frame"]["cx"] + 3 * two["frame"]["k"] * 20, two["frame"]["cy"]
@@ -174,7 +185,9 @@ def test_the_loss_chart_draws_a_point_per_step_as_it_trains(page, page_errors, s
     assert page.evaluate(CHART_POINTS) == 0
     page.click(f"{FIGURE} [data-action='train']")
     # points appear as the steps are taken, while training runs
-    first = wait_until(page, f"() => {{ const n = ({CHART_POINTS})(); return n >= 2 && {HOOK}.state().training && n; }}")
+    first = wait_until(
+        page, f"() => {{ const n = ({CHART_POINTS})(); return n >= 2 && {HOOK}.state().training && n; }}"
+    )
     wait_until(page, f"(n) => ({CHART_POINTS})() >= n + 3 && {HOOK}.state().training", first)
     page.click(f"{FIGURE} [data-action='train']", force=True)  # pause
     s = wait_for(page, "!s.training")
@@ -185,7 +198,8 @@ def test_the_loss_chart_draws_a_point_per_step_as_it_trains(page, page_errors, s
     d = chart.locator("path.loss-chart__line").get_attribute("d")
     assert d.count("L") == s["steps"] - 1
     assert chart.get_attribute("aria-label") == (
-        f"Loss by step over {s['steps']} steps: training loss from {losses[0]:.3f} to {losses[-1]:.3f}.")
+        f"Loss by step over {s['steps']} steps: training loss from {losses[0]:.3f} to {losses[-1]:.3f}."
+    )
     assert page.locator(f"{FIGURE} .loss-chart__legend").get_attribute("aria-hidden") == "true"
     assert_clean(log)
 
@@ -217,7 +231,7 @@ def test_keyboard_alone_trains_and_moves_the_probe_and_off_screen_pauses(page, p
     # the plane is the next stop after Reset
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
-    assert page.evaluate(f"document.activeElement === document.querySelector(\"{FIGURE} .mnist-live__plane canvas\")")
+    assert page.evaluate(f'document.activeElement === document.querySelector("{FIGURE} .mnist-live__plane canvas")')
     start = state(page)["probe"]
     page.evaluate(f"{HOOK}.probe({start[0]}, {start[1]})")  # the image decoded there, after any decode in flight
     image = np.array(page.evaluate(DECODED_PIXELS), dtype=np.float64)
@@ -230,7 +244,9 @@ def test_keyboard_alone_trains_and_moves_the_probe_and_off_screen_pauses(page, p
     # back to the Train button by keyboard: train on
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
-    assert page.evaluate("(s) => document.activeElement === document.querySelector(s)", f"{FIGURE} [data-action='train']")
+    assert page.evaluate(
+        "(s) => document.activeElement === document.querySelector(s)", f"{FIGURE} [data-action='train']"
+    )
     page.keyboard.press("Enter")
     wait_for(page, "s.training")
     # off screen, training waits (after at most the batch in flight)

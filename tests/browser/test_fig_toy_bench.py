@@ -19,8 +19,9 @@ from tests.conftest import subpath_site
 pytestmark = pytest.mark.browser
 
 FIGURE = "figure[data-figure='toy-bench']"
-HOOK = f"document.querySelector(\"{FIGURE}\").__figure"
-ARTICLE = """\
+HOOK = f'document.querySelector("{FIGURE}").__figure'
+ARTICLE = (
+    """\
 ---
 title: Train in your browser
 description: The toy bench.
@@ -35,7 +36,9 @@ shapes: [ring, swiss-roll, saddle, twisted-cubic]
 caption: Train an autoencoder on a 3-D shape in your browser.
 ```
 
-""" + "A paragraph of prose below the figure.\n\n" * 40
+"""
+    + "A paragraph of prose below the figure.\n\n" * 40
+)
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +76,9 @@ def state(page):
 
 def wait_state(page, predicate):
     """Wait until `predicate`, a JS expression of the figure's state `s`, holds; return that state."""
-    return wait_until(page, f"(() => {{ const s = {HOOK}.state(); return ({predicate}) && s; }})()",
-                      show=f"{HOOK}.state()")
+    return wait_until(
+        page, f"(() => {{ const s = {HOOK}.state(); return ({predicate}) && s; }})()", show=f"{HOOK}.state()"
+    )
 
 
 def assert_clean(log):

@@ -100,7 +100,7 @@ def assert_clean(log):
 
 def hook(selector: str, expression: str) -> str:
     """A JS expression on the figure's test hook, e.g. hook(ENCODER, "highlights()")."""
-    return f"document.querySelector(\"{selector}\").__figure.{expression}"
+    return f'document.querySelector("{selector}").__figure.{expression}'
 
 
 def wait_drawn(page, selector: str) -> None:
@@ -151,11 +151,15 @@ def test_views_draw_and_hover_highlights_both_panels(opened):
 
     at = page.evaluate(hook(ENCODER, "point('3d', 120)"))
     page.mouse.move(at["x"], at["y"])
-    wait_until(page, f"(() => {{ const h = {highlights}; return h.plane !== null && h.plane !== 40; }})()", show=highlights)
+    wait_until(
+        page, f"(() => {{ const h = {highlights}; return h.plane !== null && h.plane !== 40; }})()", show=highlights
+    )
     hl = page.evaluate(highlights)
     assert hl["plane"] == hl["view"] and abs(hl["plane"] - 120) <= 2  # neighbours on the ring may overlap
     page.mouse.move(2, 2)
-    wait_until(page, f"(() => {{ const h = {highlights}; return h.plane === null && h.view === null; }})()", show=highlights)
+    wait_until(
+        page, f"(() => {{ const h = {highlights}; return h.plane === null && h.view === null; }})()", show=highlights
+    )
     assert page.evaluate(highlights) == {"plane": None, "view": None}
     assert_clean(log)
 
@@ -185,8 +189,12 @@ def test_keyboard_steps_through_points_and_turns_the_3d_view(opened):
     view.focus()
     for key in ("ArrowLeft", "ArrowLeft", "ArrowUp"):
         page.keyboard.press(key)
-    wait_until(page, f"(a) => {{ const b = {hook(DECODER, 'angles()')}; return b.yaw < a.yaw && b.pitch > a.pitch; }}",
-               angles, show=hook(DECODER, "angles()"))
+    wait_until(
+        page,
+        f"(a) => {{ const b = {hook(DECODER, 'angles()')}; return b.yaw < a.yaw && b.pitch > a.pitch; }}",
+        angles,
+        show=hook(DECODER, "angles()"),
+    )
     wait_until(page, CHANGED, [canvas, 0.5])  # the turned view is drawn in the next frame
     after = page.evaluate(hook(DECODER, "angles()"))
     assert after["yaw"] < angles["yaw"] and after["pitch"] > angles["pitch"]
@@ -264,8 +272,9 @@ def centre(locator) -> dict:
 
 
 @pytest.mark.parametrize("selector", [DECODER, SNAPS], ids=["toy-views", "toy-snapshots"])
-def test_touch_tilts_the_3d_view_by_its_handle_and_a_swipe_elsewhere_scrolls(browser, page_errors, serve, built,
-                                                                           selector):
+def test_touch_tilts_the_3d_view_by_its_handle_and_a_swipe_elsewhere_scrolls(
+    browser, page_errors, serve, built, selector
+):
     context = browser.new_context(viewport={"width": 400, "height": 800}, has_touch=True, is_mobile=True)
     context.set_default_timeout(TIMEOUT)
     try:

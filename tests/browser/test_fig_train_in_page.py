@@ -15,7 +15,8 @@ from tests.conftest import subpath_site
 pytestmark = pytest.mark.browser
 
 FIGURE = "figure[data-figure='train-in-page']"
-ARTICLE = """\
+ARTICLE = (
+    """\
 ---
 title: Training in the page
 description: The autoencoder trains in the browser.
@@ -33,7 +34,9 @@ batch_size: 25
 caption: Train the autoencoder in your browser.
 ```
 
-""" + "A paragraph of prose below the figure, so the page can scroll it away.\n\n" * 80
+"""
+    + "A paragraph of prose below the figure, so the page can scroll it away.\n\n" * 80
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +58,7 @@ def opened(page, page_errors, serve, built):
     return page, log
 
 
-HOOK = f"document.querySelector(\"{FIGURE}\").__figure"
+HOOK = f'document.querySelector("{FIGURE}").__figure'
 
 
 def state(page):
@@ -64,8 +67,13 @@ def state(page):
 
 def wait_for(page, predicate, timeout=240_000):
     """Wait until `predicate`, a JS expression of the figure's state `s`, holds; return that state."""
-    return wait_until(page, f"(() => {{ const s = {HOOK}.state(); return ({predicate}) && s; }})()",
-                      timeout=timeout, polling=100, show=f"{HOOK}.state()")
+    return wait_until(
+        page,
+        f"(() => {{ const s = {HOOK}.state(); return ({predicate}) && s; }})()",
+        timeout=timeout,
+        polling=100,
+        show=f"{HOOK}.state()",
+    )
 
 
 # While training runs, a chain of zero-delay timers stands for the reader's input: it
@@ -130,8 +138,10 @@ def test_training_lowers_the_loss_and_the_page_stays_responsive(opened):
     assert len(watch["seen"]) >= 4, f"the page answered at only {watch['seen']} of the run's progress"
     assert watch["longest"] < FROZEN_MS, f"the page ran no other task for {watch['longest']:.0f} ms"
     assert "epoch 3" in page.locator(f"{FIGURE} .figure-status").text_content()
-    print(f"in-page training: {s['epochsPerSecond']:.2f} epochs/s ({s['backend']}, 100 digits); "
-          f"longest task {watch['longest']:.0f} ms; the page answered at progress {watch['seen']}")
+    print(
+        f"in-page training: {s['epochsPerSecond']:.2f} epochs/s ({s['backend']}, 100 digits); "
+        f"longest task {watch['longest']:.0f} ms; the page answered at progress {watch['seen']}"
+    )
     assert_clean(log)
 
 
@@ -141,7 +151,9 @@ def test_train_again_pauses_and_off_screen_pauses(opened):
     # Two clicks in one task: the first starts a run, the second (the same button) pauses it
     # after the batch in flight. (Two clicks from here would land as far apart as the load
     # makes them, leaving anything from 11 batches to none for the rest of the test.)
-    label = train.evaluate("(button) => { button.click(); const label = button.textContent; button.click(); return label; }")
+    label = train.evaluate(
+        "(button) => { button.click(); const label = button.textContent; button.click(); return label; }"
+    )
     assert label == "Pause training"
     paused = wait_for(page, "!s.running")
     assert paused["epoch"] < 3
@@ -173,7 +185,7 @@ def test_sample_shows_held_out_digits_only(opened, built):
     folder = payload_dir(built)
     test_images = (folder / "test.u8").read_bytes()
     train_images = (folder / "train.u8").read_bytes()
-    train_set = {train_images[i:i + 784] for i in range(0, len(train_images), 784)}
+    train_set = {train_images[i : i + 784] for i in range(0, len(train_images), 784)}
     seen = set()
     for _ in range(4):
         before = state(page)["sample"]["index"]
@@ -181,8 +193,8 @@ def test_sample_shows_held_out_digits_only(opened, built):
         s = wait_for(page, f"s.sample.index !== {before}")
         sample = s["sample"]
         assert sample["set"] == "test" and 0 <= sample["index"] < 20
-        shown = bytes(page.evaluate(f"document.querySelector(\"{FIGURE}\").__figure.shownInput()"))
-        assert shown == test_images[sample["index"] * 784:(sample["index"] + 1) * 784]
+        shown = bytes(page.evaluate(f'document.querySelector("{FIGURE}").__figure.shownInput()'))
+        assert shown == test_images[sample["index"] * 784 : (sample["index"] + 1) * 784]
         assert shown not in train_set
         seen.add(sample["index"])
     assert len(seen) >= 2

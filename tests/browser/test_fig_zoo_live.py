@@ -127,9 +127,15 @@ def test_the_three_figures_mount_draw_and_stay_on_the_site(page, page_errors, ur
     assert page.locator("figure#manifold [data-control='range']").is_visible()
     assert page.locator("figure#denoise [data-control='noise']").is_visible()
     # the VAE's decoder is one shared artifact for both figures; fixtures stay private
-    latent, manifold = (json.loads((payload(site, k) / "config.json").read_text()) for k in ("zoo-latent", "zoo-manifold"))
+    latent, manifold = (
+        json.loads((payload(site, k) / "config.json").read_text()) for k in ("zoo-latent", "zoo-manifold")
+    )
     assert latent["decoder"] == manifold["decoder"] and latent["decoder"].startswith("../../artifacts/export-")
-    for kind, name in (("zoo-latent", "expected.json"), ("zoo-manifold", "fixture.json"), ("zoo-denoise", "fixture.json")):
+    for kind, name in (
+        ("zoo-latent", "expected.json"),
+        ("zoo-manifold", "fixture.json"),
+        ("zoo-denoise", "fixture.json"),
+    ):
         assert not (payload(site, kind) / name).exists()
         assert private(built, kind, name)
     assert not list((site / "repo" / "artifacts").rglob("probe.json"))
@@ -216,8 +222,9 @@ def test_keyboard_alone_moves_the_probe_the_noise_and_the_range(page, url):
 
 
 def test_touch_narrow_screen_and_reduced_motion(browser, url):
-    context = browser.new_context(viewport={"width": 360, "height": 780}, has_touch=True, is_mobile=True,
-                                  reduced_motion="reduce")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, has_touch=True, is_mobile=True, reduced_motion="reduce"
+    )
     page = context.new_page()
     try:
         open_all(page, url)
@@ -228,7 +235,9 @@ def test_touch_narrow_screen_and_reduced_motion(browser, url):
         x0, x1 = page.evaluate("document.querySelector('figure#latent').__figure.domain.x")
         page.touchscreen.tap(box["x"] + plot["left"] + plot["width"] / 4, box["y"] + plot["top"] + plot["height"] / 2)
         hook(page, "latent", "whenIdle")
-        assert hook(page, "latent", "probe")[0] == pytest.approx(x0 + 0.25 * (x1 - x0), abs=3 * (x1 - x0) / plot["width"])
+        assert hook(page, "latent", "probe")[0] == pytest.approx(
+            x0 + 0.25 * (x1 - x0), abs=3 * (x1 - x0) / plot["width"]
+        )
         for fid in IDS:
             assert page.locator(f"figure#{fid}").bounding_box()["width"] <= 360
             assert page.evaluate(f"document.querySelector('figure#{fid}').getAnimations({{subtree: true}}).length") == 0
@@ -240,6 +249,8 @@ def test_axe_reports_no_violations(page, url):
     open_all(page, url)
     page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
     for fid in IDS:
-        violations = page.evaluate(f"async () => (await axe.run(document.querySelector('figure#{fid}'))).violations"
-                                   ".map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))")
+        violations = page.evaluate(
+            f"async () => (await axe.run(document.querySelector('figure#{fid}'))).violations"
+            ".map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))"
+        )
         assert violations == [], fid

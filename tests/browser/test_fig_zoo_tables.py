@@ -82,8 +82,9 @@ def html(www: Path) -> str:
 def wait_ready(page, kind: str) -> None:
     selector = f"figure[data-figure='{kind}']"
     page.locator(selector).scroll_into_view_if_needed()
-    page.wait_for_function(f"['ready', 'error'].includes(document.querySelector(\"{selector}\").dataset.state)",
-                           timeout=READY_TIMEOUT)
+    page.wait_for_function(
+        f"['ready', 'error'].includes(document.querySelector(\"{selector}\").dataset.state)", timeout=READY_TIMEOUT
+    )
     state = page.locator(selector).get_attribute("data-state")
     assert state == "ready", page.locator(f"{selector} .figure-status").inner_text()
 
@@ -148,8 +149,16 @@ def test_payload_helpers():
     x = np.array([[[0.0, 1.0]]]), np.array([[[0.25, 0.5]]])
     expected = -(np.log(0.75) + np.log(0.5)) / 2
     assert bce_per_image(x[0], x[1])[0] == pytest.approx(expected)
-    vae = curve_series("fashion_vae", {"loss": [300.0, 250.0], "val_loss": [310.0, 260.0],
-                                       "reconstruction_loss": [0.35, 0.3], "val_reconstruction_loss": [0.36, 0.31]}, 784)
+    vae = curve_series(
+        "fashion_vae",
+        {
+            "loss": [300.0, 250.0],
+            "val_loss": [310.0, 260.0],
+            "reconstruction_loss": [0.35, 0.3],
+            "val_reconstruction_loss": [0.36, 0.31],
+        },
+        784,
+    )
     assert vae["train"] == [0.35, 0.3] and vae["measure"] == "reconstruction"
     summed = curve_series("fashion_cvae", {"loss": [392.0], "val_loss": [784.0]}, 784)
     assert summed["train"] == [0.5] and summed["val"] == [1.0] and "784" in summed["note"]
@@ -213,8 +222,12 @@ def test_figures_mount_draw_and_answer_the_keyboard(page, page_errors, serve, bu
     header.focus()
     page.keyboard.press("Enter")
     assert page.locator(f"{table} th[data-key='test_bce']").get_attribute("aria-sort") == "ascending"
-    values = [float(v) for v in page.locator(f"{table} tbody td[data-key='test_bce']").evaluate_all(
-        "cells => cells.map(c => c.dataset.value)")]
+    values = [
+        float(v)
+        for v in page.locator(f"{table} tbody td[data-key='test_bce']").evaluate_all(
+            "cells => cells.map(c => c.dataset.value)"
+        )
+    ]
     assert values == sorted(values)
     page.keyboard.press("Enter")
     assert page.locator(f"{table} th[data-key='test_bce']").get_attribute("aria-sort") == "descending"
@@ -228,8 +241,9 @@ def test_figures_mount_draw_and_answer_the_keyboard(page, page_errors, serve, bu
     button.focus()
     page.keyboard.press("Space")
     assert button.get_attribute("aria-pressed") == "false"
-    page.wait_for_function("!document.querySelector(\"figure[data-figure='zoo-curves']\").__figure.state()"
-                           ".drawn.includes('fashion_deep')")
+    page.wait_for_function(
+        "!document.querySelector(\"figure[data-figure='zoo-curves']\").__figure.state().drawn.includes('fashion_deep')"
+    )
     assert "fashion_deep" not in hook(page, "zoo-curves", "state()")["visible"]
     page.keyboard.press("Enter")
     assert button.get_attribute("aria-pressed") == "true"
@@ -248,7 +262,7 @@ def test_figures_mount_draw_and_answer_the_keyboard(page, page_errors, serve, bu
     assert checksum > 0, "the reconstructions are blank"
     page.locator(f"{recon} input[type='radio']:checked").focus()
     page.keyboard.press("ArrowRight")
-    shown = f"document.querySelector(\"{recon}\").__figure.state()"
+    shown = f'document.querySelector("{recon}").__figure.state()'
     page.wait_for_function(f"{shown}.model !== '{first['model']}' && {shown}.drawn === {shown}.model")
     assert hook(page, "zoo-reconstructions", "reconstructionChecksum()") != checksum
     hook(page, "zoo-reconstructions", "setModel('fashion_denoise')")
@@ -269,8 +283,10 @@ def test_figures_mount_draw_and_answer_the_keyboard(page, page_errors, serve, bu
         for kind in KINDS:
             page.locator(f"figure[data-figure='{kind}']").screenshot(path=str(SHOTS / f"{kind}-1280.png"))
     page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
-    violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                               ".map(v => [v.id, v.nodes.slice(0, 3).map(n => n.target.join(' '))])")
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => [v.id, v.nodes.slice(0, 3).map(n => n.target.join(' '))])"
+    )
     assert violations == []
     assert_clean(log)
 

@@ -87,9 +87,19 @@ def test_h_builds_elements_with_attributes_children_and_svg(kit):
                hidden: b.hasAttribute("hidden"), disabled: b.disabled, label: b.getAttribute("aria-label"),
                p: p.innerHTML, ns: c.namespaceURI, r: c.getAttribute("r") };
     }""")
-    assert result == {"tag": "BUTTON", "cls": "a b", "text": "Go", "k": "v", "color": "red", "hidden": False,
-                      "disabled": True, "label": "Go now", "p": "one <em>two</em> three",
-                      "ns": "http://www.w3.org/2000/svg", "r": "3"}
+    assert result == {
+        "tag": "BUTTON",
+        "cls": "a b",
+        "text": "Go",
+        "k": "v",
+        "color": "red",
+        "hidden": False,
+        "disabled": True,
+        "label": "Go now",
+        "p": "one <em>two</em> three",
+        "ns": "http://www.w3.org/2000/svg",
+        "r": "3",
+    }
 
 
 def test_fetch_bytes_returns_bytes_and_names_the_file_on_failure(kit):
@@ -102,8 +112,12 @@ def test_fetch_bytes_returns_bytes_and_names_the_file_on_failure(kit):
       try { await fetchJSON("bytes.bin", { base: location.href }); } catch (e) { badJson = e.message; }
       return { length: bytes.length, last: bytes[15], missing, badJson };
     }""")
-    assert result == {"length": 16, "last": 15, "missing": "missing.bin: HTTP 404",
-                      "badJson": "bytes.bin is not valid JSON"}
+    assert result == {
+        "length": 16,
+        "last": 15,
+        "missing": "missing.bin: HTTP 404",
+        "badJson": "bytes.bin is not valid JSON",
+    }
 
 
 def test_destroy_undoes_everything_a_figure_registered_in_reverse_order(kit):
@@ -129,9 +143,16 @@ def test_destroy_undoes_everything_a_figure_registered_in_reverse_order(kit):
       return { before, calls, fired, inPage: node.isConnected, exposed: "__figure" in el, order,
                aborted: fig.signal.aborted, destroyed: fig.destroyed };
     }""")
-    assert result == {"before": {"calls": 1, "inPage": True, "exposed": True, "signal": False},
-                      "calls": 1, "fired": 0, "inPage": False, "exposed": False, "order": ["second", "first"],
-                      "aborted": True, "destroyed": True}
+    assert result == {
+        "before": {"calls": 1, "inPage": True, "exposed": True, "signal": False},
+        "calls": 1,
+        "fired": 0,
+        "inPage": False,
+        "exposed": False,
+        "order": ["second", "first"],
+        "aborted": True,
+        "destroyed": True,
+    }
 
 
 def test_scheduler_coalesces_requests_and_never_overlaps_runs(kit):
@@ -158,8 +179,13 @@ def test_scheduler_coalesces_requests_and_never_overlaps_runs(kit):
       return { afterBurst, afterTwoAtMost: afterTwo <= 3, afterTwoAtLeast: afterTwo >= 2, overlap,
                afterDestroy: draw.runs === afterTwo };
     }""")
-    assert result == {"afterBurst": 1, "afterTwoAtMost": True, "afterTwoAtLeast": True, "overlap": False,
-                      "afterDestroy": True}
+    assert result == {
+        "afterBurst": 1,
+        "afterTwoAtMost": True,
+        "afterTwoAtLeast": True,
+        "overlap": False,
+        "afterDestroy": True,
+    }
 
 
 def test_a_paused_figure_still_runs_a_requested_draw_once_and_stops_its_animation(kit):

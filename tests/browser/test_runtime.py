@@ -134,9 +134,7 @@ def test_broken_figure_shows_message_and_keeps_fallback(opened, figure_id, reaso
     assert opened.get_attribute(f"#{figure_id}", "data-state") == "error"
     status = opened.locator(f"#{figure_id} .figure-status")
     assert status.is_visible()
-    assert status.text_content() == (
-        f"This interactive figure could not load ({reason}). {ERROR_TAIL}"
-    )
+    assert status.text_content() == (f"This interactive figure could not load ({reason}). {ERROR_TAIL}")
     fallback = opened.locator(f"#{figure_id} .figure-fallback")
     assert fallback.is_visible()
     assert fallback.evaluate("img => img.complete && img.naturalWidth > 0")
@@ -231,4 +229,3 @@ def test_image_grid_destroy_removes_its_elements_and_listeners(opened):
         }"""
     )
     assert result == {"announced": "Image 2 of 10, label 1", "after": "", "left": 0}
-

@@ -7,7 +7,9 @@ from tests.conftest import ARTICLE
 
 pytestmark = pytest.mark.browser
 
-LONG_ARTICLE = ARTICLE.replace("## First section\n", "## First section\n\n" + "A paragraph of prose to push the figure down.\n\n" * 60)
+LONG_ARTICLE = ARTICLE.replace(
+    "## First section\n", "## First section\n\n" + "A paragraph of prose to push the figure down.\n\n" * 60
+)
 
 
 @pytest.fixture
@@ -39,10 +41,13 @@ def test_figure_mounts_only_when_scrolled_to(page, page_errors, site_url):
     figure = page.locator("figure[data-figure='image-grid']")
     assert figure.get_attribute("data-state") in (None, ""), "mounted before it was near the viewport"
     # the kind's style.css is linked by the page; its payload and module wait for the figure
-    assert not any("/figures/" in u and not u.endswith("/style.css") for u in log.urls), \
+    assert not any("/figures/" in u and not u.endswith("/style.css") for u in log.urls), (
         "payload fetched before the figure was near"
+    )
     figure.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('figure[data-figure]').dataset.state === 'ready'", timeout=READY_TIMEOUT)
+    page.wait_for_function(
+        "document.querySelector('figure[data-figure]').dataset.state === 'ready'", timeout=READY_TIMEOUT
+    )
     variance = page.evaluate("""() => {
         const c = document.querySelector('figure[data-figure] canvas');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

@@ -39,11 +39,18 @@ def wait_ready(page, selector: str, timeout: int = READY_TIMEOUT) -> None:
     Waits for "ready" or "error", so a figure that fails says why at once.
     """
     page.locator(selector).scroll_into_view_if_needed(timeout=timeout)
-    wait_until(page, "(s) => ['ready', 'error'].includes(document.querySelector(s).dataset.state)", selector,
-               timeout=timeout, show="(s) => document.querySelector(s).dataset.state")
-    state, status = page.evaluate("""(s) => { const el = document.querySelector(s);
+    wait_until(
+        page,
+        "(s) => ['ready', 'error'].includes(document.querySelector(s).dataset.state)",
+        selector,
+        timeout=timeout,
+        show="(s) => document.querySelector(s).dataset.state",
+    )
+    state, status = page.evaluate(
+        """(s) => { const el = document.querySelector(s);
         const status = el.querySelector('.figure-status'); return [el.dataset.state, status ? status.textContent : '']; }""",
-                                  selector)
+        selector,
+    )
     assert state == "ready", f"{selector} did not mount: {status}"
 
 
@@ -53,11 +60,14 @@ def frames(page, n: int = 10, timeout: int = TIMEOUT) -> None:
     A draw the page scheduled with requestAnimationFrame before this call has run
     once this returns (frame callbacks run in the order they were requested).
     """
-    key = page.evaluate("""(n) => {
+    key = page.evaluate(
+        """(n) => {
         const key = `__framesDone${(window.__frameWaits = (window.__frameWaits || 0) + 1)}`;
         let k = 0;
         const tick = () => { if (++k >= n) window[key] = true; else requestAnimationFrame(tick); };
         requestAnimationFrame(tick);
         return key;
-    }""", n)
+    }""",
+        n,
+    )
     wait_until(page, f"window['{key}'] === true", timeout=timeout)
