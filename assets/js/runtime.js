@@ -11,6 +11,7 @@ const REASON_MAX_CHARS = 80;
 const records = new Map(); // figure element -> record
 const figures = {}; // id -> {kind, state, mountedAt, paused}; read by tests
 const waiters = new Map(); // id -> resolve callbacks waiting for a settled state
+const SETTLED = new Set(["ready", "error", "removed"]);
 
 const mountObserver = supportsObserver()
   ? new IntersectionObserver(onNearViewport, { rootMargin: MOUNT_MARGIN })
@@ -36,7 +37,7 @@ function setState(record, state) {
   record.state = state;
   record.el.dataset.state = state;
   figures[record.id].state = state;
-  if (state === "ready" || state === "error") {
+  if (SETTLED.has(state)) {
     for (const resolve of waiters.get(record.id) || []) resolve(state);
     waiters.delete(record.id);
   }
@@ -82,7 +83,7 @@ function unmount(record) {
   }
   if (record.state === "ready") callHandle(record, "destroy");
   record.handle = null;
-  figures[record.id].state = "removed";
+  setState(record, "removed"); // a mount still loading destroys what it made when it settles
 }
 
 function onRemoved(mutations) {
@@ -149,6 +150,7 @@ async function mount(record) {
     record.handle = (await mod.mount(el, config)) || null;
   } catch (error) {
     destroyPartial(el, record);
+    if (record.removed) return;
     setState(record, "error");
     setStatus(el, `This interactive figure could not load (${shortReason(error)}). ` +
       "The image above shows it as built.");
@@ -211,11 +213,11 @@ function register(el, index) {
   }
 }
 
-/** Resolves with "ready" or "error" once figure `id` has settled. */
+/** Resolves with "ready", "error" or "removed" once figure `id` has settled. */
 function whenReady(id) {
   const figure = figures[id];
   if (!figure) return Promise.reject(new Error(`No figure with id "${id}" on this page.`));
-  if (figure.state === "ready" || figure.state === "error") return Promise.resolve(figure.state);
+  if (SETTLED.has(figure.state)) return Promise.resolve(figure.state);
   return new Promise((resolve) => {
     waiters.set(id, [...(waiters.get(id) || []), resolve]);
   });
@@ -225,6 +227,11 @@ function start() {
   document.querySelectorAll("[data-figure]").forEach(register);
   document.addEventListener("visibilitychange", onDocumentVisibility);
   new MutationObserver(onRemoved).observe(document.body, { childList: true, subtree: true });
+  // Leaving the page for good (a reload, live reload, a link) stops workers and frees models at once;
+  // a page kept in the back/forward cache keeps its figures.
+  window.addEventListener("pagehide", (event) => {
+    if (!event.persisted) for (const record of [...records.values()]) unmount(record);
+  });
 }
 
 window.__explorables = { figures, whenReady };

@@ -47,9 +47,26 @@ export async function mount(el, config) {
 }
 """
 
+# A figure module whose mount() waits until the test opens a gate.
+SLOW_MODULE = """import { createFigure } from "../lib/figure.js";
+window.slow = { destroyed: 0 };
+let open;
+window.slowGate = new Promise((resolve) => { open = resolve; });
+window.openSlowGate = () => open();
+export async function mount(el, config) {
+  const fig = createFigure(el, config);
+  fig.onDestroy(() => { window.slow.destroyed += 1; });
+  await window.slowGate;
+  return fig;
+}
+"""
+
 RUNTIME_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>runtime</title>
 <script type="module" src="./assets/js/runtime.js"></script></head>
 <body><figure class="figure" id="fig-probe" data-figure="probe" data-module="./assets/js/figures/probe.js"
+ data-config="./config.json"><div class="figure-body"><div class="figure-live"></div></div>
+<p class="figure-status" role="status"></p></figure>
+<figure class="figure" id="fig-slow" data-figure="slow" data-module="./assets/js/figures/slow.js"
  data-config="./config.json"><div class="figure-body"><div class="figure-live"></div></div>
 <p class="figure-status" role="status"></p></figure>
 <figure class="figure" id="fig-failing" data-figure="failing" data-module="./assets/js/figures/failing.js"
@@ -66,6 +83,7 @@ def kit_url(tmp_path, copy_assets, serve):
     (tmp_path / "config.json").write_text(json.dumps({"answer": 42}), encoding="utf-8")
     (tmp_path / "assets" / "js" / "figures" / "probe.js").write_text(PROBE_MODULE, encoding="utf-8")
     (tmp_path / "assets" / "js" / "figures" / "failing.js").write_text(FAILING_MODULE, encoding="utf-8")
+    (tmp_path / "assets" / "js" / "figures" / "slow.js").write_text(SLOW_MODULE, encoding="utf-8")
     return serve(tmp_path)
 
 
@@ -242,3 +260,30 @@ def test_a_mount_that_fails_part_way_leaves_nothing_running(page, kit_url):
     frames(page, 20)
     assert page.evaluate("() => window.failing.frames") == before
     assert "could not load" in page.locator("#fig-failing .figure-status").text_content()
+
+
+def test_a_figure_removed_while_loading_settles_as_removed_and_is_destroyed_when_its_mount_ends(page, kit_url):
+    page.goto(kit_url + "runtime.html")
+    page.locator("#fig-slow").scroll_into_view_if_needed()
+    wait_until(page, "() => window.slowGate && document.querySelector('#fig-slow').dataset.state === 'loading'")
+    page.evaluate(
+        "() => { window.settled = null; window.__explorables.whenReady('fig-slow').then((s) => { window.settled = s; }); }"
+    )
+    page.evaluate("() => document.querySelector('#fig-slow').remove()")
+    wait_until(page, "() => window.settled === 'removed'")
+    assert page.evaluate("() => window.slow.destroyed") == 0  # its mount() has not returned yet
+    page.evaluate("() => window.openSlowGate()")
+    wait_until(page, "() => window.slow.destroyed === 1")
+    assert page.evaluate("() => window.__explorables.figures['fig-slow'].state") == "removed"
+
+
+def test_leaving_the_page_destroys_its_figures(page, kit_url):
+    page.goto(kit_url + "runtime.html")
+    wait_ready(page, "#fig-probe")
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }))")
+    assert page.evaluate("() => window.probe.destroyed") == 0  # kept for the back/forward cache
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }))")
+    assert page.evaluate("() => [window.probe.destroyed, window.__explorables.figures['fig-probe'].state]") == [
+        1,
+        "removed",
+    ]

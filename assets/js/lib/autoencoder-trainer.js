@@ -4,9 +4,15 @@
 // starts the worker with the figure's lifecycle (destroying the figure
 // terminates it; pausing the figure parks the training loop), answers requests
 // with promises, keeps whether a run is going, and drops the events of a run
-// that a Reset has replaced.
+// that a Reset has replaced. A worker that fails (an error in training, or the
+// worker itself) is ended, its requests are rejected, and the figure's status
+// line says why; destroying the figure rejects the requests in flight with an
+// AbortError, which callers ignore (the trainer's report() skips it).
 
+import { announcer } from "./announce.js";
 import { fetchBytes } from "./figure.js";
+
+const REASON_MAX_CHARS = 100; // the reason a status line gives; details go to the console
 
 /**
  * A payload file of digits or labels as bytes, checked against the size the config promises.
@@ -34,19 +40,40 @@ export function startTrainer(fig, { model, batchSize, sets, report = {} }) {
   const worker = fig.worker(new URL("./autoencoder-worker.js", import.meta.url));
   const pending = new Map();
   const handlers = {};
+  const say = announcer(fig.el);
+  const reported = new WeakSet();
   let nextId = 1;
   let gen = 0; // resets asked for: events of older runs are dropped
-  let failure = null;
+  let trains = 0; // train commands sent: a "stopped" sent before the worker had them all is stale
+  let failure = null; // what ended the worker: an Error, or an AbortError once the figure is destroyed
+  let mounted = false;
   let tensors = 0;
   const run = { running: false, stopping: false, offscreen: false, waiting: false };
 
+  // Tell the reader (in the status line) and the console why `what` failed; once per error, never for AbortError.
+  function tell(error, what) {
+    if (error?.name === "AbortError" || fig.destroyed || (typeof error === "object" && reported.has(error))) return;
+    if (error && typeof error === "object") reported.add(error);
+    console.error(`${fig.el.dataset.figure || "figure"}: ${what.toLowerCase()}`, error);
+    const reason = String(error?.message || error).replace(/\.$/, "");
+    say(`${what}: ${reason.length > REASON_MAX_CHARS ? `${reason.slice(0, REASON_MAX_CHARS - 1)}…` : reason}.`);
+  }
+
+  // The worker is done for: reject what it still owes, end it, and (after mount, unless destroyed) say so.
   function fail(error) {
+    if (failure) return;
     failure = error;
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
+    Object.assign(run, { running: false, stopping: false, waiting: false });
+    worker.terminate();
+    if (error.name === "AbortError" || !mounted) return;
+    handlers.failed?.(error);
+    tell(error, "Training stopped");
   }
 
   fig.on(worker, "message", ({ data }) => {
+    if (failure) return;
     if (Number.isFinite(data.tensors)) tensors = data.tensors;
     if (data.type === "reply") {
       const entry = pending.get(data.id);
@@ -54,7 +81,11 @@ export function startTrainer(fig, { model, batchSize, sets, report = {} }) {
       if (!entry) return;
       if (data.error === undefined) entry.resolve(data.value);
       else entry.reject(new Error(data.error));
-    } else if (data.gen === gen) {
+    } else if (data.type === "failed") {
+      const error = new Error(data.message);
+      if (data.stack) error.stack = data.stack; // where in the worker
+      fail(error);
+    } else if (data.gen === gen && !(data.type === "stopped" && data.trains < trains)) {
       if (data.type === "parked") run.waiting = run.offscreen;
       if (data.type === "stopped") Object.assign(run, { running: false, stopping: false });
       handlers[data.type]?.(data);
@@ -69,8 +100,11 @@ export function startTrainer(fig, { model, batchSize, sets, report = {} }) {
     post("resume");
   });
   fig.on(worker, "error", (event) => {
+    event.preventDefault(); // handled: fail() logs it
     fail(new Error(`the training worker failed${event.message ? `: ${event.message}` : ""}`));
   });
+  fig.on(worker, "messageerror", () => fail(new Error("a message from the training worker could not be read")));
+  fig.onDestroy(() => fail(new DOMException("the figure was destroyed", "AbortError")));
 
   function post(type, data = {}) {
     if (!failure) worker.postMessage({ ...data, type });
@@ -80,15 +114,18 @@ export function startTrainer(fig, { model, batchSize, sets, report = {} }) {
     if (failure) return Promise.reject(failure);
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
       worker.postMessage({ ...data, type, id }, transfer);
+      pending.set(id, { resolve, reject });
     });
   }
 
   const transfer = [sets.train, sets.test].filter(Boolean).map((values) => values.buffer);
   const tfUrl = import.meta.resolve("@tensorflow/tfjs"); // import maps do not reach into workers
   // A figure whose worker cannot start does not mount: it is destroyed before mount() throws.
-  const ready = request("init", { tfUrl, model, batchSize, sets, report }, transfer).catch((error) => {
+  const ready = request("init", { tfUrl, model, batchSize, sets, report }, transfer).then((value) => {
+    mounted = true;
+    return value;
+  }, (error) => {
     fig.destroy();
     throw error;
   });
@@ -99,10 +136,12 @@ export function startTrainer(fig, { model, batchSize, sets, report = {} }) {
      * untrained model's first picture: `codes` (with report.codes), `sample` of held-out digit 0 (report.sample).
      */
     ready,
-    /** Train until `until` epochs are done (a run in progress takes the new target). */
+    /** Train until `until` epochs are done (a run in progress takes the new target, even while stopping). */
     train(until) {
+      if (failure) return;
+      trains += 1;
       post("train", { until });
-      run.running = true;
+      Object.assign(run, { running: true, stopping: false });
     },
     /** Stop the run after the batch in flight (the "stopped" event follows). */
     stop() {
@@ -125,18 +164,38 @@ export function startTrainer(fig, { model, batchSize, sets, report = {} }) {
     get waiting() {
       return run.waiting;
     },
-    /** Ask for something: encode, decode {code}, reconstruct {index}; resolves with the answer. */
+    /**
+     * Ask for something: encode, decode {code}, reconstruct {index}; resolves with the answer. Rejects with
+     * the worker's error, with the failure that ended it, or with an AbortError once the figure is destroyed.
+     */
     request,
-    /** Handle one kind of event (step, codes, epoch, parked, stopped) of the current run. */
+    /**
+     * Handle one kind of event (step, codes, epoch, parked, stopped) of the current run, or "failed":
+     * `handler(error)` once the worker has failed (at once if it already has), after mount; the status
+     * line then says "Training stopped: <reason>".
+     */
     on(type, handler) {
       handlers[type] = handler;
+      if (type === "failed" && mounted && failure && failure.name !== "AbortError") handler(failure);
+    },
+    /**
+     * Tell the reader in the status line why `what` failed ("Reset failed: <reason>.") and log `error`;
+     * nothing for an AbortError (the figure is gone) or an error already told.
+     * @param {unknown} error @param {string} what
+     */
+    report: tell,
+    /** The error that ended the worker (an AbortError once the figure is destroyed), else null. */
+    get failure() {
+      return failure;
     },
     /** Stop training and rebuild the seeded starting weights; events of the old run are dropped from now on. */
     async reset() {
       gen += 1;
-      const value = await request("reset");
-      Object.assign(run, { running: false, stopping: false, waiting: false });
-      return value;
+      try {
+        return await request("reset");
+      } finally {
+        Object.assign(run, { running: false, stopping: false, waiting: false }); // the worker's loop has ended
+      }
     },
     /** Live tensors in the worker, as of its latest message. */
     get tensors() {

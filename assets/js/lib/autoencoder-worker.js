@@ -3,9 +3,12 @@
 // and posts back what the page draws. The page side is lib/autoencoder-trainer.js.
 //
 // Page -> worker, commands:
-//   train {until}     train until `until` epochs are done (a run in progress only takes the new target)
+//   train {until}     train until `until` epochs are done (a run in progress takes the new target,
+//                     and goes on even if a stop was asked for)
 //   stop              stop after the batch in flight
 //   pause / resume    park the loop before its next batch while the figure is off screen
+//   fault {at, message}   test-only (tests/browser dispatch it inside the worker; the page never sends it):
+//                     the next `at` step, "batch" or "build", throws Error(message)
 // Page -> worker, requests (carry an `id`; answered {type: "reply", id, value} or {…, error}):
 //   init {tfUrl, model, batchSize, sets: {train, test?}, report}   import TF.js, choose the backend, build;
 //                     answers {backend, tensors} and the first picture: codes (report.codes), sample 0 (report.sample)
@@ -18,7 +21,8 @@
 //   codes {codes}     a mid-epoch refresh of the codes (report.codes)
 //   epoch {loss, seconds, codes?, testLoss?, sample?}   after every epoch, per `report`
 //   parked            the loop waits for `resume`
-//   stopped           the loop has ended (target reached, or stopped)
+//   stopped {trains}  the loop has ended (target reached, or stopped); `trains`: train commands so far
+//   failed {message, stack}   the loop has ended on an error (sent whatever the gen)
 
 import { buildAutoencoder, disposeAutoencoder, reconstructionLoss } from "./autoencoder-model.js";
 import { seededRandom, shuffled } from "./seeded-random.js";
@@ -33,11 +37,19 @@ let parts = null;
 let lock = Promise.resolve();
 let wake = null; // resolves a parked loop
 const s = {
-  gen: 0, epoch: 0, steps: 0, until: 0, random: null, run: null, running: false, stopRequested: false,
+  gen: 0, epoch: 0, steps: 0, until: 0, trains: 0, random: null, run: null, running: false, stopRequested: false,
   paused: false, loop: Promise.resolve(), activeMs: 0, epochsTimed: 0, sinceRefresh: 0, refreshCost: 0, sample: 0,
 };
 
 const freshRun = () => ({ order: null, cursor: 0, sum: 0, seen: 0, ms: 0 });
+const faults = new Map(); // test-only: step -> the message its next run throws
+
+function checkFault(at) {
+  if (!faults.has(at)) return;
+  const message = faults.get(at);
+  faults.delete(at);
+  throw new Error(message);
+}
 
 /** Run `fn` when no other model work is in flight: batches, encodes and requests never interleave. */
 function exclusive(fn) {
@@ -63,7 +75,10 @@ function emit(type, extra = {}, transfer = [], gen = s.gen) {
 }
 
 function build() {
-  disposeAutoencoder(parts);
+  const old = parts;
+  parts = null; // a build that throws leaves no disposed model behind to use
+  disposeAutoencoder(old);
+  checkFault("build");
   parts = buildAutoencoder(tf, { ...setup.model });
   s.random = seededRandom(setup.model.seed);
   Object.assign(s, { epoch: 0, steps: 0, until: 0, run: freshRun(), activeMs: 0, epochsTimed: 0, sinceRefresh: 0 });
@@ -86,6 +101,7 @@ async function trainBatch() {
   const n = data.train.shape[0];
   if (!s.run.order) Object.assign(s.run, { order: shuffled(n, s.random), cursor: 0, sum: 0, seen: 0 });
   const batch = s.run.order.subarray(s.run.cursor, s.run.cursor + setup.batchSize);
+  checkFault("batch");
   const indices = tf.tensor1d(batch, "int32");
   const xb = tf.gather(data.train, indices);
   let loss;
@@ -180,6 +196,7 @@ async function trainLoop(gen) {
   const n = data.train.shape[0];
   const { refreshMs = Infinity, refreshShare = 0.25 } = setup.report;
   s.running = true;
+  let failure = null;
   try {
     while (!s.stopRequested && gen === s.gen && s.epoch < s.until) {
       if (s.paused) {
@@ -204,11 +221,12 @@ async function trainLoop(gen) {
       s.activeMs += performance.now() - start;
     }
   } catch (error) {
-    console.error("autoencoder worker: training failed", error);
+    failure = error ?? new Error("training failed"); // the page logs it and tells the reader
   } finally {
     s.running = false;
     s.stopRequested = false;
-    if (gen === s.gen) emit("stopped");
+    if (failure) emit("failed", { message: String(failure?.message || failure), stack: failure?.stack });
+    else if (gen === s.gen) emit("stopped", { trains: s.trains });
   }
 }
 
@@ -220,10 +238,9 @@ function wakeLoop() {
 const commands = {
   train({ until }) {
     s.until = until;
-    if (!s.running) {
-      s.stopRequested = false;
-      s.loop = trainLoop(s.gen);
-    }
+    s.trains += 1;
+    s.stopRequested = false; // a run winding down after a stop goes on
+    if (!s.running) s.loop = trainLoop(s.gen);
   },
   stop() {
     if (s.running) s.stopRequested = true;
@@ -235,6 +252,9 @@ const commands = {
   resume() {
     s.paused = false;
     wakeLoop();
+  },
+  fault({ at, message }) {
+    faults.set(at, message);
   },
 };
 

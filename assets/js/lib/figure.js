@@ -65,7 +65,8 @@ export function createFigure(el, config = {}) {
 
     /** addEventListener, removed on destroy. */
     on(target, type, listener, options = {}) {
-      target.addEventListener(type, listener, { ...options, signal: controller.signal });
+      const flags = typeof options === "boolean" ? { capture: options } : options;
+      target.addEventListener(type, listener, { ...flags, signal: controller.signal });
     },
 
     /** Call `callback(entry)` when `target` changes size; disconnected on destroy. */

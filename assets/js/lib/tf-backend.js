@@ -3,8 +3,9 @@
 // (SwiftShader, llvmpipe, ...), where the CPU backend is several times faster
 // (a 112 x 92 face decodes in tens of milliseconds instead of seconds).
 // Every figure that runs TF.js awaits chooseBackend(tf) before its first op
-// (decoder-sampler and draw-digit through lib/decoder-model.js; train-in-page,
-// faces directly). Tests and bench/page.py switch backends only through
+// (the decoder family through lib/decoder-model.js; faces and toy-bench directly;
+// mnist-live and train-in-page inside lib/autoencoder-worker.js, which applies the
+// same policy in the worker). Tests and bench/page.py switch backends only through
 // useBackend(tf, name), so no figure keeps a policy of its own.
 
 const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;

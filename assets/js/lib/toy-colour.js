@@ -3,7 +3,7 @@
 // `colour`, in [0, 1]), so the same point has the same colour in the input, the
 // code plane and the reconstruction. Viridis: perceptually uniform and readable
 // with the common colour-vision deficiencies (never a rainbow). The Python
-// fallback images use the same 11 stops (generator/figures/toy_views.py RAMP).
+// fallback images use the same 11 stops (generator/draw.py VIRIDIS).
 
 /** Viridis at t = 0, 0.1, ..., 1 (the values of d3.interpolateViridis). */
 export const RAMP = [

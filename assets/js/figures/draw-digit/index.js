@@ -139,6 +139,7 @@ export async function mount(el, config) {
       paintBlank(output, width, height);
     } else {
       const z = await predict(encoder, values, 1, [height, width]);
+      if (fig.destroyed) return; // the decoder may be gone
       const image = await predict(decoder, z, 1, [2]);
       if (fig.destroyed) return;
       code = [z[0], z[1]];

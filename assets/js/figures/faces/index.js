@@ -67,24 +67,33 @@ export async function mount(el, config) {
   const spec = validate(config);
   const { base } = config;
   await chooseBackend(tf);
-  const [codes, sprite, decoder] = await Promise.all([
+  const loads = await Promise.allSettled([
     loadCodes(config.codes.file, config.codes.count, base),
     fetchImage(config.grid.file, { base }),
     tf.loadLayersModel(new URL(config.decoder, base).href),
   ]);
+  const [codes, sprite, decoder] = loads.map((load) => load.value);
+  const release = () => {
+    if (sprite) sprite.close();
+    if (decoder) decoder.dispose();
+  };
+  const failed = loads.find((load) => load.status === "rejected");
+  if (failed) {
+    release();
+    throw failed.reason;
+  }
   const outShape = decoder.outputs[0].shape.slice(1);
   if (outShape[0] !== spec.height || outShape[1] !== spec.width) {
-    decoder.dispose();
+    release();
     throw new Error(`the decoder draws ${outShape.join("x")} faces, expected ${spec.height}x${spec.width}`);
   }
-  tf.tidy(() => decoder.predict(tf.zeros([1, 2]))); // warm up (shader compilation) before the figure is ready
+  tf.dispose(tf.tidy(() => decoder.predict(tf.zeros([1, 2])))); // warm up (shader compilation) before ready
 
   const fig = createFigure(el, config);
   const { live } = fig;
   const say = announcer(el);
   fig.onDestroy(() => say(""));
-  fig.onDestroy(() => decoder.dispose());
-  fig.onDestroy(() => sprite.close());
+  fig.onDestroy(release);
   const { extent } = spec;
   const count = config.codes.count;
   const fmt = codeFormat(extent);

@@ -170,6 +170,7 @@ export async function mount(el, config) {
   }
 
   // Decode the latest probe position (in the worker); moves that arrive meanwhile coalesce into one.
+  // The promise never rejects: a failure is reported (once), an AbortError (destroyed) ignored.
   function requestDecode() {
     decodeWanted = true;
     if (!decodeLoop) {
@@ -182,6 +183,9 @@ export async function mount(el, config) {
             decoded = values;
             paintDigit(ui.decoded, decoded, spec.width, spec.height);
           }
+        } catch (error) {
+          decodeWanted = false;
+          trainer.report(error, "Decoding failed");
         } finally {
           decodeLoop = null;
         }

@@ -1,7 +1,8 @@
 // mnist-live's training as the page sees it: the model trains in the worker
 // (lib/autoencoder-worker.js); this mirrors its progress from the events it
 // posts, runs the Train and Reset buttons, the read-outs, the loss chart and
-// the announcements, and settles trainEpochs() promises.
+// the announcements, and settles trainEpochs() promises. A worker that fails
+// disables the buttons (the trainer says why in the status line).
 
 import { describeLosses, drawLossChart } from "../../lib/loss-chart.js";
 import { readTheme } from "../../lib/theme.js";
@@ -101,10 +102,16 @@ export function createTraining({ fig, trainer, ui, buttons, count, batchSize, ba
     if (m.epoch >= stopAt && m.losses.length) say(`Trained to epoch ${m.epoch}: loss ${m.losses.at(-1).toFixed(3)}.`);
     else say(`Paused at epoch ${m.epoch}.`);
   });
+  trainer.on("failed", () => {
+    buttons.train.disabled = true;
+    buttons.reset.disabled = true;
+    settle(true);
+    renderButtons();
+  });
 
   function start(target) {
     stopAt = target;
-    const started = !trainer.running;
+    const started = !trainer.running || trainer.stopping; // else a run in progress takes the new target
     trainer.train(target);
     if (!started) return;
     lastAnnounce = performance.now();
@@ -113,7 +120,7 @@ export function createTraining({ fig, trainer, ui, buttons, count, batchSize, ba
   }
 
   function onTrain() {
-    if (trainer.running) {
+    if (trainer.running && !trainer.stopping) {
       trainer.stop();
       renderButtons();
       return;
@@ -123,20 +130,28 @@ export function createTraining({ fig, trainer, ui, buttons, count, batchSize, ba
 
   async function onReset() {
     buttons.reset.disabled = true;
-    await trainer.reset();
-    if (fig.destroyed) return;
-    stopAt = 0;
-    settle(true);
-    clear();
-    const codes = await trainer.request("encode");
-    if (fig.destroyed) return;
-    showCodes(codes, true); // a fresh model gets a fresh frame
-    buttons.reset.disabled = false;
-    flags.resets += 1;
-    renderButtons();
-    renderStats();
-    chart.invalidate();
-    say("Weights reset to their seeded starting values: epoch 0.");
+    try {
+      await trainer.reset();
+      if (fig.destroyed) return;
+      stopAt = 0;
+      settle(true);
+      clear();
+      const codes = await trainer.request("encode");
+      if (fig.destroyed) return;
+      showCodes(codes, true); // a fresh model gets a fresh frame
+      buttons.reset.disabled = false;
+      flags.resets += 1;
+      renderButtons();
+      renderStats();
+      chart.invalidate();
+      say("Weights reset to their seeded starting values: epoch 0.");
+    } catch (error) {
+      settle(true); // the run has ended either way
+      renderButtons();
+      trainer.report(error, "Reset failed");
+    } finally {
+      buttons.reset.disabled = Boolean(trainer.failure);
+    }
   }
 
   fig.on(buttons.train, "click", onTrain);
@@ -154,7 +169,8 @@ export function createTraining({ fig, trainer, ui, buttons, count, batchSize, ba
     trainEpochs(n) {
       const target = m.epoch + n;
       const done = new Promise((resolve) => { waiters.push({ target, resolve }); });
-      if (!trainer.running || stopAt < target) start(trainer.running ? Math.max(stopAt, target) : target);
+      const going = trainer.running && !trainer.stopping;
+      if (!going || stopAt < target) start(going ? Math.max(stopAt, target) : target);
       return done;
     },
   };

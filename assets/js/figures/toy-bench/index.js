@@ -63,6 +63,10 @@ async function build(fig, spec) {
   const trainer = createTrainer(tf, {
     hidden: spec.hidden, activation: spec.activation, learningRate: spec.learningRate, seed: spec.seed,
   });
+  let loopOwnsTrainer = false; // once the loop exists, it disposes the trainer after its last step
+  fig.onDestroy(() => {
+    if (!loopOwnsTrainer) trainer.dispose();
+  });
   let shapeIndex = spec.initial;
   let shown = null; // the latest read-back: {codes, trails, outputs, loss}
   let history = new Float32Array(1024); // history[s] = loss after s steps
@@ -90,6 +94,7 @@ async function build(fig, spec) {
   const ui = buildLayout(fig, { view3d: view3d.element, latentCanvas, chartCanvas });
   const strip = createStrip(ui.stripBox, { layers: spec.layers });
 
+  loopOwnsTrainer = true;
   const loop = createLoop(fig, {
     trainer, pauseAt: spec.pauseAt, onSnapshot: apply,
     onPlaying: () => { renderButtons(); renderReadouts(); },

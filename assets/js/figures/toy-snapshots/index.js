@@ -152,7 +152,7 @@ export async function mount(el, config) {
     slider.setAttribute("aria-valuetext", stepText(target).replace("\u00b7", ","));
     legend();
     tween.stop();
-    if (!animate || config.reducedMotion || fig.paused) {
+    if (!animate || fig.reducedMotion || fig.paused) {
       shown = frameOf(target);
       render();
       return;

@@ -5,6 +5,7 @@
 // starting weights. The model trains in a Web Worker (lib/autoencoder-worker.js),
 // so the page stays responsive and only draws what the worker posts back;
 // training waits while the figure is off screen and never starts by itself.
+// A worker that fails disables the buttons (the trainer says why in the status line).
 
 import { announcer } from "../../lib/announce.js";
 import { fetchDigitBytes, startTrainer } from "../../lib/autoencoder-trainer.js";
@@ -129,7 +130,8 @@ export async function mount(el, config) {
   function renderButtons() {
     const remaining = run.target - epoch;
     // A play/pause button changes its label rather than using aria-pressed (WAI-ARIA APG).
-    buttons.train.textContent = trainer.running ? "Pause training"
+    // While a pause is pending, a press trains on: the label says so.
+    buttons.train.textContent = trainer.running && !trainer.stopping ? "Pause training"
       : remaining > 0 ? `Resume (${remaining} epoch${remaining === 1 ? "" : "s"} left)`
         : `Train ${spec.epochs} epochs`;
   }
@@ -141,6 +143,7 @@ export async function mount(el, config) {
   }
 
   // Reconstruct held-out digit `index` with the current weights; false if a Reset came meanwhile.
+  // Rejects if the worker cannot (AbortError once the figure is destroyed).
   async function showSample(index) {
     const gen = trainer.gen;
     const result = await trainer.request("reconstruct", { index });
@@ -184,10 +187,15 @@ export async function mount(el, config) {
       say(`Paused at epoch ${epoch}.`);
     }
   });
+  trainer.on("failed", () => {
+    for (const button of Object.values(buttons)) button.disabled = true;
+    renderButtons();
+  });
 
   function onTrain() {
-    if (trainer.running) {
+    if (trainer.running && !trainer.stopping) {
       trainer.stop();
+      renderButtons();
       return;
     }
     if (epoch >= run.target) Object.assign(run, { target: epoch + spec.epochs, first: epoch });
@@ -202,25 +210,32 @@ export async function mount(el, config) {
     if (nTest > 1 && index === sample.index) index = (index + 1) % nTest;
     showSample(index).then((shown) => {
       if (shown) say(`Held-out digit ${index + 1} of ${nTest}, a ${testLabels[index]}, and its reconstruction.`);
-    });
+    }, (error) => trainer.report(error, "Sampling failed"));
   }
 
   async function onReset() {
     buttons.reset.disabled = true;
-    await trainer.reset();
-    if (fig.destroyed) return;
-    epoch = 0;
-    trainLosses = [];
-    testLosses = [];
-    run = { target: 0, first: 0, cursor: 0 };
-    timing = { activeMs: 0, epochsTimed: 0 };
-    buttons.reset.disabled = false;
-    renderButtons();
-    renderStats();
-    chartDraw.invalidate();
-    await showSample(sample.index);
-    resets += 1;
-    say("Weights reset to their seeded starting values: epoch 0.");
+    try {
+      await trainer.reset();
+      if (fig.destroyed) return;
+      epoch = 0;
+      trainLosses = [];
+      testLosses = [];
+      run = { target: 0, first: 0, cursor: 0 };
+      timing = { activeMs: 0, epochsTimed: 0 };
+      buttons.reset.disabled = false;
+      renderButtons();
+      renderStats();
+      chartDraw.invalidate();
+      await showSample(sample.index);
+      resets += 1;
+      say("Weights reset to their seeded starting values: epoch 0.");
+    } catch (error) {
+      renderButtons(); // the run has ended either way
+      trainer.report(error, "Reset failed");
+    } finally {
+      buttons.reset.disabled = Boolean(trainer.failure);
+    }
   }
 
   // events
