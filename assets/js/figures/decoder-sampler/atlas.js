@@ -3,6 +3,8 @@
 // with per_row cells to a row. Only the atlases that hold the first `count`
 // points are loaded, in the background.
 
+import { fetchImage } from "../../lib/figure.js";
+
 /**
  * @param {{base: string, files: string[], cell: number, per_row: number, per_atlas: number}} atlas
  * @param {string} base URL the atlas base is relative to
@@ -13,15 +15,7 @@ export function createAtlas(atlas, base, count) {
   const images = new Array(needed).fill(null);
   const folder = new URL(atlas.base, base);
   const ready = Promise.all(atlas.files.slice(0, needed).map(async (file, k) => {
-    const image = new Image();
-    image.decoding = "async";
-    image.src = new URL(file, folder).href;
-    try {
-      await image.decode();
-    } catch (error) {
-      throw new Error(`the digit atlas ${file} could not be loaded`, { cause: error });
-    }
-    images[k] = image;
+    images[k] = await fetchImage(new URL(file, folder).href);
   }));
 
   return {

@@ -7,7 +7,7 @@
 // Where things go is ./layout.js (with the sentences); the painting is ./paint.js.
 
 import { announcer } from "../../lib/announce.js";
-import { createFigure, h } from "../../lib/figure.js";
+import { createFigure, fetchImage, h } from "../../lib/figure.js";
 import { fitCanvas } from "../../lib/hidpi-canvas.js";
 import { onThemeChange, readTheme } from "../../lib/theme.js";
 import { describeImage, describeModel, imageFiles, indexAt, measureLayout, rowsOf, summaryText,
@@ -15,12 +15,7 @@ import { describeImage, describeModel, imageFiles, indexAt, measureLayout, rowsO
 import { outputChecksum, paint } from "./paint.js";
 
 async function loadImage(file, base) {
-  const image = new Image();
-  image.src = new URL(file, base).href;
-  await image.decode().catch((error) => {
-    throw new Error(`the image ${file} could not be loaded`, { cause: error });
-  });
-  return [file, image];
+  return [file, await fetchImage(file, { base })];
 }
 
 /**
