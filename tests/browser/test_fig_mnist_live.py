@@ -288,3 +288,84 @@ def test_fits_a_narrow_screen_with_reduced_motion(browser, serve, built, page_er
         assert_clean(log)
     finally:
         context.close()
+
+
+WORKER_URL = "/assets/js/lib/autoencoder-worker.js"
+# A test-only command, dispatched inside the worker (the page never sends it): the next `at` step throws.
+FAULT = "(data) => { self.dispatchEvent(new MessageEvent('message', { data })); }"
+
+
+def training_worker(page):
+    workers = [w for w in page.workers if w.url.endswith(WORKER_URL)]
+    assert len(workers) == 1, [w.url for w in page.workers]
+    return workers[0]
+
+
+def test_a_failed_reset_and_a_broken_worker_say_why(page, page_errors, serve, built):
+    log = page_errors(page)
+    open_figure(page, serve(built) + "repo/mnist/")
+    train = page.locator(f"{FIGURE} [data-action='train']")
+    reset = page.locator(f"{FIGURE} [data-action='reset']")
+    status = page.locator(f"{FIGURE} .figure-status")
+    worker = training_worker(page)
+    # a Reset whose rebuild fails says so and leaves Reset usable
+    worker.evaluate(FAULT, {"type": "fault", "at": "build", "message": "test: the rebuild failed"})
+    reset.click()
+    expect(status).to_have_text("Reset failed: test: the rebuild failed.", timeout=TIMEOUT)
+    expect(reset).to_be_enabled()
+    reset.click()
+    wait_for(page, "s.resets === 1")
+    # the worker itself breaks mid-run: the status says why, the buttons stop, and nothing trains on
+    train.click()
+    wait_for(page, "s.training && s.steps > 0")
+    worker.evaluate("() => { setTimeout(() => { throw new Error('test: the worker broke'); }); }")
+    expect(status).to_contain_text("Training stopped: ", timeout=TIMEOUT)
+    expect(status).to_contain_text("test: the worker broke")
+    expect(train).to_be_disabled()
+    expect(reset).to_be_disabled()
+    assert train.text_content() == "Resume training"
+    stopped = wait_for(page, "!s.training")
+    frames(page, 30)
+    assert state(page)["steps"] == stopped["steps"], "training went on after the failure"
+    # moving the probe now asks nothing of the ended worker that could go unhandled
+    page.evaluate(f"{HOOK}.probe(0, 0)")
+    frames(page, 3)
+    assert all("test: the worker broke" in e for e in log.page_errors), log.page_errors  # the worker's own report
+    assert log.console_errors, "the failure was not logged"
+    for text, _ in log.console_errors:
+        assert "test: the rebuild failed" in text or "test: the worker broke" in text, log.console_errors
+    assert log.failed_requests == [] and log.hosts <= {"127.0.0.1"}
+
+
+def test_requests_in_flight_settle_when_the_figure_goes(page, page_errors, serve, built):
+    log = page_errors(page)
+    open_figure(page, serve(built) + "repo/mnist/")
+    outcome = page.evaluate(
+        """(s) => {
+        const el = document.querySelector(s);
+        el.querySelector("[data-action='reset']").click();
+        const pending = el.__figure.decodeAt(0, 0);
+        el.remove();
+        return pending.then(() => "answered", (error) => error.name);
+    }""",
+        FIGURE,
+    )
+    assert outcome == "AbortError"
+    frames(page, 3)
+    assert_clean(log)  # the Reset in flight ended quietly too
+
+
+def test_train_pressed_while_a_pause_is_pending_trains_on(page, page_errors, serve, built):
+    log = page_errors(page)
+    open_figure(page, serve(built) + "repo/mnist/")
+    train = page.locator(f"{FIGURE} [data-action='train']")
+    # In one task: train, pause (pending until the batch in flight ends), train again: the run goes on.
+    labels = train.evaluate(
+        "(b) => { const seen = []; for (let i = 0; i < 3; i += 1) { b.click(); seen.push(b.textContent); } return seen; }"
+    )
+    assert labels == ["Pause", "Train", "Pause"]
+    wait_for(page, "s.training && s.steps >= 3")
+    train.click(force=True)  # pause
+    wait_for(page, "!s.training")
+    assert train.text_content() == "Resume training"
+    assert_clean(log)

@@ -276,3 +276,69 @@ def test_fits_a_320_px_screen_with_reduced_motion(browser, serve, built, page_er
         assert_clean(log)
     finally:
         context.close()
+
+
+WORKER_URL = "/assets/js/lib/autoencoder-worker.js"
+# A test-only command, dispatched inside the worker (the page never sends it): the next `at` step throws.
+FAULT = "(data) => { self.dispatchEvent(new MessageEvent('message', { data })); }"
+
+
+def training_worker(page):
+    workers = [w for w in page.workers if w.url.endswith(WORKER_URL)]
+    assert len(workers) == 1, [w.url for w in page.workers]
+    return workers[0]
+
+
+def assert_only_reported(log, message):
+    """The page logged `message` (console.error, with its details) and nothing else went wrong."""
+    assert log.page_errors == [], log.page_errors
+    assert log.console_errors and all(message in text for text, _ in log.console_errors), log.console_errors
+    assert log.failed_requests == []
+    assert log.hosts <= {"127.0.0.1"}
+
+
+def test_a_training_failure_says_why_and_disables_the_buttons(opened):
+    page, log = opened
+    training_worker(page).evaluate(FAULT, {"type": "fault", "at": "batch", "message": "test: a batch failed"})
+    page.click(f"{FIGURE} [data-action='train']")
+    status = page.locator(f"{FIGURE} .figure-status")
+    expect(status).to_have_text("Training stopped: test: a batch failed.", timeout=TIMEOUT)
+    for action in ("train", "sample", "reset"):
+        expect(page.locator(f"{FIGURE} [data-action='{action}']")).to_be_disabled()
+    s = state(page)
+    assert not s["running"] and s["epoch"] == 0, s
+    assert page.locator(f"{FIGURE} [data-action='train']").text_content() != "Pause training"
+    assert_only_reported(log, "test: a batch failed")
+
+
+def test_a_failed_reset_says_why_and_reset_works_again(opened):
+    page, log = opened
+    reset = page.locator(f"{FIGURE} [data-action='reset']")
+    training_worker(page).evaluate(FAULT, {"type": "fault", "at": "build", "message": "test: the rebuild failed"})
+    reset.click()
+    expect(page.locator(f"{FIGURE} .figure-status")).to_have_text(
+        "Reset failed: test: the rebuild failed.", timeout=TIMEOUT
+    )
+    expect(reset).to_be_enabled()
+    assert state(page)["resets"] == 0
+    reset.click()  # the fault was for one rebuild: Reset works again, and training after it
+    s = wait_for(page, "s.resets === 1")
+    assert s["epoch"] == 0 and not s["running"]
+    page.click(f"{FIGURE} [data-action='train']")
+    wait_for(page, "s.epoch >= 1")
+    assert_only_reported(log, "test: the rebuild failed")
+
+
+def test_train_pressed_while_a_pause_is_pending_trains_on(opened):
+    page, log = opened
+    train = page.locator(f"{FIGURE} [data-action='train']")
+    # In one task: train, pause (pending until the batch in flight ends), train again: the run goes on.
+    labels = train.evaluate(
+        "(b) => { const seen = []; for (let i = 0; i < 3; i += 1) { b.click(); seen.push(b.textContent); } return seen; }"
+    )
+    assert labels == ["Pause training", "Resume (3 epochs left)", "Pause training"]
+    done = wait_for(page, "!s.running")
+    assert done["epoch"] == 3, done
+    assert train.text_content() == "Train 3 epochs"
+    assert "epoch 3" in page.locator(f"{FIGURE} .figure-status").text_content()
+    assert_clean(log)
