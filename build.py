@@ -3,7 +3,8 @@
 
 Markdown articles in content/ become a static site in _site/ (or --out) whose
 figures are driven by data, models and layouts computed here and cached in
-.cache/. Run ``python build.py --help`` for every option.
+.cache/. ``python build.py --init DIR`` starts a project of one's own, built with
+``--config DIR/site.toml``. Run ``python build.py --help`` for every option.
 """
 
 from __future__ import annotations
@@ -78,10 +79,39 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="settings file (default: site.toml); its folder is the project: content/, .cache/ and _site/ live beside it",
     )
+    parser.add_argument(
+        "--init",
+        type=Path,
+        metavar="DIR",
+        default=None,
+        help="write a new project into DIR (missing or empty): site.toml, content/first-article.md, .gitignore; "
+        "then build it with --config DIR/site.toml",
+    )
     loud = parser.add_mutually_exclusive_group()
     loud.add_argument("-v", "--verbose", action="store_true", help="log every stage, cached or not")
     loud.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors; no progress bars or table")
     return parser.parse_args(argv)
+
+
+def init(args: argparse.Namespace) -> int:
+    """``--init DIR``: write a new project and say what to type next (no other option applies)."""
+    from generator.errors import BuildError
+    from generator.init import init_project, report
+
+    others = sorted(
+        f"--{name.replace('_', '-')}"
+        for name, value in vars(args).items()
+        if name != "init" and value != vars(parse_args([]))[name]
+    )
+    try:
+        if others:
+            raise BuildError(f"takes no other options (given: {', '.join(others)})", where="option --init")
+        written = init_project(args.init)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(report(args.init, written))
+    return 0
 
 
 def setup_logging(verbosity: int) -> None:
@@ -100,6 +130,8 @@ def setup_logging(verbosity: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.init is not None:
+        return init(args)
     signal.signal(signal.SIGTERM, _terminated)  # clean up temporary folders as on Ctrl+C
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     verbosity = -1 if args.quiet else (1 if args.verbose else 0)

@@ -4,6 +4,11 @@ The schema is declared, one :class:`Field` per key with its type, range and a
 docstring (mkdocs style). Errors are gathered as (key, message) pairs and
 raised once; an unknown key is a warning naming it. CLI flags that were given
 overlay the file; flags left at ``None`` do not.
+
+An author's own data sets are ``[datasets.<name>]`` tables (:data:`DATASET_SCHEMA`); unlike the
+fixed sections, an unknown key in one is an error. They are kept in ``Config.values`` as
+``datasets.<name>.<key>`` (every key, defaults filled in, ``path`` made absolute), in file order;
+read them through :mod:`generator.datasets.registry`.
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .dataset_settings import BUILTIN_DATASETS, DATASET_SCHEMA, parse_datasets
 from .errors import ConfigError
 from .schema import Field, show
+
+__all__ = ["BUILTIN_DATASETS", "DATASET_SCHEMA", "SCHEMA", "Config", "load_config", "locate"]
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +57,20 @@ def _zoo(epochs: int, batch: int, learning_rate: float = 1e-3, **extra: Field) -
 
 
 def _scale(
-    mnist: int, fashion: int, faces: int, epoch_scale: float, zoo_dense: float, zoo_conv: float
+    mnist: int, fashion: int, faces: int, epoch_scale: float, zoo_dense: float, zoo_conv: float, datasets: int
 ) -> dict[str, Field]:
     return {
         "mnist_count": Field("int", mnist, "MNIST digits used (train + test).", 500, 70_000),
         "fashion_count": Field("int", fashion, "Fashion-MNIST images used.", 500, 70_000),
         "faces_count": Field("int", faces, "Faces used (ORL has 400; CelebA up to celeba_count).", 20, 250_000),
+        "dataset_count": Field(
+            "int",
+            datasets,
+            "Most images of each [datasets.*] data set used (a seeded subset; the smaller of this and its "
+            "count); 0 = no cap.",
+            0,
+            10_000_000,
+        ),
         "epoch_scale": Field("float", epoch_scale, "Multiplies every model's epochs.", 0.01, 10.0),
         "zoo_epoch_scale": Field(
             "float",
@@ -97,9 +113,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "celeba_size": Field("ints", [218, 178], "Height and width CelebA faces are resized to.", 16, 1024, length=2),
         "celeba_count": Field("int", 20_000, "Most CelebA faces to read.", 20, 250_000),
     },
-    "scales.tiny": _scale(2000, 2000, 100, 0.15, 0.3, 0.1),
-    "scales.default": _scale(10_000, 10_000, 400, 1.0, 0.2, 0.06),
-    "scales.full": _scale(70_000, 70_000, 20_000, 1.0, 1.0, 1.0),
+    "scales.tiny": _scale(2000, 2000, 100, 0.15, 0.3, 0.1, 600),
+    "scales.default": _scale(10_000, 10_000, 400, 1.0, 0.2, 0.06, 20_000),
+    "scales.full": _scale(70_000, 70_000, 20_000, 1.0, 1.0, 1.0, 0),
     "layouts": {
         "umap_neighbors": Field("int", 15, "UMAP n_neighbors.", 2, 200),
         "umap_min_dist": Field("float", 0.1, "UMAP min_dist.", 0.0, 1.0),
@@ -154,6 +170,8 @@ class Config:
     strict: bool = False
     verbosity: int = 0
     warnings: tuple[str, ...] = field(default=())
+    #: Where each ``[datasets.<name>]`` table was declared, e.g. {"digits": "site.toml:12"}, for messages.
+    origins: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -201,15 +219,29 @@ def locate(text: str, section: str, key: str | None) -> int | None:
     return None
 
 
-def _flatten(data: dict, path: str, text: str, source: str, errors: list, warnings: list, out: dict) -> None:
+def _where_of(text: str, source: str, section: str, key: str | None) -> str:
+    """'site.toml:12' for ``key`` in ``[section]`` (its header when ``key`` is None or not found)."""
+    line = (locate(text, section, key) if key else None) or locate(text, section, None)
+    if line is None and "." in section:  # an inline table: datasets.x = {...} or [datasets] x = {...}
+        parent, _, name = section.rpartition(".")
+        line = locate(text, parent, name) or locate(text, "", section)
+    return f"{source}:{line}" if line else source
+
+
+def _flatten(
+    data: dict, path: str, text: str, source: str, errors: list, warnings: list, out: dict, origins: dict
+) -> None:
     for key, value in data.items():
+        if not path and key == "datasets":  # an author's data sets: their own schema (dataset_settings.py)
+            origins.update(parse_datasets(value, lambda s, k: _where_of(text, source, s, k), errors, out))
+            continue
         dotted = f"{path}.{key}" if path else key
         section, _, name = dotted.rpartition(".")
         line = locate(text, section, name) if section else (locate(text, "", dotted) or locate(text, dotted, None))
         where = f"{source}:{line}" if line else source
         if dotted in SCHEMA or any(known.startswith(dotted + ".") for known in SCHEMA):
             if isinstance(value, dict):
-                _flatten(value, dotted, text, source, errors, warnings, out)
+                _flatten(value, dotted, text, source, errors, warnings, out, origins)
             else:
                 errors.append(
                     (
@@ -294,6 +326,7 @@ def load_config(
     values = {f"{section}.{name}": spec.default for section, fields in SCHEMA.items() for name, spec in fields.items()}
     errors: list[tuple[str, str]] = []
     warnings: list[str] = []
+    origins: dict[str, str] = {}
     text = _read(path, explicit)
     if text is not None:
         source = display(path)
@@ -313,10 +346,19 @@ def load_config(
                 "is not valid TOML: a number has more than 4300 digits", where=f"{source}:{line}" if line else source
             ) from None
         found: dict[str, Any] = {}
-        _flatten(data, "", text, source, errors, warnings, found)
+        _flatten(data, "", text, source, errors, warnings, found, origins)
         for key in PATH_KEYS:
             if found.get(key):
                 found[key] = _absolute(found[key], path.parent)
+        for name in origins:
+            if f"datasets.{name}.path" in found:
+                found[f"datasets.{name}.path"] = _absolute(found[f"datasets.{name}.path"], path.parent)
+                if not found[f"datasets.{name}.licence"].strip():
+                    message = f"[datasets.{name}] has no licence: the credits page will say 'licence not stated'"
+                    if strict:
+                        errors.append((origins[name], message + ' (--strict: add licence = "...")'))
+                    else:
+                        warnings.append(f"{origins[name]}: {message}")
         values.update(found)
     for dotted, value in (overrides or {}).items():
         if value is None:
@@ -341,4 +383,5 @@ def load_config(
         strict=strict,
         verbosity=verbosity,
         warnings=tuple(warnings),
+        origins={name: where for name, where in origins.items() if f"datasets.{name}.path" in values},
     )

@@ -167,9 +167,32 @@ def evaluate_request(cfg, key: str) -> Request:
 # ---- data -------------------------------------------------------------------------------------------------
 
 
-def class_names(dataset: str) -> list[str]:
-    """Human names of the ten classes of a labelled data set ("fashion-mnist" or "mnist")."""
-    return FASHION_CLASSES if dataset == "fashion-mnist" else MNIST_CLASSES
+def class_names(dataset: str | Artifact | dict) -> list[str]:
+    """Human names of the classes of a labelled data set, in label order.
+
+    ``dataset`` is a dataset artifact (or its meta), whose meta lists the names (``classes``; a built-in
+    whose meta predates that falls back to its name), or the name of a built-in ("mnist",
+    "fashion-mnist") for a figure that knows only the name.
+    """
+    if isinstance(dataset, str):
+        return FASHION_CLASSES if dataset == "fashion-mnist" else MNIST_CLASSES
+    meta = dataset if isinstance(dataset, dict) else dataset.meta
+    if meta.get("classes"):
+        return [str(name) for name in meta["classes"]]
+    return class_names(meta["source"]["name"])
+
+
+def dataset_option(cfg, name: str, option: str = "dataset") -> Request:
+    """The dataset request for a figure option's value ``name``: a built-in or a ``[datasets.<name>]`` of the
+    settings. Any other name is a :class:`ContentError` listing the valid names (the build's plan step adds the
+    article's file and line)."""
+    from .datasets.registry import dataset_names, unknown_dataset
+    from .errors import ContentError
+    from .stages import dataset_request
+
+    if name not in dataset_names(cfg):
+        raise ContentError(f"figure option '{option}': {unknown_dataset(cfg, name)}")
+    return dataset_request(cfg, name)
 
 
 def pick_per_class(labels: np.ndarray, count: int) -> np.ndarray:

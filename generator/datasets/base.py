@@ -13,13 +13,18 @@ from generator.errors import DataError
 
 @dataclass(frozen=True)
 class Dataset:
-    """Images as uint8 (N, H, W), labels as int64 (N,) or None, and where they came from."""
+    """Images as uint8 (N, H, W) grey or (N, H, W, 3) RGB, labels as int64 (N,) or None, and where they came from.
+
+    ``classes`` names the labels (label i is ``classes[i]``; empty when unlabelled); ``color`` is "gray" or "rgb".
+    """
 
     x_train: np.ndarray
     y_train: np.ndarray | None
     x_test: np.ndarray
     y_test: np.ndarray | None
     source: dict[str, Any]
+    classes: tuple[str, ...] = ()
+    color: str = "gray"
 
     @property
     def n(self) -> int:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
 from ..pipeline import Request
 
+# The built-in data sets; every name a figure may use is ``generator.datasets.registry.dataset_names(cfg)``.
 DATASETS = ("mnist", "fashion-mnist", "faces")
 
 
@@ -39,31 +41,76 @@ def _sample(digest, path: Path, size: int, amount: int) -> None:
         digest.update(f"unreadable {exc.errno}".encode())
 
 
-def fingerprint(path: str) -> str:
-    """A cheap content fingerprint of a user-supplied data path (names, sizes and samples, never times)."""
+# An author's data set ([datasets.*]) is hashed whole while its files total at most this many bytes (then
+# sampled like the rest), so changing any one image changes the key; the result is kept for the process.
+_WHOLE = 256 << 20
+_whole_digests: dict[tuple, str] = {}
+
+
+def _whole(digest, path: Path) -> None:
+    """Hash every byte of ``path`` (an unreadable file hashes its error)."""
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError as exc:
+        digest.update(f"unreadable {exc.errno}".encode())
+
+
+def _files(p: Path) -> list[tuple[Path, int, int]]:
+    """(file, size, mtime_ns) of every file under folder ``p``, in a stable order (-1, 0 when it cannot be read)."""
+    out = []
+    for root, dirs, files in os.walk(p):
+        dirs.sort()
+        for name in sorted(files):
+            full = Path(root) / name
+            try:
+                stat = full.stat()
+                out.append((full, stat.st_size, stat.st_mtime_ns))
+            except OSError:  # a dangling link or a file removed meanwhile
+                out.append((full, -1, 0))
+    return out
+
+
+def fingerprint(path: str, whole: bool = False) -> str:
+    """A content fingerprint of a user-supplied data path (names, sizes and contents, never times).
+
+    Cheap by default: the first and last bytes of each file (of the first few files of a folder).
+    ``whole``: every byte, while the files total at most 256 MiB (an author's data set, where any
+    image may change); times only tell whether this process may reuse the digest it computed before
+    (never for files changed in the last two seconds, whose times may not show a later change).
+    """
     if not path:
         return ""
     p = Path(path).expanduser()
     digest = hashlib.sha256()
     try:
         if p.is_dir():
-            sampled = 0
-            for root, dirs, files in os.walk(p):
-                dirs.sort()
-                for name in sorted(files):
-                    full = Path(root) / name
-                    try:
-                        size = full.stat().st_size
-                    except OSError:  # a dangling link or a file removed meanwhile
-                        size = -1
+            listing = _files(p)
+            if whole and sum(max(size, 0) for _, size, _ in listing) <= _WHOLE:
+                memo = (str(p), tuple((str(f), size, when) for f, size, when in listing))
+                if memo in _whole_digests:
+                    return _whole_digests[memo]
+                settled = time.time_ns() - 2_000_000_000  # a file changed since may still show the same time
+                for full, size, _ in listing:
                     digest.update(f"{full.relative_to(p)}\0{size}\0".encode())
-                    if size >= 0 and sampled < _SAMPLED_FILES:
-                        _sample(digest, full, size, _FOLDER_SAMPLE)
-                        sampled += 1
+                    _whole(digest, full)
+                if all(when < settled for _, _, when in listing):
+                    _whole_digests[memo] = digest.hexdigest()
+                return digest.hexdigest()
+            sampled = 0
+            for full, size, _ in listing:
+                digest.update(f"{full.relative_to(p)}\0{size}\0".encode())
+                if size >= 0 and sampled < _SAMPLED_FILES:
+                    _sample(digest, full, size, _FOLDER_SAMPLE)
+                    sampled += 1
         elif p.is_file():
             size = p.stat().st_size
             digest.update(str(size).encode())
-            _sample(digest, p, size, _SAMPLE)
+            if whole and size <= _WHOLE:
+                _whole(digest, p)
+            else:
+                _sample(digest, p, size, _SAMPLE)
     except OSError as exc:  # check_inputs reports unreadable data; the key just has to be stable
         digest.update(f"unreadable {exc.errno}".encode())
     return digest.hexdigest()
@@ -77,9 +124,11 @@ def check_inputs(cfg: Config) -> None:
 
     Cheap: file headers, array shapes, labels, image counts and the first few CelebA images. Each
     problem is one :class:`DataError` (a missing path a :class:`ConfigError`) naming the file, the
-    option and what is allowed.
+    option and what is allowed. Every ``[datasets.<name>]`` of the settings is checked the same way
+    (its listing, a few decoded images, array headers and labels), named with the line declaring it.
     """
-    from ..datasets import MINIMUM, OPTION, check_source, with_option
+    from ..datasets import MINIMUM, OPTION, check_source, check_user, with_option
+    from ..datasets.registry import dataset_count, user_datasets
     from ..errors import DataError
 
     for name, key in DATA_OPTIONS:
@@ -95,6 +144,8 @@ def check_inputs(cfg: Config) -> None:
             check_source(name, value, MINIMUM[name])
         except DataError as exc:
             raise with_option(exc, name) from None
+    for name, spec in user_datasets(cfg).items():
+        check_user(name, spec, dataset_count(cfg, name), cfg.origins.get(name))
 
 
 def datasets_needed(requests: list[Request]) -> set[str]:
@@ -124,7 +175,29 @@ def prepare_default_data(cfg: Config, names: set[str], show_progress: bool = Tru
 
 
 def dataset_request(cfg: Config, name: str) -> Request:
-    """The dataset artifact: uint8 images and labels, sized by the scale preset."""
+    """The dataset artifact: uint8 images and labels, sized by the scale preset.
+
+    ``name`` is any of ``registry.dataset_names(cfg)``; an author's data set's params hold its whole spec,
+    the seed, its count capped by the scale's ``dataset_count`` (None: all) and its files' fingerprint.
+    Another name is a ConfigError listing the names.
+    """
+    from ..datasets.registry import dataset_count, is_user_dataset, unknown_dataset, user_datasets
+
+    if is_user_dataset(cfg, name):
+        spec = user_datasets(cfg)[name]
+        return Request(
+            "dataset",
+            {
+                "name": name,
+                "spec": spec,
+                "count": dataset_count(cfg, name),
+                "seed": cfg["build.seed"],
+                "path": spec["path"],
+                "fingerprint": fingerprint(spec["path"], whole=True),
+            },
+        )
+    if name not in DATASETS:
+        raise ConfigError(unknown_dataset(cfg, name), where="dataset")
     preset = cfg.preset
     path = {"mnist": cfg["data.mnist"], "fashion-mnist": cfg["data.fashion_mnist"], "faces": cfg["data.celeba"]}[name]
     if name == "mnist" and cfg.scale != "full" and not path:

@@ -1,11 +1,22 @@
-"""Stage ``dataset``: load a data source into .npy arrays plus its credit record."""
+"""Stage ``dataset``: load a data source into .npy arrays plus its description.
+
+The artifact is the same for every data set, built-in or an author's ``[datasets.<name>]``:
+``x_train.npy`` / ``x_test.npy`` uint8 (N, H, W) grey or (N, H, W, 3) RGB, ``y_train.npy`` /
+``y_test.npy`` int64 (absent when unlabelled), and the meta ``shape`` ([H, W] or [H, W, 3]),
+``color`` ("gray" | "rgb"), ``classes`` (label names, [] when unlabelled), ``train``, ``test``,
+``labels`` (bool) and ``source`` ({name, title, credit, licence, url, count, skipped}: the credit record).
+"""
 
 from __future__ import annotations
+
+import logging
 
 import numpy as np
 
 from ..errors import DataError
 from ..pipeline import Context, stage
+
+log = logging.getLogger(__name__)
 
 TITLES = {
     "mnist": "MNIST",
@@ -15,18 +26,16 @@ TITLES = {
 }
 
 
-@stage(
-    "dataset",
-    libs=("numpy", "pillow"),
-    sources=("generator/datasets/*.py",),
-    label=lambda p: f"dataset {p['name']} ({p['count']:,})",
-)
-def make_dataset(ctx: Context) -> dict:
-    """Write x_train/y_train/x_test/y_test.npy (uint8 images, int64 labels)."""
+def _label(p: dict) -> str:
+    if p["count"] is None:
+        return f"dataset {p['name']} (all)"
+    return f"dataset {p['name']} ({'up to ' if 'spec' in p else ''}{p['count']:,})"
+
+
+def _builtin(p: dict):
     from ..datasets import MINIMUM, load, with_option
     from ..datasets.base import count_problem
 
-    p = ctx.params
     size = tuple(p["size"]) if p.get("size") else None
     try:
         ds = load(p["name"], count=p["count"], seed=p["seed"], path=p["path"] or None, size=size)
@@ -38,17 +47,43 @@ def make_dataset(ctx: Context) -> dict:
                 raise DataError(problem, where=p["path"])
     except DataError as exc:
         raise with_option(exc, p["name"]) if p["path"] else exc from None
+    return ds
+
+
+@stage(
+    "dataset",
+    libs=("numpy", "pillow"),
+    sources=("generator/datasets/*.py",),
+    label=_label,
+)
+def make_dataset(ctx: Context) -> dict:
+    """Write x_train/y_train/x_test/y_test.npy (uint8 images, int64 labels); return the meta described above."""
+    from ..datasets import load_user
+
+    p = ctx.params
+    ds = load_user(p["name"], p["spec"], p["count"], p["seed"]) if "spec" in p else _builtin(p)
+    skipped = ds.source["skipped"]
+    if skipped and "spec" in p:
+        log.warning(
+            "[datasets.%s]: %s of its image files could not be read and were skipped (%s images used)",
+            p["name"],
+            f"{skipped:,}",
+            f"{ds.n:,}",
+        )
     for name in ("x_train", "y_train", "x_test", "y_test"):
         array = getattr(ds, name)
         if array is not None:
             np.save(ctx.out / f"{name}.npy", array, allow_pickle=False)
-    source = {**ds.source, "title": TITLES.get(ds.source["name"], ds.source["name"])}
+    title = ds.source.get("title") or TITLES.get(ds.source["name"], ds.source["name"])
+    labelled = ds.y_train is not None
     return {
-        "source": source,
+        "source": {**ds.source, "title": title},
         "shape": list(ds.x_train.shape[1:]),
+        "color": ds.color,
+        "classes": list(ds.classes) if labelled else [],
         "train": int(len(ds.x_train)),
         "test": int(len(ds.x_test)),
-        "labels": ds.y_train is not None,
+        "labels": labelled,
     }
 
 

@@ -1,7 +1,9 @@
-// image-grid: a sprite sheet of small grayscale images (e.g. a strip of
-// digits), drawn with crisp pixels and a label under each cell. Arrow keys,
-// hover or a tap select a cell; it is outlined, shown enlarged beside the grid
-// and announced through the figure's live region.
+// image-grid: a sprite sheet of small images (e.g. a strip of digits; gray or
+// colour, drawn as they are), with a label under each cell. Cells scale by a
+// whole factor with crisp pixels where they fit (8x8 images grow), smoothly
+// where they must shrink (large photos). Arrow keys, hover or a tap select a
+// cell; it is outlined, shown enlarged beside the grid and announced through
+// the figure's live region.
 
 import { announcer } from "../../lib/announce.js";
 import { createFigure, fetchImage, h } from "../../lib/figure.js";
@@ -18,13 +20,16 @@ const MOVE_MS = 120;
 const FONT = '13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 function validate(config) {
-  const { cell, cols } = config;
+  const { cols } = config;
   const rows = config.rows ?? 1;
   const count = config.count ?? cols * rows;
+  // cell_width x cell_height source pixels a cell; `cell` alone for square cells
+  const cell_width = config.cell_width ?? config.cell;
+  const cell_height = config.cell_height ?? config.cell;
   if (typeof config.image !== "string" || !config.image) {
     throw new Error("image-grid needs config.image, the sprite sheet's file name");
   }
-  for (const [name, value] of Object.entries({ cell, cols, rows, count })) {
+  for (const [name, value] of Object.entries({ cell_width, cell_height, cols, rows, count })) {
     if (!Number.isInteger(value) || value < 1) {
       throw new Error(`image-grid config.${name} must be a positive integer, got ${value}`);
     }
@@ -37,16 +42,28 @@ function validate(config) {
     throw new Error(`image-grid has ${labels.length} labels for ${count} cells`);
   }
   const scale = config.scale ?? DEFAULT_SCALE;
-  return { cell, cols, rows, count, labels, scale, noun: config.noun ?? "Image" };
+  const noun = config.noun ?? "Image";
+  return { cellWidth: cell_width, cellHeight: cell_height, cols, rows, count, labels, scale, noun };
 }
 
-// Cell size in CSS px that fits `width`; a whole multiple of the source cell
-// in device pixels when there is room, so every source pixel is equally wide.
-function cellSizeFor(width, { cell, cols, scale }, ratio) {
+// Cell size in CSS px that fits `width`: a whole multiple of the source cell
+// in device pixels when there is room, so every source pixel is equally wide
+// (drawn crisp); else the source cell shrunk to fit (drawn smooth).
+function cellSizeFor(width, { cellWidth, cellHeight, cols, scale }, ratio) {
   const room = Math.floor(width / cols) - GAP;
-  const wanted = Math.min(cell * scale, room);
-  const multiple = Math.floor((wanted * ratio) / cell);
-  return multiple >= 1 ? (multiple * cell) / ratio : Math.max(8, wanted);
+  const wanted = Math.min(cellWidth * scale, room);
+  const multiple = Math.floor((wanted * ratio) / cellWidth);
+  if (multiple >= 1) {
+    return { width: (multiple * cellWidth) / ratio, height: (multiple * cellHeight) / ratio, smooth: false };
+  }
+  const fitted = Math.max(8, wanted);
+  return { width: fitted, height: (fitted * cellHeight) / cellWidth, smooth: true };
+}
+
+// The enlarged view's size: the source cell's shape within a `box` x `box` square.
+function zoomSizeFor(box, { cellWidth, cellHeight }, ratio) {
+  const k = box / Math.max(cellWidth, cellHeight);
+  return { width: Math.round(cellWidth * k), height: Math.round(cellHeight * k), smooth: k * ratio < 1 };
 }
 
 /**
@@ -57,7 +74,7 @@ function cellSizeFor(width, { cell, cols, scale }, ratio) {
 export async function mount(el, config) {
   const grid = validate(config);
   const image = await fetchImage(config.image, { base: config.base });
-  if (image.width < grid.cols * grid.cell || image.height < grid.rows * grid.cell) {
+  if (image.width < grid.cols * grid.cellWidth || image.height < grid.rows * grid.cellHeight) {
     image.close();
     throw new Error(`the image ${config.image} is smaller than cols x rows cells`);
   }
@@ -94,16 +111,16 @@ export async function mount(el, config) {
     const sideBySide = width >= SIDE_BY_SIDE_MIN_WIDTH;
     const zoom = Math.round(Math.min(ZOOM_SIZE.max, Math.max(ZOOM_SIZE.min, width * 0.25)));
     const gridWidth = sideBySide ? width - zoom - 3 * GAP : width;
-    const size = cellSizeFor(gridWidth, grid, ratio);
+    const cell = cellSizeFor(gridWidth, grid, ratio);
     const usedRows = Math.ceil(grid.count / grid.cols);
     root.classList.toggle("image-grid--stacked", !sideBySide);
     return {
-      size,
-      pitch: size + GAP,
-      rowHeight: size + LABEL_HEIGHT + GAP,
-      width: grid.cols * (size + GAP),
-      height: usedRows * (size + LABEL_HEIGHT + GAP),
-      zoom,
+      cell,
+      pitch: cell.width + GAP,
+      rowHeight: cell.height + LABEL_HEIGHT + GAP,
+      width: grid.cols * (cell.width + GAP),
+      height: usedRows * (cell.height + LABEL_HEIGHT + GAP),
+      zoom: zoomSizeFor(zoom, grid, ratio),
     };
   }
 
@@ -114,13 +131,16 @@ export async function mount(el, config) {
   }
 
   function sourceOf(index) {
-    return { sx: (index % grid.cols) * grid.cell, sy: Math.floor(index / grid.cols) * grid.cell };
+    return { sx: (index % grid.cols) * grid.cellWidth, sy: Math.floor(index / grid.cols) * grid.cellHeight };
   }
 
   // Draw the grid and the enlarged cell; true while the outline is still moving.
   function draw(now = performance.now()) {
     const theme = readTheme(el);
+    const { cell } = layout;
     const { ctx } = fitCanvas(cellsCanvas, layout.width, layout.height);
+    ctx.imageSmoothingEnabled = cell.smooth;
+    ctx.imageSmoothingQuality = "high";
     ctx.clearRect(0, 0, layout.width, layout.height);
     ctx.font = FONT;
     ctx.textAlign = "center";
@@ -128,9 +148,10 @@ export async function mount(el, config) {
     for (let i = 0; i < grid.count; i += 1) {
       const { x, y } = cellOrigin(i);
       const { sx, sy } = sourceOf(i);
-      ctx.drawImage(image, sx, sy, grid.cell, grid.cell, x, y, layout.size, layout.size);
+      ctx.drawImage(image, sx, sy, grid.cellWidth, grid.cellHeight, x, y, cell.width, cell.height);
       ctx.fillStyle = i === selected ? theme.accent : theme.muted;
-      ctx.fillText(grid.labels[i], x + layout.size / 2, y + layout.size + 3);
+      // a long class name is squeezed to its cell's pitch rather than drawn over its neighbours
+      ctx.fillText(grid.labels[i], x + cell.width / 2, y + cell.height + 3, layout.pitch - 4);
     }
     let animating = false;
     if (move) {
@@ -147,18 +168,21 @@ export async function mount(el, config) {
     }
     ctx.strokeStyle = theme.accent;
     ctx.lineWidth = 2;
-    ctx.strokeRect(highlight.x - 2, highlight.y - 2, layout.size + 4, layout.size + 4);
+    ctx.strokeRect(highlight.x - 2, highlight.y - 2, cell.width + 4, cell.height + 4);
     drawZoom(theme);
     return animating;
   }
 
   function drawZoom(theme) {
-    const { ctx } = fitCanvas(zoomCanvas, layout.zoom, layout.zoom);
+    const { width, height, smooth } = layout.zoom;
+    const { ctx } = fitCanvas(zoomCanvas, width, height);
+    ctx.imageSmoothingEnabled = smooth;
+    ctx.imageSmoothingQuality = "high";
     const { sx, sy } = sourceOf(selected);
-    ctx.drawImage(image, sx, sy, grid.cell, grid.cell, 0, 0, layout.zoom, layout.zoom);
+    ctx.drawImage(image, sx, sy, grid.cellWidth, grid.cellHeight, 0, 0, width, height);
     ctx.strokeStyle = theme.border;
     ctx.lineWidth = 1;
-    ctx.strokeRect(0.5, 0.5, layout.zoom - 1, layout.zoom - 1);
+    ctx.strokeRect(0.5, 0.5, width - 1, height - 1);
   }
 
   function relayout() {
@@ -167,12 +191,15 @@ export async function mount(el, config) {
     frame.invalidate();
   }
 
+  // unlabelled images (an empty label) are named by their number alone
   function labelDetail() {
-    detailLabel.textContent = `${grid.noun} ${selected + 1}: label ${grid.labels[selected]}`;
+    const label = grid.labels[selected];
+    detailLabel.textContent = `${grid.noun} ${selected + 1}${label ? `: label ${label}` : ""}`;
   }
 
   function announce() {
-    say(`${grid.noun} ${selected + 1} of ${grid.count}, label ${grid.labels[selected]}`);
+    const label = grid.labels[selected];
+    say(`${grid.noun} ${selected + 1} of ${grid.count}${label ? `, label ${label}` : ""}`);
   }
 
   function select(index) {

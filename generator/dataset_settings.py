@@ -1,0 +1,118 @@
+"""The ``[datasets.<name>]`` tables of ``site.toml``: an author's own data sets, their keys and validation.
+
+:func:`parse_datasets` is called by :func:`generator.config.load_config` on the ``datasets`` table. Each
+valid table is stored as flat ``datasets.<name>.<key>`` values (every key of :data:`DATASET_SCHEMA`,
+defaults filled in); unlike the fixed sections, an unknown key is an error listing the allowed ones.
+Read the result through :mod:`generator.datasets.registry`, not from here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .schema import Field, show
+
+#: The data sets built into the generator; an author's ``[datasets.<name>]`` may not take these names.
+BUILTIN_DATASETS = ("mnist", "fashion-mnist", "faces")
+#: An author's data set name: lowercase letters, digits and hyphens, starting with a letter.
+DATASET_NAME = re.compile(r"[a-z][a-z0-9-]*")
+NAME_RULE = "lowercase letters, digits and '-', starting with a letter (e.g. 'my-digits')"
+PATH_FORMS = (
+    "a folder with one sub-folder of images per class, a flat folder or a .zip of images "
+    "(PNG, JPEG, WebP, PGM/PPM, BMP, GIF, TIFF), an .npz with x (N, H, W) or (N, H, W, 3) uint8 and "
+    "optional y, x_test, y_test, or a folder of IDX files"
+)
+#: The keys of one ``[datasets.<name>]`` table; ``path`` is required, ``None`` defaults mean "not set".
+DATASET_SCHEMA: dict[str, Field] = {
+    "path": Field("str", "", f"Required. {PATH_FORMS[0].upper()}{PATH_FORMS[1:]}; relative to this settings file."),
+    "title": Field("str", "", "Shown in data notes and on the credits page (default: the name)."),
+    "credit": Field("str", "", "Who made the data, for data notes and the credits page."),
+    "licence": Field(
+        "str", "", "The data's licence; without one the credits page says 'licence not stated' (--strict: an error)."
+    ),
+    "url": Field("str", "", "Where the data comes from (optional)."),
+    "size": Field(
+        "ints",
+        None,
+        "[height, width]: resize every image to it, keeping its aspect and padding with black.",
+        4,
+        512,
+        length=2,
+    ),
+    "color": Field(
+        "str", "", "'gray' or 'rgb'; '' = inferred (any colour image makes it rgb).", choices=("", "gray", "rgb")
+    ),
+    "classes": Field("strs", None, "Label names, one per class (default: the sub-folder names or label numbers)."),
+    "count": Field(
+        "int",
+        None,
+        "Most images used, a seeded subset (default: all); [scales.*] dataset_count caps it.",
+        1,
+        10_000_000,
+    ),
+}
+
+#: ``where_of(section, key)``: "site.toml:12" for ``key`` in ``[section]`` (``key`` None: the header).
+WhereOf = Callable[[str, "str | None"], str]
+
+
+def _table_problem(section: str, table: Any) -> str:
+    return f"[{section}] is {show(table)}; allowed: a table (a '[{section}]' line, then 'key = value' lines)"
+
+
+def parse_dataset(name: str, table: Any, where_of: WhereOf, errors: list, out: dict) -> str:
+    """Validate one ``[datasets.<name>]`` table into ``out`` (defaults filled in); return where it was declared.
+
+    Problems are appended to ``errors`` as (where, message) pairs; nothing is stored for a table with one.
+    """
+    section = f"datasets.{name}"
+    where = where_of(section, None)
+    if not DATASET_NAME.fullmatch(name):
+        errors.append((where, f"[datasets] the name {show(name)} is not allowed; allowed: {NAME_RULE}"))
+        return where
+    if name in BUILTIN_DATASETS:
+        builtin = ", ".join(BUILTIN_DATASETS)
+        message = f"[{section}]: '{name}' is a built-in data set; choose another name (built-in: {builtin}; their files are set in [data])"
+        errors.append((where, message))
+        return where
+    if not isinstance(table, dict):
+        errors.append((where, _table_problem(section, table)))
+        return where
+    values = {key: spec.default for key, spec in DATASET_SCHEMA.items()}
+    ok = True
+    for key, value in table.items():
+        spec = DATASET_SCHEMA.get(key)
+        if spec is None:
+            allowed = ", ".join(DATASET_SCHEMA)
+            errors.append(
+                (where_of(section, key), f"[{section}] has an unknown key {show(key)}; allowed keys: {allowed}")
+            )
+            ok = False
+            continue
+        problem = spec.check(value)
+        if problem:
+            errors.append((where_of(section, key), f"[{section}] {key} {problem}"))
+            ok = False
+        else:
+            values[key] = value
+    path = table.get("path")
+    if not isinstance(path, str) or not path.strip():
+        if path is None or isinstance(path, str):  # a wrong type was reported above
+            at = where_of(section, "path") if path is not None else where
+            errors.append((at, f'[{section}] needs path = "...": {PATH_FORMS}, relative to this settings file'))
+        ok = False
+    if ok:
+        values["title"] = values["title"] or name
+        for key, value in values.items():
+            out[f"{section}.{key}"] = value
+    return where
+
+
+def parse_datasets(data: Any, where_of: WhereOf, errors: list, out: dict) -> dict[str, str]:
+    """Validate the ``datasets`` table (one sub-table per data set) into ``out``; return {name: where declared}."""
+    if not isinstance(data, dict):
+        errors.append((where_of("", "datasets"), _table_problem("datasets", data)))
+        return {}
+    return {name: parse_dataset(name, table, where_of, errors, out) for name, table in data.items()}

@@ -1,0 +1,168 @@
+"""Write docs/datasets-reference.md from the schema: ``python -m generator.reference [--check]``.
+
+The reference of the ``[datasets.<name>]`` and ``[models.<name>]`` keys of ``site.toml`` is made from
+the same :class:`~generator.schema.Field` declarations the build validates against
+(:data:`generator.config.DATASET_SCHEMA` and :data:`generator.config.SCHEMA`), so it cannot drift:
+tests/test_init.py checks that the committed file is what this module writes. ``--check`` writes
+nothing and exits 1 when the file is out of date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .config import BUILTIN_DATASETS, DATASET_SCHEMA, SCALES, SCHEMA
+from .dataset_settings import NAME_RULE
+from .schema import Field
+from .stages.train import MODELS
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "docs" / "datasets-reference.md"
+TYPES = {
+    "str": "string",
+    "int": "integer",
+    "float": "number",
+    "bool": "true or false",
+    "ints": "list of integers",
+    "strs": "list of strings",
+    "url-path": "string (a path)",
+    "url": "string (a URL)",
+    "id": "string (a name)",
+}
+# [models.toy] trains no image model, so it has no entry in stages/train.py's MODELS
+TOY = "the toy autoencoder of article 2 (3-D points), trained at build and again in the reader's browser"
+
+
+def _value(value: Any) -> str:
+    """A value as TOML writes it (``none`` when unset)."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(item) for item in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(fields: dict[str, Field], *, required: tuple[str, ...] = ()) -> list[str]:
+    rows = ["| key | type | default | allowed | what it does |", "| --- | --- | --- | --- | --- |"]
+    for key, spec in fields.items():
+        default = "required" if key in required else f"`{_value(spec.default)}`"
+        doc = spec.doc.removeprefix("Required. ") if key in required else spec.doc
+        allowed = "any" if spec.kind == "str" and not spec.choices else spec.allowed()
+        rows.append(f"| `{key}` | {TYPES[spec.kind]} | {default} | {_cell(allowed)} | {_cell(doc)} |")
+    return rows
+
+
+def _model_groups() -> list[tuple[list[str], dict[str, Field]]]:
+    """The ``[models.*]`` sections, those with identical fields (defaults included) grouped, in schema order."""
+    groups: list[tuple[list[str], dict[str, Field]]] = []
+    for section, fields in SCHEMA.items():
+        if not section.startswith("models."):
+            continue
+        same = next((names for names, other in groups if other == fields), None)
+        if same is None:
+            groups.append(([section.removeprefix("models.")], fields))
+        else:
+            same.append(section.removeprefix("models."))
+    return groups
+
+
+def _model_title(name: str) -> str:
+    if name == "toy":
+        return TOY
+    info = MODELS[name]
+    return f"{info['title'][:1].upper()}{info['title'][1:]}, trained on `{info['dataset']}`"
+
+
+def render() -> str:
+    """The reference's Markdown text."""
+    caps = [(scale, SCHEMA[f"scales.{scale}"]["dataset_count"]) for scale in SCALES]
+    cap_text = ", ".join(f"`{scale}` {spec.default:,}" if spec.default else f"`{scale}` no cap" for scale, spec in caps)
+    lines = [
+        "# Reference: `[datasets.*]` and `[models.*]` in `site.toml`",
+        "",
+        "<!-- Written by `python -m generator.reference` from the schema the build validates against",
+        "     (generator/dataset_settings.py, generator/config.py); do not edit by hand. -->",
+        "",
+        "Every key the build accepts in these tables, with its type, default and allowed values. The",
+        "tutorial [An explorable about your own images](own-data.md) shows them at work; the README's",
+        '"Configuration" lists the other sections of `site.toml`.',
+        "",
+        "## `[datasets.<name>]`: a dataset of your own",
+        "",
+        f"The name is {NAME_RULE}, and not a built-in name ({', '.join(f'`{n}`' for n in BUILTIN_DATASETS)}).",
+        "Figures refer to it as `dataset: <name>` (`image-grid`) or in `datasets: [...]` (`data-note`), and the",
+        "credits page lists it with its title, credit, licence and URL. Only `path` is required. A key not",
+        "listed here is an error naming the allowed keys, with the file and line.",
+        "",
+        *_table(DATASET_SCHEMA, required=("path",)),
+        "",
+        "Class folders give labels (the sub-folder names, sorted, are the classes); a flat folder or a `.zip`",
+        "of images gives none (a `.zip` of class folders does). Without a test split of its own, one image in",
+        "six is held out for testing (seeded; by class when labelled).",
+        "",
+        f"How many images a build uses is the smaller of `count` and the scale's `dataset_count` ({cap_text};",
+        "set it in `[scales.<scale>]`).",
+        "",
+        "```toml",
+        "[datasets.shapes]",
+        'path = "data/shapes"',
+        'title = "Coloured shapes"',
+        'credit = "Drawn with Pillow"',
+        'licence = "CC0 1.0"',
+        "size = [32, 32]",
+        "```",
+        "",
+        "## The built-in datasets",
+        "",
+        f"{', '.join(f'`{n}`' for n in BUILTIN_DATASETS)} need no table; their files are set in `[data]`:",
+        "",
+        *_table(SCHEMA["data"]),
+        "",
+        "## `[models.<name>]`",
+        "",
+        "The models the build trains for the demo articles. Their architectures are fixed in `generator/models/`;",
+        "these keys set their training. Sections with the same keys and defaults share a table. Another",
+        "`[models.<name>]` is ignored with a warning naming the known sections: models of your own, trained",
+        "on your `[datasets.*]` or read from a `.keras` file, are coming but not yet supported.",
+        "",
+    ]
+    for names, fields in _model_groups():
+        lines += [f"### {', '.join(f'`[models.{name}]`' for name in names)}", ""]
+        lines += [f"- `{name}`: {_model_title(name)}" for name in names]
+        lines += ["", *_table(fields), ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator.reference", description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the file is out of date")
+    args = parser.parse_args(argv)
+    text = render()
+    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else None
+    if args.check:
+        if current != text:
+            print(f"{TARGET.relative_to(ROOT)} is out of date: run python -m generator.reference", file=sys.stderr)
+            return 1
+        return 0
+    if current != text:
+        TARGET.write_text(text, encoding="utf-8")
+        print(f"wrote {TARGET.relative_to(ROOT)}")
+    else:
+        print(f"{TARGET.relative_to(ROOT)} is up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

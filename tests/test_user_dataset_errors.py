@@ -1,0 +1,202 @@
+"""Bad author data sets (``[datasets.<name>]``): one message, before any stage, the previous site intact.
+
+Each case is generated here and built through ``python build.py``: exit 1, one ``error:`` line naming
+``[datasets.<name>]`` (and the settings line declaring it), the file and what is allowed, no traceback,
+no stage run. The dataset stage's loader gives one DataError too when data goes bad after the check.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from generator.datasets import load_user
+from generator.errors import DataError
+from tests.conftest import ARTICLE, Project
+from tests.datafiles import idx_folder
+from tests.test_user_datasets import class_folders, flat_folder, noise, save, spec, zipped
+
+# --- bad data: one message through `python build.py`, before any stage ------------------------------------------
+
+
+def _mixed(t):
+    save(t / "a" / "one.png", noise(8, 8))
+    save(t / "a" / "two.png", noise(10, 8))
+    return t / "a"
+
+
+def _too_big(t):
+    return flat_folder(t / "big", n=3, shape=(600, 20), ext="png")
+
+
+def _one_image(t):
+    return flat_folder(t / "one", n=1, shape=(8, 8), ext="png")
+
+
+def _all_corrupt(t):
+    for i in range(5):
+        (t / "bad").mkdir(exist_ok=True)
+        (t / "bad" / f"{i}.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
+    return t / "bad"
+
+
+def _empty(t):
+    (t / "empty").mkdir()
+    (t / "empty" / "readme.txt").write_text("x")
+    return t / "empty"
+
+
+def _loose_and_classes(t):
+    root = class_folders(t / "shapes")
+    save(root / "stray.png", noise(8, 8))
+    return root
+
+
+def _classes_mismatch(t):
+    return class_folders(t / "shapes"), 'classes = ["a", "b"]\n'
+
+
+def _classes_unlabelled(t):
+    return flat_folder(t / "flat", n=4, shape=(8, 8), ext="png"), 'classes = ["a"]\n'
+
+
+def _npz_float(t):
+    np.savez(t / "d.npz", x=np.zeros((10, 8, 8), np.float32))
+    return t / "d.npz"
+
+
+def _npz_no_x(t):
+    np.savez(t / "d.npz", images=noise(10, 8, 8))
+    return t / "d.npz"
+
+
+def _npz_labels(t):
+    np.savez(t / "d.npz", x=noise(10, 8, 8), y=np.arange(9))
+    return t / "d.npz"
+
+
+def _idx_half_labelled(t):
+    folder = idx_folder(t / "idx", noise(10, 8, 8), np.zeros(10, np.uint8), noise(4, 8, 8), np.zeros(4, np.uint8))
+    (folder / "t10k-labels-idx1-ubyte").unlink()
+    return folder
+
+
+def _text_file(t):
+    (t / "data.csv").write_text("1,2,3")
+    return t / "data.csv"
+
+
+def _bad_zip(t):
+    path = zipped(flat_folder(t / "flat", n=6, shape=(8, 8), ext="png"), t / "d.zip")
+    path.write_bytes(path.read_bytes()[:100])
+    return path
+
+
+def _missing(t):
+    return t / "nowhere"
+
+
+BAD = {
+    "mixed-sizes": (_mixed, [r"different sizes: one.png is 8×8 and two.png is 10×8", r"set size = \[height, width\]"]),
+    "too-big-without-size": (_too_big, [r"600×20 pixels", r"from 4×4 to 512×512", r"set size"]),
+    "one-image": (_one_image, [r"too few images to split", r"at least 2 images"]),
+    "all-corrupt": (_all_corrupt, [r"none of the first 5 images could be read", r"0\.jpg", r"PNG, JPEG, WebP"]),
+    "no-images": (_empty, [r"holds no images \(PNG, JPEG", r"readme\.txt"]),
+    "loose-and-classes": (_loose_and_classes, [r"stray\.png", r"every image in a class sub-folder"]),
+    "classes-mismatch": (
+        _classes_mismatch,
+        [r"has 3 classes \(sub-folders circle, square, triangle\)", r"classes lists 2 names"],
+    ),
+    "classes-unlabelled": (_classes_unlabelled, [r"has no labels", r"remove classes"]),
+    "npz-float": (_npz_float, [r"\(float32\)", r"store them as uint8"]),
+    "npz-no-x": (_npz_no_x, [r"has no array x", r"found images"]),
+    "npz-label-count": (_npz_labels, [r"y holds labels of shape \(9,\)", r"10 images"]),
+    "idx-half-labelled": (_idx_half_labelled, [r"labels for one split only"]),
+    "a-csv-file": (_text_file, [r"is a \.csv file; allowed: a folder with one sub-folder of images per class"]),
+    "damaged-zip": (_bad_zip, [r"not a readable \.zip archive"]),
+    "missing-path": (_missing, [r"does not exist; allowed: a folder"]),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, shared_cache) -> Project:
+    """A site built once (the test article on MNIST); each bad case must leave it as it was."""
+    project = Project(tmp_path_factory.mktemp("user-datasets") / "site")
+    project.write("site.toml", '[site]\ntitle = "Test site"\n')
+    project.write("content/test-article.md", ARTICLE)
+    (project.root / ".cache").symlink_to(shared_cache, target_is_directory=True)
+    project.build(check=True)
+    return project
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_data_is_one_message_before_any_stage(built, tmp_path, case):
+    make, patterns = BAD[case]
+    made = make(tmp_path)
+    path, extra = made if isinstance(made, tuple) else (made, "")
+    before = (built.out / "test-article" / "index.html").read_text()
+    built.write(
+        "site.toml", f'[site]\ntitle = "Test site"\n\n[datasets.mine]\npath = "{path}"\nlicence = "CC0"\n{extra}'
+    )
+    try:
+        done = built.build()
+    finally:
+        built.write("site.toml", '[site]\ntitle = "Test site"\n')
+    err = done.stderr
+    assert done.returncode == 1 and "Traceback" not in err, err[-3000:]
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, err[-3000:]
+    message = errors[0]
+    assert "[datasets.mine] in site.toml:4" in message and str(path) in message, message
+    for pattern in patterns:
+        assert re.search(pattern, message), (pattern, message)
+    assert "[run]" not in err, "a stage ran before the data was checked"
+    assert (built.out / "test-article" / "index.html").read_text() == before
+
+
+def test_a_valid_dataset_builds_and_strict_wants_a_licence(built, tmp_path):
+    class_folders(tmp_path / "shapes")
+    text = f'[site]\ntitle = "Test site"\n\n[datasets.shapes]\npath = "{tmp_path / "shapes"}"\n'
+    built.write("site.toml", text)
+    try:
+        done = built.build()
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "[datasets.shapes] has no licence" in done.stderr
+        strict = built.build("--strict")
+    finally:
+        built.write("site.toml", '[site]\ntitle = "Test site"\n')
+    assert strict.returncode == 1 and "Traceback" not in strict.stderr
+    assert "site.toml:4: [datasets.shapes] has no licence" in strict.stderr
+
+
+def test_an_unknown_key_stops_the_build_with_its_line(built):
+    built.write("site.toml", '[site]\ntitle = "Test site"\n[datasets.shapes]\npath = "x"\nlicense = "CC0"\n')
+    try:
+        done = built.build()
+    finally:
+        built.write("site.toml", '[site]\ntitle = "Test site"\n')
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "site.toml:5: [datasets.shapes] has an unknown key 'license'; allowed keys: path, title" in done.stderr
+
+
+LOADER = {  # the stage's loader reads every image, so its message may differ from the check's where it says so
+    "mixed-sizes": BAD["mixed-sizes"][1],
+    "one-image": BAD["one-image"][1],
+    "all-corrupt": [r"has 5 image files but none could be read", r"0\.jpg", r"PNG, JPEG, WebP"],
+    "npz-label-count": BAD["npz-label-count"][1],
+    "classes-mismatch": BAD["classes-mismatch"][1],
+}
+
+
+@pytest.mark.parametrize("case", list(LOADER))
+def test_the_loader_gives_one_data_error_when_data_goes_bad_after_the_check(tmp_path, case):
+    made = BAD[case][0](tmp_path)
+    path, extra = made if isinstance(made, tuple) else (made, "")
+    keys = {"classes": ["a", "b"]} if extra else {}
+    with pytest.raises(DataError) as err:
+        load_user("mine", spec(path, **keys), None, 0)
+    assert str(path) in err.value.where and "[datasets.mine]" in err.value.where
+    for pattern in LOADER[case]:
+        assert re.search(pattern, err.value.message), (pattern, err.value.message)
