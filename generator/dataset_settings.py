@@ -8,6 +8,7 @@ Read the result through :mod:`generator.datasets.registry`, not from here.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -36,7 +37,8 @@ DATASET_SCHEMA: dict[str, Field] = {
     "size": Field(
         "ints",
         None,
-        "[height, width]: resize every image to it, keeping its aspect and padding with black.",
+        "[height, width]: resize every image to it, keeping its aspect and padding with black. Needed when the "
+        "images differ in size or a side is outside 4 to 512 pixels.",
         4,
         512,
         length=2,
@@ -86,9 +88,10 @@ def parse_dataset(name: str, table: Any, where_of: WhereOf, errors: list, out: d
         spec = DATASET_SCHEMA.get(key)
         if spec is None:
             allowed = ", ".join(DATASET_SCHEMA)
-            errors.append(
-                (where_of(section, key), f"[{section}] has an unknown key {show(key)}; allowed keys: {allowed}")
-            )
+            near = difflib.get_close_matches(str(key), list(DATASET_SCHEMA), n=1, cutoff=0.75)
+            hint = f"; did you mean {show(near[0])}?" if near else ""
+            message = f"[{section}] has an unknown key {show(key)}; allowed keys: {allowed}{hint}"
+            errors.append((where_of(section, key), message))
             ok = False
             continue
         problem = spec.check(value)

@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASET = "my-images"
 
 # The commented [datasets.<name>] example: (key, example value as TOML, what it means). Every key the
-# schema allows appears once (tests/test_init.py checks it against generator/config.py).
+# schema allows appears once (tests/test_init.py checks it against generator/config.py); ``classes`` stays
+# commented when the example is uncommented.
 DATASET_KEYS = (
     ("path", '"data/my-images"', "required: a folder of class sub-folders of images (PNG, JPEG, WebP, PGM),"),
     ("", "", "a flat folder or a .zip of images, an .npz (x, y) or a folder of IDX files;"),
@@ -35,7 +36,9 @@ DATASET_KEYS = (
     ("url", '"https://example.org/my-images"', "where readers can find them (optional)"),
     ("size", "[64, 64]", "resize to height, width (aspect kept, padded); needed when sizes differ"),
     ("color", '"rgb"', '"gray" or "rgb" (default: inferred from the images)'),
-    ("classes", '["cats", "dogs"]', "label names in order (default: the sub-folder names, sorted)"),
+    # Doubly commented: uncommenting the example leaves it off, so it never renames two folders silently.
+    ("# classes", '["cats", "dogs"]', "only to rename the classes: one name per sub-folder, in the"),
+    ("", "", "order of the sorted folder names (default: the folder names)"),
     ("count", "1000", "use at most this many images, a seeded subset (default: all)"),
 )
 

@@ -2,21 +2,28 @@
 
 Each case is generated here and built through ``python build.py``: exit 1, one ``error:`` line naming
 ``[datasets.<name>]`` (and the settings line declaring it), the file and what is allowed, no traceback,
-no stage run. The dataset stage's loader gives one DataError too when data goes bad after the check.
+no stage run. The dataset stage's loader gives one DataError too when data goes bad after the check. Bad
+``[datasets.*]`` tables are ConfigErrors with file and line; the cases at the end are checked through
+:func:`check_user` and :func:`load_user` directly.
 """
 
 from __future__ import annotations
 
 import re
+import zipfile
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from generator.datasets import load_user
-from generator.errors import DataError
+from generator.config import load_config
+from generator.datasets import check_user, images, load_user
+from generator.datasets.registry import count_source, dataset_count
+from generator.errors import ConfigError, DataError
+from generator.stages import check_inputs
 from tests.conftest import ARTICLE, Project
 from tests.datafiles import idx_folder
-from tests.test_user_datasets import class_folders, flat_folder, noise, save, spec, zipped
+from tests.test_user_datasets import class_folders, flat_folder, noise, save, settings, spec, zipped
 
 # --- bad data: one message through `python build.py`, before any stage ------------------------------------------
 
@@ -200,3 +207,173 @@ def test_the_loader_gives_one_data_error_when_data_goes_bad_after_the_check(tmp_
     assert str(path) in err.value.where and "[datasets.mine]" in err.value.where
     for pattern in LOADER[case]:
         assert re.search(pattern, err.value.message), (pattern, err.value.message)
+
+
+# --- bad settings: errors with the settings file and line ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, pattern",
+    [
+        (
+            '[datasets.x]\npath = "a"\nsizes = [8, 8]\n',
+            r"site.toml:3: \[datasets.x\] has an unknown key 'sizes'; allowed keys: path, title, credit, licence, url, size, color, classes, count",
+        ),
+        (
+            '[datasets.x]\ntitle = "no path"\n',
+            r'site.toml:1: \[datasets.x\] needs path = "...": a folder with one sub-folder',
+        ),
+        ('[datasets.x]\npath = ""\n', r"site.toml:2: \[datasets.x\] needs path"),
+        (
+            '[datasets.x]\npath = "a"\nsize = [2, 600]\n',
+            r"site.toml:3: \[datasets.x\] size is \[2, 600\]; allowed: a list of 2 integers from 4 to 512",
+        ),
+        (
+            '[datasets.x]\npath = "a"\ncolor = "colour"\n',
+            r"site.toml:3: \[datasets.x\] color is 'colour'; allowed: one of '', 'gray', 'rgb'",
+        ),
+        (
+            '[datasets.x]\npath = "a"\ncount = 0\n',
+            r"site.toml:3: \[datasets.x\] count is 0; allowed: an integer from 1",
+        ),
+        (
+            '[datasets.x]\npath = "a"\nclasses = []\n',
+            r"site.toml:3: \[datasets.x\] classes is \[\]; allowed: a non-empty list",
+        ),
+        (
+            '[datasets.My_Set]\npath = "a"\n',
+            r"site.toml:1: \[datasets\] the name 'My_Set' is not allowed; allowed: lowercase letters, digits and '-'",
+        ),
+        (
+            '[datasets.mnist]\npath = "a"\n',
+            r"site.toml:1: \[datasets.mnist\]: 'mnist' is a built-in data set; choose another name",
+        ),
+        (
+            '[datasets.x]\npath = "a"\ncolour = "rgb"\n',
+            r"site.toml:3: \[datasets.x\] has an unknown key 'colour'; allowed keys: path, .*; did you mean 'color'\?",
+        ),
+        (
+            '[datasets.x]\npath = "a"\nlicense = "CC0"\n',
+            r"site.toml:3: \[datasets.x\] has an unknown key 'license'; allowed keys: .*; did you mean 'licence'\?",
+        ),
+        ("[datasets]\nx = 3\n", r"site.toml:2: \[datasets.x\] is 3; allowed: a table"),
+        ('datasets = "x"\n', r"site.toml:1: \[datasets\] is 'x'; allowed: a table"),
+    ],
+)
+def test_bad_datasets_tables_are_errors_with_file_and_line(tmp_path, text, pattern):
+    with pytest.raises(ConfigError, match=pattern):
+        load_config(settings(tmp_path, text))
+
+
+def test_a_cap_from_the_scale_is_named_in_messages(tmp_path):
+    class_folders(tmp_path / "a")
+    root = settings(tmp_path, '[scales.tiny]\ndataset_count = 1\n\n[datasets.a]\npath = "a"\nlicence = "x"\n')
+    cfg = load_config(root, overrides={"build.scale": "tiny"})
+    assert count_source(cfg, "a") == "[scales.tiny] dataset_count" and dataset_count(cfg, "a") == 1
+    with pytest.raises(DataError, match=r"is to be used with \[scales.tiny\] dataset_count = 1: too few images"):
+        check_inputs(cfg)
+    own = load_config(settings(tmp_path, '[datasets.a]\npath = "a"\nlicence = "x"\ncount = 5\n'))
+    assert count_source(own, "a") == "count"
+
+
+# --- more bad data, checked directly (check_user before the build, load_user in the stage) -----------------------
+
+
+def _nested(t):
+    for split in ("train", "test"):
+        class_folders(t / "data" / split, classes=("cat", "dog"), n=2)
+    return t / "data", {}
+
+
+def _nested_zip(t):
+    _nested(t)
+    return zipped(t / "data", t / "d.zip", "data"), {}
+
+
+def _npz_zero_side(t):
+    np.savez(t / "d.npz", x=np.zeros((10, 0, 8), np.uint8))
+    return t / "d.npz", {"size": [8, 8]}
+
+
+def _npz_object_labels(t):
+    np.savez(t / "d.npz", x=noise(4, 8, 8), y=np.array([0, 1, "a", None], dtype=object))
+    return t / "d.npz", {}
+
+
+def _zip_bomb(t):
+    path = t / "d.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.png", b"\0" * (images.MAX_MEMBER + 1))  # unpacks to 64 MiB + 1, stored in 65 kB
+        archive.writestr("b.png", b"\0")
+    return path, {}
+
+
+def _pixel_bomb(t, monkeypatch, limit):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", limit)  # 8×8 = 64 pixels: over twice 20, or over 40
+    return flat_folder(t / "flat", n=3, shape=(8, 8), ext="png"), {}
+
+
+DIRECT = {
+    "nested-class-folders": (
+        _nested,
+        [
+            r"more than one folder below a class folder \(test/cat/000\.png\)",
+            r"point path at the folder whose sub-folders are the classes \(e\.g\. .*data/test\)",
+        ],
+    ),
+    "nested-in-a-zip": (_nested_zip, [r"more than one folder below a class folder", r"unzip it"]),
+    "npz-zero-side-with-size": (_npz_zero_side, [r"x holds images of 0×8 pixels", r"uint8 images"]),
+    "npz-object-labels": (_npz_object_labels, [r"y holds labels of shape \(4,\) \(Python objects\) for 4 images"]),
+    "zip-bomb": (_zip_bomb, [r"holds a\.png, which unpacks to 67,108,865 bytes", r"up to 64 MiB"]),
+    "pixel-bomb-error": (lambda t, mp: _pixel_bomb(t, mp, 20), [r"000\.png is too large to decode safely"]),
+    "pixel-bomb-warning": (lambda t, mp: _pixel_bomb(t, mp, 40), [r"000\.png is too large to decode safely"]),
+}
+
+
+@pytest.mark.parametrize("case", list(DIRECT))
+@pytest.mark.parametrize("how", ["check", "load"])
+def test_more_bad_data_is_one_data_error(tmp_path, monkeypatch, case, how):
+    make, patterns = DIRECT[case]
+    path, keys = make(tmp_path, monkeypatch) if "bomb" in case and "zip" not in case else make(tmp_path)
+    with pytest.raises(DataError) as err:
+        if how == "check":
+            check_user("mine", spec(path, **keys), None, "site.toml:4")
+        else:
+            load_user("mine", spec(path, **keys), None, 0)
+    assert "[datasets.mine]" in err.value.where and str(path) in err.value.where, err.value.where
+    for pattern in patterns:
+        assert re.search(pattern, err.value.message), (pattern, err.value.message)
+
+
+@pytest.mark.parametrize("form", ["images", "npz"])
+def test_running_out_of_memory_is_one_data_error(tmp_path, monkeypatch, form):
+    from generator.datasets import arrays
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    if form == "images":
+        path = flat_folder(tmp_path / "flat", n=3, shape=(8, 8), ext="png")
+        monkeypatch.setattr(images, "list_images", exhausted)
+    else:
+        np.savez(tmp_path / "d.npz", x=noise(4, 8, 8))
+        path = tmp_path / "d.npz"
+        monkeypatch.setattr(arrays, "check_arrays", exhausted)
+    for run in (lambda: check_user("mine", spec(path)), lambda: load_user("mine", spec(path), None, 0)):
+        with pytest.raises(DataError, match=r"too large to load into memory; set count"):
+            run()
+
+
+def test_a_file_that_runs_out_of_memory_is_skipped(tmp_path, monkeypatch):
+    folder = flat_folder(tmp_path / "flat", n=4, shape=(8, 8), ext="png")
+    real, calls = images.to_array, []
+
+    def to_array(im):
+        calls.append(1)
+        if len(calls) == 2:
+            raise MemoryError
+        return real(im)
+
+    monkeypatch.setattr(images, "to_array", to_array)
+    ds = load_user("mine", spec(folder), None, 0)
+    assert ds.n == 3 and ds.source["skipped"] == 1

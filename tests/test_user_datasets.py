@@ -122,51 +122,6 @@ def test_the_scale_caps_the_count(tmp_path):
     assert load_config(root).preset["dataset_count"] == 20_000
 
 
-@pytest.mark.parametrize(
-    "text, pattern",
-    [
-        (
-            '[datasets.x]\npath = "a"\nsizes = [8, 8]\n',
-            r"site.toml:3: \[datasets.x\] has an unknown key 'sizes'; allowed keys: path, title, credit, licence, url, size, color, classes, count",
-        ),
-        (
-            '[datasets.x]\ntitle = "no path"\n',
-            r'site.toml:1: \[datasets.x\] needs path = "...": a folder with one sub-folder',
-        ),
-        ('[datasets.x]\npath = ""\n', r"site.toml:2: \[datasets.x\] needs path"),
-        (
-            '[datasets.x]\npath = "a"\nsize = [2, 600]\n',
-            r"site.toml:3: \[datasets.x\] size is \[2, 600\]; allowed: a list of 2 integers from 4 to 512",
-        ),
-        (
-            '[datasets.x]\npath = "a"\ncolor = "colour"\n',
-            r"site.toml:3: \[datasets.x\] color is 'colour'; allowed: one of '', 'gray', 'rgb'",
-        ),
-        (
-            '[datasets.x]\npath = "a"\ncount = 0\n',
-            r"site.toml:3: \[datasets.x\] count is 0; allowed: an integer from 1",
-        ),
-        (
-            '[datasets.x]\npath = "a"\nclasses = []\n',
-            r"site.toml:3: \[datasets.x\] classes is \[\]; allowed: a non-empty list",
-        ),
-        (
-            '[datasets.My_Set]\npath = "a"\n',
-            r"site.toml:1: \[datasets\] the name 'My_Set' is not allowed; allowed: lowercase letters, digits and '-'",
-        ),
-        (
-            '[datasets.mnist]\npath = "a"\n',
-            r"site.toml:1: \[datasets.mnist\]: 'mnist' is a built-in data set; choose another name",
-        ),
-        ("[datasets]\nx = 3\n", r"site.toml:2: \[datasets.x\] is 3; allowed: a table"),
-        ('datasets = "x"\n', r"site.toml:1: \[datasets\] is 'x'; allowed: a table"),
-    ],
-)
-def test_bad_datasets_tables_are_errors_with_file_and_line(tmp_path, text, pattern):
-    with pytest.raises(ConfigError, match=pattern):
-        load_config(settings(tmp_path, text))
-
-
 def test_a_dataset_without_licence_warns_and_strict_refuses(tmp_path, caplog):
     root = settings(tmp_path, '[site]\ntitle = "x"\n\n[datasets.shapes]\npath = "s"\n')
     with caplog.at_level(logging.WARNING):
@@ -215,6 +170,11 @@ def _npz_rgb_split(t):
 def _npz_unlabelled_channel(t):
     np.savez(t / "d.npz", x=noise(10, 12, 12, 1))
     return t / "d.npz", (12, 12), "gray", None
+
+
+def _npz_keras_labels(t):
+    np.savez(t / "d.npz", x=noise(12, 8, 8), y=(np.arange(12) % 2).reshape(12, 1))
+    return t / "d.npz", (8, 8), "gray", ["0", "1"]
 
 
 def _idx(t):
@@ -271,10 +231,21 @@ def _zip_classes(t):
     )
 
 
+def _zip_odd_member_names(t):
+    folder = class_folders(t / "shapes", n=3)
+    path = t / "odd.zip"
+    with zipfile.ZipFile(path, "w") as archive:  # ZipInfo keeps the names as written, as other zip tools do
+        for i, file in enumerate(sorted(folder.rglob("*.png"))):
+            name = file.relative_to(folder).as_posix()
+            archive.writestr(zipfile.ZipInfo(f"./{name}" if i % 2 else name.replace("/", "//")), file.read_bytes())
+    return path, (8, 8), "gray", ["circle", "square", "triangle"]
+
+
 FORMS = {
     "npz-gray": _npz_gray,
     "npz-rgb-with-test-split": _npz_rgb_split,
     "npz-unlabelled-(N,H,W,1)": _npz_unlabelled_channel,
+    "npz-keras-labels-(N,1)": _npz_keras_labels,
     "idx-gz": _idx,
     "idx-images-only-rgb": _idx_images_only,
     "class-folders-png": _classes_png,
@@ -283,6 +254,7 @@ FORMS = {
     "flat-folder-pgm": _flat_pgm,
     "zip-flat": _zip_flat,
     "zip-of-class-folders": _zip_classes,
+    "zip-names-with-./-and-//": _zip_odd_member_names,
 }
 
 
@@ -361,6 +333,28 @@ def test_mixed_sizes_are_resized_keeping_aspect_with_size(tmp_path):
     assert columns == [15, 20, 20] and rows == [15, 20, 20]  # 40×30 fits as 20×15, padded with black
 
 
+def test_large_photos_are_decoded_small_and_turned_upright(tmp_path, monkeypatch):
+    from generator.datasets import images
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(3):
+        exif = Image.Exif()
+        exif[0x0112] = 6  # stored sideways: turn 90° clockwise to show
+        Image.fromarray(noise(600, 800, 3, seed=i)).save(folder / f"{i}.jpg", exif=exif)
+    decoded = []
+    real = images.to_array
+    monkeypatch.setattr(images, "to_array", lambda im: decoded.append(im.size) or real(im))
+    ds = load_user("x", spec(folder, size=[32, 16]), None, 0)
+    assert ds.all()[0].shape == (3, 32, 16, 3)
+    assert decoded == [(75, 100)] * 3  # (width, height) after the turn, decoded at 1/8 scale
+    small = tmp_path / "small"
+    small.mkdir()
+    for i in range(3):
+        Image.fromarray(noise(8, 16, seed=i)).save(small / f"{i}.png", exif=exif)
+    assert load_user("x", spec(small), None, 0).x_train.shape[1:] == (16, 8)  # without size too
+
+
 def test_unreadable_files_are_counted_and_skipped(tmp_path):
     folder = flat_folder(tmp_path / "flat", n=6, shape=(8, 8), ext="png")
     (folder / "broken.png").write_bytes(b"\x89PNG not really")
@@ -372,6 +366,14 @@ def test_unreadable_files_are_counted_and_skipped(tmp_path):
 def test_builtin_datasets_name_their_classes():
     ds = load("mnist", count=600)
     assert ds.color == "gray" and ds.classes == tuple("0123456789")
+
+
+def test_the_folder_to_label_mapping_is_logged_once(tmp_path, caplog):
+    folder = class_folders(tmp_path / "pets", classes=("cats", "dogs"), n=3)
+    with caplog.at_level(logging.INFO, logger="generator"):
+        load_user("pets", spec(folder, classes=["kitty", "dogs"]), None, 0)
+    said = [r.getMessage() for r in caplog.records if "sorted sub-folder names" in r.getMessage()]
+    assert said == ["[datasets.pets]: labels from the sorted sub-folder names: 0 = cats/ as 'kitty', 1 = dogs/"]
 
 
 # --- the dataset stage and its cache key --------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Image arrays of an author's data set: an .npz or a folder of IDX files.
 
 An .npz holds ``x`` (N, H, W) or (N, H, W, 3) uint8 (``x_train`` is read as ``x``; (N, H, W, 1) is
-squeezed), optionally ``y`` (or ``y_train``) integer labels 0-999 and a test split ``x_test``/``y_test``.
+squeezed), optionally ``y`` (or ``y_train``) integer labels 0-999 ((N, 1) is squeezed) and a test split
+``x_test``/``y_test``.
 An IDX folder holds ``train-images-idx3-ubyte[.gz]`` and optionally ``train-labels-idx1-ubyte[.gz]`` and
 the ``t10k-`` pair (:mod:`.idx` reads them). :func:`check_arrays` reads only headers and labels;
 :func:`read_arrays` applies the same rules to what it loads. Problems are :class:`DataError`.
@@ -17,8 +18,9 @@ import numpy as np
 
 from generator.errors import DataError
 
-from .idx import IDX_FILES, inspect_idx, read_idx
+from .idx import IDX_FILES, find_idx_files, inspect_idx, read_idx
 from .images import mixed_sizes, side_problem
+from .mnist import npy_header
 
 MAX_CLASSES = 1000
 NPZ_EXPECT = (
@@ -30,18 +32,15 @@ IDX_EXPECT = (
     f"train-labels-idx1-ubyte[.gz] (N labels 0-{MAX_CLASSES - 1}) and the t10k- pair as a test split"
 )
 ROLES = ("x", "y", "x_test", "y_test")
+_MISSING = tuple(f"{stem}[.gz]" for stem in IDX_FILES)  # as find_idx_files names a missing file
 _NPZ_NAMES = {"x": ("x", "x_train"), "y": ("y", "y_train"), "x_test": ("x_test",), "y_test": ("y_test",)}
 
 
 def idx_files(folder: Path) -> dict[str, Path]:
-    """The IDX files present in ``folder`` by role (x, y, x_test, y_test): plain or .gz, '-idx' or '.idx'."""
-    found = {}
-    for role, stem in zip(ROLES, IDX_FILES):
-        options = [folder / f"{s}{ext}" for s in (stem, stem.replace("-idx", ".idx")) for ext in (".gz", "")]
-        hit = next((p for p in options if p.is_file()), None)
-        if hit is not None:
-            found[role] = hit
-    return found
+    """The IDX files present in ``folder`` by role (x, y, x_test, y_test), as :func:`.idx.find_idx_files` finds them."""
+    found, missing = find_idx_files(folder)
+    present = iter(found)  # in the order of the roles, without the missing ones
+    return {role: next(present) for role, gone in zip(ROLES, _MISSING) if gone not in missing}
 
 
 def _roles_problem(roles, images: str) -> str | None:
@@ -65,6 +64,8 @@ def image_problem(key: str, dtype: np.dtype, shape: tuple[int, ...], size: Any, 
         return f"{key} holds an array of shape {tuple(shape)} ({kind}); {expect}{hint}"
     if shape[0] < 1:
         return f"{key} holds no images; {expect}"
+    if min(shape[1:3]) < 1:
+        return f"{key} holds images of {shape[1]}×{shape[2]} pixels (height×width); {expect}"
     problem = None if size is not None else side_problem(shape[1:])
     return f"{key} holds images of {problem}" if problem else None
 
@@ -72,22 +73,26 @@ def image_problem(key: str, dtype: np.dtype, shape: tuple[int, ...], size: Any, 
 def label_problem(key: str, y: np.ndarray, n: int, expect: str) -> str | None:
     """None if ``y`` holds ``n`` integer labels from 0 to MAX_CLASSES - 1; else what is wrong."""
     if y.dtype.kind not in "iu" or y.ndim != 1 or len(y) != n:
-        return f"{key} holds labels of shape {y.shape} ({y.dtype.name}) for {n:,} images; {expect}"
+        kind = "Python objects" if y.dtype.hasobject else y.dtype.name
+        return f"{key} holds labels of shape {y.shape} ({kind}) for {n:,} images; {expect}"
     if len(y) and not 0 <= int(y.min()) <= int(y.max()) < MAX_CLASSES:
         return f"{key} holds labels from {int(y.min())} to {int(y.max())}; {expect}"
     return None
 
 
-def _npy_header(handle) -> tuple[np.dtype, tuple[int, ...]]:
-    """dtype and shape from the header of a .npy stream."""
-    version = np.lib.format.read_magic(handle)
-    if version == (1, 0):
-        shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
-    elif version == (2, 0):
-        shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
-    else:
-        raise ValueError(f".npy format version {version[0]}.{version[1]} is not supported")
-    return np.dtype(dtype), tuple(int(d) for d in shape)
+def as_labels(y: np.ndarray) -> np.ndarray:
+    """Labels shaped (N, 1), as Keras writes them, as (N,); other shapes as they are."""
+    return y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
+
+
+def _npz_labels(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> np.ndarray:
+    """The labels of one .npz member; an array of Python objects (which is not read) as a stand-in of its shape."""
+    with archive.open(member) as handle:
+        dtype, shape = npy_header(handle)
+    if dtype.hasobject:
+        return np.broadcast_to(np.empty((), object), shape)
+    with archive.open(member) as handle:
+        return as_labels(np.lib.format.read_array(handle, allow_pickle=False))
 
 
 def npz_names(names: list[str], file: Path) -> dict[str, str]:
@@ -123,11 +128,11 @@ def check_arrays(p: Path, form: str, size: Any) -> tuple[int, dict[str, np.ndarr
             members = {i.filename[:-4]: i for i in archive.infolist() if i.filename.endswith(".npy")}
             for role, name in npz_names(sorted(members), p).items():
                 where[role] = p
+                if role.startswith("y"):
+                    labels[role] = _npz_labels(archive, members[name])
+                    continue
                 with archive.open(members[name]) as handle:
-                    if role.startswith("y"):
-                        labels[role] = np.lib.format.read_array(handle, allow_pickle=False)
-                        continue
-                    dtype, shapes[role] = _npy_header(handle)
+                    dtype, shapes[role] = npy_header(handle)
                 problem = image_problem(name, dtype, shapes[role], size, expect)
                 if problem:
                     raise DataError(problem, where=str(p))
@@ -135,7 +140,7 @@ def check_arrays(p: Path, form: str, size: Any) -> tuple[int, dict[str, np.ndarr
         for role, file in _idx_roles(p).items():
             where[role] = file
             if role.startswith("y"):
-                labels[role] = read_idx(file)
+                labels[role] = as_labels(read_idx(file))
                 continue
             dtype, shapes[role] = inspect_idx(file)
             problem = image_problem(file.name, dtype, shapes[role], size, expect)
@@ -160,7 +165,7 @@ def read_arrays(p: Path, form: str, size: Any) -> dict[str, np.ndarray]:
         arrays = {role: read_idx(file) for role, file in _idx_roles(p).items()}
     for role, a in arrays.items():
         if role.startswith("y"):
-            arrays[role] = a.astype(np.int64)
+            arrays[role] = as_labels(a).astype(np.int64)
         elif a.ndim == 4 and a.shape[3] == 1:
             arrays[role] = a[..., 0]
     return arrays

@@ -1,16 +1,20 @@
 """Image files of an author's data set: a folder of class sub-folders, a flat folder or a .zip.
 
 :func:`list_images` finds the image files and their classes (sub-folder names, sorted); a folder or
-archive that holds nothing but one sub-folder is looked into. :func:`read_images` decodes a seeded
-subset of them to uint8 arrays, one colour mode and one size for all; :func:`check_images` decodes a
-few, cheaply, before any stage runs. Every problem is a :class:`DataError` whose message says what is
-allowed (the caller adds which data set it is).
+archive that holds nothing but one sub-folder is looked into; images deeper than one folder below a
+class folder are refused. :func:`read_images` decodes a seeded subset of them to uint8 arrays, one colour
+mode and one size for all, resizing each image as soon as it is decoded (a JPEG is decoded at a reduced
+scale when ``size`` allows), so memory holds the images at their final size; :func:`check_images`
+decodes a few, cheaply, before any stage runs. Images are turned upright by their EXIF orientation.
+Every problem is a :class:`DataError` whose message says what is allowed (the caller adds which data
+set it is).
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import numpy as np
-from PIL import Image
+from PIL import ExifTags, Image, ImageOps
 
 from generator.errors import DataError
 
@@ -31,6 +35,7 @@ FORMATS = "PNG, JPEG, WebP, PGM/PPM, BMP, GIF or TIFF"
 SIDES = (4, 512)  # the smallest and largest height or width kept without `size` (size's own range)
 GREY_TOLERANCE = 2  # an RGB image whose channels differ by at most this much everywhere is grey
 SAMPLE = 24  # images check_images decodes, spread over the classes
+MAX_MEMBER = 64 * 2**20  # the largest .zip member read (bytes unpacked): bigger ones (zip bombs) are refused
 SIZE_HINT = "set size = [height, width] to resize them all (keeping their aspect, padded with black)"
 
 
@@ -43,6 +48,7 @@ class Listing:
     labels: np.ndarray | None  # int64 index into ``classes``; None for a flat folder or archive
     classes: list[str]
     base: str  # the folder inside the archive or folder the names are relative to, for messages
+    members: tuple[str, ...] = ()  # a .zip's member names as stored (read with these), parallel to names
 
     def shown(self, i: int) -> str:
         """The i-th file as messages name it (relative to the data set's path)."""
@@ -55,7 +61,7 @@ class Listing:
             yield lambda i: (self.path / self.base / self.names[i]).read_bytes()
             return
         with zipfile.ZipFile(self.path) as archive:
-            yield lambda i: archive.read(str(PurePosixPath(self.base, self.names[i])) if self.base else self.names[i])
+            yield lambda i: archive.read(self.members[i])
 
 
 def _skip(part: str) -> bool:
@@ -73,32 +79,52 @@ def _others(names: list[str]) -> str:
     return f"found {len(names):,} other file{'s' * (len(names) != 1)}: {shown}"
 
 
-def _group(path: Path, files: list[tuple[str, ...]], others: list[str], what: str) -> Listing:
-    """Class or flat listing of ``files`` (path parts relative to ``path``, images only)."""
+def _deep(path: Path, base: tuple[str, ...], deep: list[tuple[str, ...]], what: str) -> DataError:
+    """The message for images more than one folder below a class folder (``deep``: parts below ``base``)."""
+    example, top = "/".join(deep[0]), deep[0][0]
+    if what == "folder":
+        hint = f"point path at the folder whose sub-folders are the classes (e.g. {path.joinpath(*base, top)})"
+    else:
+        hint = (
+            f"make a .zip whose folders are the classes (e.g. of {'/'.join((*base, top))}/ alone), or unzip it and "
+            "point path at the folder whose sub-folders are the classes"
+        )
+    return DataError(
+        f"holds images more than one folder below a class folder ({example}); allowed: every image directly in "
+        f"its class sub-folder: {hint}",
+        where=str(PurePosixPath(path, *base)),
+    )
+
+
+def _group(path: Path, files: list[tuple[str, ...]], others: list[str], what: str, members=None) -> Listing:
+    """Class or flat listing of ``files`` (path parts relative to ``path``, images only); ``members`` maps a
+    .zip's parts to its member names as stored."""
     if not files:
         raise DataError(f"holds no images ({FORMATS}; {_others(others)})", where=str(path))
-    base: tuple[str, ...] = ()
-    while len({f[0] for f in files}) == 1 and all(len(f) > 1 for f in files):  # one folder inside: look into it
-        base += (files[0][0],)
-        files = [f[1:] for f in files]
-    loose = sorted("/".join(f) for f in files if len(f) == 1)
-    nested = [f for f in files if len(f) > 1]
+    files = sorted(set(files))
+    depth = 0
+    while len({f[depth] for f in files}) == 1 and all(len(f) > depth + 1 for f in files):  # one folder: look in
+        depth += 1
+    base = files[0][:depth]
+    deep = [f[depth:] for f in files if len(f) > depth + 2]
+    if deep:
+        raise _deep(path, base, deep, what)
+    loose = [f for f in files if len(f) == depth + 1]
+    nested = [f for f in files if len(f) == depth + 2]
     if loose and nested:
         raise DataError(
-            f"holds both images beside the class sub-folders ({loose[0]}) and images in them "
-            f"({'/'.join(nested[0])}); allowed: every image in a class sub-folder (the folder names are the "
+            f"holds both images beside the class sub-folders ({loose[0][-1]}) and images in them "
+            f"({'/'.join(nested[0][depth:])}); allowed: every image in a class sub-folder (the folder names are the "
             f"classes), or every image directly in the {what} (no labels)",
             where=str(PurePosixPath(path, *base)),
         )
-    if loose:
-        return Listing(path, loose, None, [], "/".join(base))
-    classes = sorted({f[0] for f in nested})
-    names, labels = [], []
-    for label, name in enumerate(classes):
-        members = sorted("/".join(f) for f in nested if f[0] == name)
-        names += members
-        labels += [label] * len(members)
-    return Listing(path, names, np.asarray(labels, np.int64), classes, "/".join(base))
+    chosen = loose or nested  # sorted: class by class (the sorted folder names), then by file name
+    classes = [] if loose else sorted({f[depth] for f in nested})
+    index = {name: label for label, name in enumerate(classes)}
+    labels = None if loose else np.asarray([index[f[depth]] for f in chosen], np.int64)
+    names = ["/".join(f[depth:]) for f in chosen]
+    stored = tuple(members[f] for f in chosen) if members else ()
+    return Listing(path, names, labels, classes, "/".join(base), stored)
 
 
 def list_images(path: Path) -> Listing:
@@ -113,15 +139,25 @@ def list_images(path: Path) -> Listing:
         return _group(path, files, ["/".join(p) for p in others], "folder")
     try:
         with zipfile.ZipFile(path) as archive:
-            listed = [n for n in archive.namelist() if not n.endswith("/")]
+            listed = [i for i in archive.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise DataError(
             f"is not a readable .zip archive, it is damaged or truncated ({exc})", where=str(path)
         ) from None
-    parts = [PurePosixPath(n).parts for n in listed]
-    files = [p for p in parts if _is_image(p)]
-    others = ["/".join(p) for p in parts if not _is_image(p) and not any(_skip(q) for q in p)]
-    return _group(path, files, others, "archive")
+    members, others = {}, []
+    for info in listed:
+        parts = PurePosixPath(info.filename).parts  # "./a/x.png" and "a//x.png" become a, x.png: read by the name
+        if not _is_image(parts):
+            others += [] if any(_skip(q) for q in parts) else ["/".join(parts)]
+        elif info.file_size > MAX_MEMBER:
+            raise DataError(
+                f"holds {info.filename}, which unpacks to {info.file_size:,} bytes; allowed: image files of up to "
+                f"{MAX_MEMBER // 2**20} MiB each (shrink it, or leave it out)",
+                where=str(path),
+            )
+        else:
+            members.setdefault(parts, info.filename)
+    return _group(path, list(members), others, "archive", members)
 
 
 # --- decoding: one colour mode, one size ----------------------------------------------------------------------
@@ -149,14 +185,39 @@ def to_array(im: Image.Image) -> np.ndarray:
     return np.asarray(im.convert("RGB"), dtype=np.uint8)
 
 
-def decode(data: bytes) -> tuple[np.ndarray | None, str]:
-    """Image bytes as an array (:func:`to_array`), or (None, why it cannot be read)."""
+def _upright(im: Image.Image) -> Image.Image:
+    """``im`` turned as its EXIF orientation says (phone photos are stored sideways with a tag saying so)."""
     try:
-        with Image.open(io.BytesIO(data)) as im:
-            return to_array(im), ""
+        if im.getexif().get(ExifTags.Base.Orientation, 1) in (None, 1):
+            return im
+        ImageOps.exif_transpose(im, in_place=True)
+    except Exception:  # a damaged EXIF block: use the pixels as stored
+        pass
+    return im
+
+
+def decode(data: bytes, size: tuple[int, int] | None = None) -> tuple[np.ndarray | None, str]:
+    """Image bytes as an upright array (:func:`to_array`), or (None, why it cannot be read).
+
+    With ``size``, a JPEG is decoded at the smallest of 1/8, 1/4, 1/2 or full scale that is still at least
+    that large. An image too large for Pillow to decode safely (a decompression bomb) is a DataError.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                if size is not None:
+                    im.draft(None, (max(size), max(size)))  # a no-op for other formats
+                return to_array(_upright(im)), ""
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise DataError(
+            f"is too large to decode safely ({exc}); allowed: images of up to {Image.MAX_IMAGE_PIXELS:,} pixels "
+            "(shrink it, or leave it out)",
+            where=None,
+        ) from None
     except Image.UnidentifiedImageError:
         return None, f"is not an image Pillow can read ({FORMATS})"
-    except Exception as exc:  # damaged files make Pillow raise many kinds of errors
+    except Exception as exc:  # damaged files make Pillow raise many kinds of errors (MemoryError too)
         return None, f"cannot be decoded ({type(exc).__name__}: {exc})"
 
 
@@ -212,38 +273,49 @@ def mixed_sizes(first: tuple[str, tuple[int, ...]], other: tuple[str, tuple[int,
     )
 
 
-def same_size(images: list[np.ndarray], names: list[str], size: tuple[int, int] | None) -> list[np.ndarray]:
-    """Every image at ``size`` (fitted), or -- without ``size`` -- checked to be of one usable size."""
-    if size is not None:
-        return [fit(a, size) for a in images]
-    for a, name in zip(images, names):
-        problem = side_problem(a.shape)
-        if problem:
-            raise DataError(f"{name} is {problem}", where=None)
-        if a.shape[:2] != images[0].shape[:2]:
-            raise DataError(mixed_sizes((names[0], images[0].shape), (name, a.shape)), where=None)
-    return images
-
-
-def one_color(images: list[np.ndarray], color: str) -> tuple[list[np.ndarray], str]:
-    """Every image in one mode: ``color`` ("gray" / "rgb") or, when "", rgb if any image is in colour."""
-    rgb = color == "rgb" or (color == "" and not all(is_grey(a) for a in images))
-    return [to_color(a, rgb) for a in images], "rgb" if rgb else "gray"
+def size_problem(name: str, shape: tuple[int, ...], first: tuple[str, tuple[int, ...]] | None) -> str | None:
+    """Without ``size``: None if image ``name`` of ``shape`` may be used beside the ``first`` one kept (name,
+    shape; None if it is the first); else the message."""
+    problem = side_problem(shape)
+    if problem:
+        return f"{name} is {problem}"
+    if first is not None and shape[:2] != first[1][:2]:
+        return mixed_sizes(first, (name, shape))
+    return None
 
 
 # --- reading a data set ----------------------------------------------------------------------------------------
 
 # What reading one file of a folder or archive may raise (damaged archive members included).
-_READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, ValueError)
+_READ_ERRORS = (
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+    KeyError,
+    MemoryError,
+)
 
 
-def _decode_file(read: Callable[[int], bytes], i: int) -> tuple[np.ndarray | None, str]:
-    """The i-th file decoded (:func:`decode`), or (None, why) when it cannot even be read."""
+def _decode_file(listing: Listing, read: Callable[[int], bytes], i: int, size: tuple[int, int] | None):
+    """The i-th file decoded and, with ``size``, fitted to it: (array, grey, "") -- ``grey`` judged before
+    resizing (:func:`is_grey`) -- or (None, False, why) when it cannot be read or decoded."""
     try:
         data = read(i)
     except _READ_ERRORS as exc:
-        return None, f"cannot be read ({exc})"
-    return decode(data)
+        return None, False, f"cannot be read ({type(exc).__name__}: {exc})"
+    try:
+        a, why = decode(data, size)
+    except DataError as exc:
+        raise DataError(f"{listing.shown(i)} {exc.message}", where=str(listing.path)) from None
+    del data
+    if a is None:
+        return None, False, why
+    grey = is_grey(a)
+    return (a if size is None else fit(a, size)), grey, ""
 
 
 def _order(listing: Listing, count: int | None, rng: np.random.Generator) -> np.ndarray:
@@ -256,67 +328,76 @@ def _order(listing: Listing, count: int | None, rng: np.random.Generator) -> np.
     return np.concatenate([chosen, rng.permutation(rest)])
 
 
-def read_images(listing: Listing, count: int | None, seed: int, size: tuple[int, int] | None, color: str):
-    """Decode up to ``count`` images (all when None): (x uint8 (N, H, W[, 3]), labels or None, color, skipped).
+def read_images(
+    listing: Listing, count: int | None, rng: np.random.Generator, size: tuple[int, int] | None, color: str
+):
+    """Decode up to ``count`` images (all when None) chosen with ``rng``: (x uint8 (N, H, W[, 3]), labels or
+    None, color, skipped).
 
-    Unreadable files are skipped and replaced by others; none readable is an error.
+    Each image is fitted to ``size`` as soon as it is decoded (without ``size``, checked against the first
+    one kept), so only images at their final size are held. Unreadable files are skipped and replaced by
+    others; none readable is an error. ``color`` "gray" / "rgb" forces the mode; "" makes the set rgb if any
+    image is in colour.
     """
-    rng = np.random.default_rng(seed)
     want = len(listing.names) if count is None else min(count, len(listing.names))
-    kept, images, skipped, first_problem = [], [], 0, ""
+    kept, images, grey, skipped, first_problem = [], [], [], 0, ""
+    first = None  # (name, shape) of the first image kept, which the others must match without size
     with listing.reader() as read:
-        for i in _order(listing, count, rng):
+        for i in map(int, _order(listing, count, rng)):
             if len(kept) == want:
                 break
-            a, why = _decode_file(read, int(i))
+            a, is_grey_, why = _decode_file(listing, read, i, size)
             if a is None:
                 skipped += 1
-                first_problem = first_problem or f"{listing.shown(int(i))} {why}"
+                first_problem = first_problem or f"{listing.shown(i)} {why}"
                 continue
-            kept.append(int(i))
+            if size is None:
+                problem = size_problem(listing.shown(i), a.shape, first)
+                if problem:
+                    raise DataError(problem, where=str(listing.path))
+                first = first or (listing.shown(i), a.shape)
+            kept.append(i)
             images.append(a)
+            grey.append(is_grey_)
     if not images:
         raise DataError(
             f"has {len(listing.names):,} image files but none could be read (e.g. {first_problem}); allowed: "
             f"readable {FORMATS} images",
             where=str(listing.path),
         )
+    rgb = color == "rgb" or (color == "" and not all(grey))
     order = np.argsort(kept, kind="stable")  # back to file order (class by class)
-    images, kept = [images[j] for j in order], [kept[j] for j in order]
-    images, mode = one_color(images, color)
-    try:
-        images = same_size(images, [listing.shown(i) for i in kept], size)
-    except DataError as exc:
-        raise DataError(exc.message, where=str(listing.path)) from None
-    labels = None if listing.labels is None else listing.labels[kept]
-    return np.stack(images), labels, mode, skipped
+    x = np.empty((len(images), *images[0].shape[:2], *((3,) if rgb else ())), np.uint8)
+    for row, j in enumerate(order):
+        x[row] = to_color(images[j], rgb)
+        images[j] = None  # let it go as soon as it is copied
+    labels = None if listing.labels is None else listing.labels[np.asarray(kept)[order]]
+    return x, labels, "rgb" if rgb else "gray", skipped
 
 
 def check_images(listing: Listing, size: tuple[int, int] | None) -> None:
-    """Decode a few images (the first of each class in turn) and check their sizes; cheap."""
+    """Decode a few images (the first of each class in turn) and check their sizes; cheap (none is kept)."""
     n = len(listing.names)
     if listing.labels is None:
         sample = list(range(min(n, SAMPLE)))
     else:
         by_class = [np.flatnonzero(listing.labels == c) for c in range(len(listing.classes))]
         sample = [int(m[r]) for r in range(SAMPLE) for m in by_class if r < len(m)][:SAMPLE]
-    images, names, problems = [], [], []
+    first, problems = None, []
     with listing.reader() as read:
         for i in sample:
-            a, why = _decode_file(read, i)
+            a, _, why = _decode_file(listing, read, i, size)
             if a is None:
                 problems.append(f"{listing.shown(i)} {why}")
-            else:
-                images.append(a)
-                names.append(listing.shown(i))
-    if not images:
+                continue
+            problem = None if size is not None else size_problem(listing.shown(i), a.shape, first)
+            if problem:
+                raise DataError(problem, where=str(listing.path))
+            first = first or (listing.shown(i), a.shape)
+    if first is None:
         more = f" (and {len(problems) - 1:,} more)" if len(problems) > 1 else ""
         raise DataError(
             f"none of the first {len(problems):,} images could be read: {problems[0]}{more}; allowed: readable "
             f"{FORMATS} images",
             where=str(listing.path),
         )
-    try:
-        same_size(images, names, size)
-    except DataError as exc:
-        raise DataError(exc.message, where=str(listing.path)) from None

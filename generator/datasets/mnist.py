@@ -97,7 +97,7 @@ def _missing(file: Path, missing: list[str], found: list[str]) -> DataError:
     )
 
 
-def _npy_header(handle) -> tuple[np.dtype, tuple[int, ...]]:
+def npy_header(handle) -> tuple[np.dtype, tuple[int, ...]]:
     """dtype and shape from the header of a .npy stream (reads only the header)."""
     fmt = np.lib.format
     version = fmt.read_magic(handle)
@@ -122,7 +122,7 @@ def inspect_npz(file: Path) -> tuple[int, int]:
             arrays = {}
             for key in NPZ_ARRAYS:
                 with archive.open(members[key]) as handle:
-                    dtype, shape = _npy_header(handle)
+                    dtype, shape = npy_header(handle)
                     offset = handle.tell()
                 if dtype.hasobject:
                     raise DataError(f"{key} holds Python objects; {NPZ_EXPECT}", where=where)

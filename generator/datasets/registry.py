@@ -10,6 +10,7 @@ in file order; ``cfg.origins[name]`` says where it was declared ("site.toml:12")
 - :func:`user_datasets` -- {name: spec} of the author's data sets;
 - :func:`dataset_spec` -- one author's spec, or ConfigError listing the names;
 - :func:`dataset_count` -- images of a data set this scale uses (its count capped by ``dataset_count``);
+- :func:`count_source` -- which setting that number comes from, for messages;
 - :func:`unknown_dataset` / :func:`allowed_datasets` -- the message (and its "allowed" part) for a name that
   is not in the registry;
 - :func:`label` -- "[datasets.digits] (site.toml:12)", how messages name an author's data set.
@@ -31,6 +32,7 @@ __all__ = [
     "BUILTIN",
     "DATASET_SCHEMA",
     "allowed_datasets",
+    "count_source",
     "dataset_count",
     "dataset_names",
     "dataset_spec",
@@ -97,6 +99,14 @@ def dataset_count(cfg: Config, name: str) -> int | None:
     if cap is None:
         return count
     return cap if count is None else min(count, cap)
+
+
+def count_source(cfg: Config, name: str) -> str:
+    """The setting :func:`dataset_count` took its number from: "count" (the data set's own) or the scale's
+    "[scales.tiny] dataset_count"."""
+    count = dataset_spec(cfg, name)["count"]
+    cap = cfg.preset.get("dataset_count") or None
+    return "count" if cap is None or (count is not None and count <= cap) else f"[scales.{cfg.scale}] dataset_count"
 
 
 def label(name: str, origin: str | None = None) -> str:

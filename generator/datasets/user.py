@@ -11,6 +11,7 @@ and what is allowed.
 
 from __future__ import annotations
 
+import logging
 import zipfile
 import zlib
 from pathlib import Path
@@ -29,6 +30,9 @@ FORMS = (
 )
 TEST_FRACTION = 1 / 6
 _READ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
+TOO_LARGE = "is too large to load into memory; set count (or size) to use fewer (or smaller) images"
+
+log = logging.getLogger(__name__)
 
 
 def tagged(exc: DataError, name: str, origin: str | None = None) -> DataError:
@@ -94,9 +98,12 @@ def _label_count(labels: dict[str, np.ndarray]) -> int | None:
     return int(max(int(y.max()) if len(y) else -1 for y in labels.values())) + 1
 
 
-def check_user(name: str, spec: dict, count: int | None = None, origin: str | None = None) -> int:
+def check_user(
+    name: str, spec: dict, count: int | None = None, origin: str | None = None, count_from: str = "count"
+) -> int:
     """Check the author's data set ``name`` cheaply (listing, a few images, array headers, labels); return
-    how many images it holds. ``count`` is how many this build uses; ``origin`` where it was declared."""
+    how many images it holds. ``count`` is how many this build uses, set by ``count_from`` (its own "count" or
+    "[scales.tiny] dataset_count"); ``origin`` is where it was declared."""
     p = Path(spec["path"])
     try:
         try:
@@ -112,13 +119,16 @@ def check_user(name: str, spec: dict, count: int | None = None, origin: str | No
                 n, labels = arrays.check_arrays(p, form, spec.get("size"))
                 k = _label_count(labels)
                 class_names(spec, None if k is None else [str(i) for i in range(k)], p, f"labels 0 to {(k or 1) - 1}")
+        except MemoryError:
+            raise DataError(TOO_LARGE, where=str(p)) from None
         except _READ_ERRORS as exc:
             raise DataError(f"cannot be read ({exc}); allowed: {FORMS}", where=str(p)) from None
         if n < 2:
             raise DataError(too_few(n), where=str(p))
         if count is not None and count < 2:
             raise DataError(
-                f"is to be used with count = {count}: too few images to split; allowed: a count of at least 2",
+                f"is to be used with {count_from} = {count}: too few images to split; allowed: a {count_from} of "
+                "at least 2",
                 where=str(p),
             )
     except DataError as exc:
@@ -133,7 +143,7 @@ def _luma(x: np.ndarray) -> np.ndarray:
 
 
 def _one_mode(parts: list[np.ndarray], color: str) -> tuple[list[np.ndarray], str]:
-    """Whole arrays in one colour mode (see :func:`images.one_color`)."""
+    """Whole arrays in one colour mode: ``color`` ("gray" / "rgb") or, when "", rgb if any image is in colour."""
     rgb = color == "rgb" or (color == "" and not all(a.ndim == 3 or images.is_grey(a) for a in parts))
     out = []
     for a in parts:
@@ -179,11 +189,19 @@ def _from_arrays(p: Path, form: str, spec: dict, count: int | None, rng: np.rand
     return (x_tr, y_tr, x_te, y_te), classes, color, 0
 
 
-def _from_images(p: Path, spec: dict, count: int | None, seed: int, rng: np.random.Generator):
+def _log_classes(name: str, folders: list[str], classes: list[str]) -> None:
+    """Say once which sub-folder became which label (the sorted folder names, renamed by ``classes``)."""
+    pairs = [f"{i} = {f}/" + ("" if c == f else f" as {c!r}") for i, (f, c) in enumerate(zip(folders, classes))]
+    log.info("[datasets.%s]: labels from the sorted sub-folder names: %s", name, ", ".join(pairs))
+
+
+def _from_images(name: str, p: Path, spec: dict, count: int | None, rng: np.random.Generator):
     listing = images.list_images(p)
     classes = class_names(spec, None if listing.labels is None else listing.classes, p, _describe(listing))
+    if classes:
+        _log_classes(name, listing.classes, classes)
     size = None if spec.get("size") is None else tuple(spec["size"])
-    x, y, color, skipped = images.read_images(listing, count, seed, size, spec.get("color") or "")
+    x, y, color, skipped = images.read_images(listing, count, rng, size, spec.get("color") or "")
     try:
         return split(x, y, rng, skipped), classes, color, skipped
     except DataError as exc:
@@ -192,20 +210,21 @@ def _from_images(p: Path, spec: dict, count: int | None, seed: int, rng: np.rand
 
 def load_user(name: str, spec: dict, count: int | None, seed: int) -> Dataset:
     """Load the author's data set ``name`` (``spec`` as :func:`generator.datasets.registry.user_datasets` gives
-    it), capped to ``count`` images (None: all) chosen by ``seed``."""
+    it), capped to ``count`` images (None: all) chosen by ``seed``: one generator draws the subset, then the
+    test split."""
     p = Path(spec["path"])
     rng = np.random.default_rng(seed)
     try:
         try:
             form = path_form(p)
             if form == "images":
-                parts, classes, color, skipped = _from_images(p, spec, count, seed, rng)
+                parts, classes, color, skipped = _from_images(name, p, spec, count, rng)
             else:
                 parts, classes, color, skipped = _from_arrays(p, form, spec, count, rng)
+        except MemoryError:
+            raise DataError(TOO_LARGE, where=str(p)) from None
         except _READ_ERRORS as exc:
             raise DataError(f"cannot be read ({exc}); allowed: {FORMS}", where=str(p)) from None
-        except MemoryError:
-            raise DataError("is too large to load into memory; set count to use fewer images", where=str(p)) from None
     except DataError as exc:
         raise tagged(exc, name) from None
     x_tr, y_tr, x_te, y_te = parts

@@ -128,7 +128,7 @@ def check_inputs(cfg: Config) -> None:
     (its listing, a few decoded images, array headers and labels), named with the line declaring it.
     """
     from ..datasets import MINIMUM, OPTION, check_source, check_user, with_option
-    from ..datasets.registry import dataset_count, user_datasets
+    from ..datasets.registry import count_source, dataset_count, user_datasets
     from ..errors import DataError
 
     for name, key in DATA_OPTIONS:
@@ -145,7 +145,7 @@ def check_inputs(cfg: Config) -> None:
         except DataError as exc:
             raise with_option(exc, name) from None
     for name, spec in user_datasets(cfg).items():
-        check_user(name, spec, dataset_count(cfg, name), cfg.origins.get(name))
+        check_user(name, spec, dataset_count(cfg, name), cfg.origins.get(name), count_source(cfg, name))
 
 
 def datasets_needed(requests: list[Request]) -> set[str]:
