@@ -147,21 +147,9 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 
 
 def browser_args():
-    try:
-        from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-    except Exception:
-        CHROMIUM, VIEWPORT = Path("/usr/bin/chromium"), {"width": 1280, "height": 800}
-        CHROMIUM_ARGS = [
-            "--headless",
-            "--no-sandbox",
-            "--use-angle=swiftshader",
-            "--enable-unsafe-swiftshader",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ]
+    """The tests' Chromium, flags and viewport (tests/browser/chromium.py)."""
+    from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+
     return CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 
 

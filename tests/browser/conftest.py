@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -17,24 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: F401  (tests import them from here)
 from tests.browser.waits import TIMEOUT
-
-# Debian's Chromium (or $CHROMIUM); where there is none (Ubuntu's is a snap, macOS), Playwright's own build,
-# which `make test` installs.
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-VIEWPORT = {"width": 1280, "height": 800}
-
 
 # The session's Chromium (`browser` fixture) lives in tests/conftest.py, so tests outside
 # tests/browser/ share the one Playwright instance (two sync instances cannot coexist).
