@@ -1,4 +1,4 @@
-"""Texture atlases: many small grayscale images packed into square PNGs.
+"""Texture atlases: many small images (grayscale or RGB) packed into square PNGs.
 
 Cells are laid out row-major, ``per_row = side // cell`` to a row; image ``i``
 sits in atlas ``i // per_atlas``. The figures rebuild this mapping from the
@@ -56,11 +56,31 @@ def locate(i: int, idx: dict) -> tuple[int, int, int]:
     return atlas, col, row
 
 
+def _resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """One uint8 (H, W) or (H, W, 3) image resized with Lanczos to ``size`` = (width, height)."""
+    return np.asarray(Image.fromarray(image).resize(size, Image.Resampling.LANCZOS))
+
+
+def fitted_size(height: int, width: int, cell: int) -> tuple[int, int]:
+    """(height, width) of an image of that shape scaled to fit a ``cell`` x ``cell`` square, keeping aspect."""
+    scale = cell / max(height, width)
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
 def _fit_cells(images: np.ndarray, cell: int) -> np.ndarray:
-    """Images as uint8 (N, cell, cell), resized with Lanczos if they differ."""
-    if images.shape[1:] == (cell, cell):
+    """Images as uint8 (N, cell, cell[, 3]). Square images of another size are resized with Lanczos;
+    non-square ones are scaled to fit the cell keeping their aspect and centred on black."""
+    h, w = images.shape[1:3]
+    if (h, w) == (cell, cell):
         return images
-    return np.stack([np.asarray(Image.fromarray(im).resize((cell, cell), Image.Resampling.LANCZOS)) for im in images])
+    if h == w:
+        return np.stack([_resize(im, (cell, cell)) for im in images])
+    fh, fw = fitted_size(h, w, cell)
+    top, left = (cell - fh) // 2, (cell - fw) // 2
+    out = np.zeros((len(images), cell, cell, *images.shape[3:]), np.uint8)
+    for k, im in enumerate(images):
+        out[k, top : top + fh, left : left + fw] = _resize(im, (fw, fh))
+    return out
 
 
 def pack(
@@ -70,32 +90,34 @@ def pack(
     side: int = 2048,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Image.Image]:
-    """Pack uint8 (N, H, W) images into grayscale ``side`` x ``side`` atlases.
+    """Pack uint8 (N, H, W) images into grayscale (mode "L") ``side`` x ``side`` atlases, or
+    (N, H, W, 3) images into RGB ones.
 
-    Images whose H, W differ from ``cell`` are resized to a square cell (crop
-    non-square images first to keep their proportions). Unused cells are black.
+    Images whose H, W differ from ``cell`` are fitted to the square cell: square ones resized, others
+    scaled keeping their aspect and centred on black (see :func:`fitted_size`). Unused cells are black.
     """
     _check_geometry(cell, side)
     images = np.asarray(images)
-    if images.dtype != np.uint8 or images.ndim != 3:
+    if images.dtype != np.uint8 or not (images.ndim == 3 or (images.ndim == 4 and images.shape[3] == 3)):
         raise DataError(
-            f"images must be a uint8 array (N, H, W), got {images.dtype} {images.shape}; "
+            f"images must be a uint8 array (N, H, W) or (N, H, W, 3), got {images.dtype} {images.shape}; "
             "scale to 0..255 and cast with .astype(np.uint8) first",
             where="atlas",
         )
     images = _fit_cells(images, cell)
+    channels = images.shape[3:]  # () for gray, (3,) for RGB
     idx = index(len(images), cell=cell, side=side)
     per_row, per_atlas = idx["per_row"], idx["per_atlas"]
     atlases = []
     for a in range(idx["atlases"]):
         chunk = images[a * per_atlas : (a + 1) * per_atlas]
-        cells = np.zeros((per_atlas, cell, cell), dtype=np.uint8)
+        cells = np.zeros((per_atlas, cell, cell, *channels), dtype=np.uint8)
         cells[: len(chunk)] = chunk
         # (row, col, y, x) -> (row, y, col, x): each grid row becomes `cell` pixel rows.
-        grid = cells.reshape(per_row, per_row, cell, cell).transpose(0, 2, 1, 3)
-        pixels = np.zeros((side, side), dtype=np.uint8)
-        pixels[: per_row * cell, : per_row * cell] = grid.reshape(per_row * cell, -1)
-        atlases.append(Image.fromarray(pixels))  # 2-D uint8 -> mode "L"
+        grid = cells.reshape(per_row, per_row, cell, cell, *channels).swapaxes(1, 2)
+        pixels = np.zeros((side, side, *channels), dtype=np.uint8)
+        pixels[: per_row * cell, : per_row * cell] = grid.reshape(per_row * cell, per_row * cell, *channels)
+        atlases.append(Image.fromarray(pixels, "RGB" if channels else "L"))
         if progress:
             progress(min((a + 1) * per_atlas, len(images)), len(images))
     return atlases

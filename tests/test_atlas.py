@@ -117,3 +117,43 @@ def test_side_smaller_than_cell_raises_config_error():
 def test_float_images_raise_data_error():
     with pytest.raises(DataError, match=r"uint8.*astype\(np.uint8\)"):
         atlas.pack(np.zeros((2, 28, 28), np.float32))
+
+
+def test_gray_atlases_keep_their_bytes(packed):
+    """The gray path is as it was before RGB atlases: the same pixels for the same digits."""
+    import hashlib
+
+    digest = hashlib.sha256(b"".join(sheet.tobytes() for sheet in packed)).hexdigest()
+    assert digest == "80c4417db773c9d4bc0c102d7564a8a988b0bf524e490b1b200fbd3ed221c9b5"
+
+
+def test_rgb_images_give_rgb_atlases_cell_for_cell():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (5, 28, 28, 3), dtype=np.uint8)
+    (sheet,) = atlas.pack(images, cell=28, side=128)
+    assert sheet.mode == "RGB" and sheet.size == (128, 128)
+    pixels = np.asarray(sheet)
+    idx = atlas.index(5, cell=28, side=128)
+    for i in range(5):
+        _, col, row = atlas.locate(i, idx)
+        assert np.array_equal(pixels[row * 28 : (row + 1) * 28, col * 28 : (col + 1) * 28], images[i])
+    assert not pixels[28:56, 28:].any() and not pixels[56:].any()
+
+
+@pytest.mark.parametrize("channels", [(), (3,)])
+def test_non_square_images_keep_their_aspect_padded_black(channels):
+    wide = np.full((2, 12, 24, *channels), 200, dtype=np.uint8)  # 1:2 -> 14 x 28 in a 28 cell, 7 rows black each side
+    (sheet,) = atlas.pack(wide, cell=28, side=64)
+    cell = np.asarray(sheet)[:28, :28]
+    assert atlas.fitted_size(12, 24, 28) == (14, 28)
+    assert not cell[:7].any() and not cell[21:].any()
+    assert (cell[8:20] == 200).all()
+    tall = np.full((1, 32, 24, *channels), 90, dtype=np.uint8)  # 4:3 -> 28 x 21, 3 columns black left, 4 right
+    cell = np.asarray(atlas.pack(tall, cell=28, side=64)[0])[:28, :28]
+    assert not cell[:, :3].any() and not cell[:, 24:].any()
+    assert (cell[1:27, 4:23] == 90).all()
+
+
+def test_other_channel_counts_raise_data_error():
+    with pytest.raises(DataError, match=r"\(N, H, W\) or \(N, H, W, 3\)"):
+        atlas.pack(np.zeros((2, 28, 28, 4), np.uint8))

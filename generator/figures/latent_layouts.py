@@ -1,10 +1,14 @@
-"""Figure kind ``latent-layouts``: every digit as a sprite, morphing between 2-D layouts.
+"""Figure kind ``latent-layouts``: every image as a sprite, morphing between 2-D layouts.
 
 The reader switches between UMAP, t-SNE, PCA and the codes of the
 autoencoder and the VAE; every point glides to its place in the chosen
-layout. The payload is small: ``config.json``, one ``<layout>.u16`` of
+layout. Any dataset of the registry works (gray or RGB, any image size:
+sprites are square cells, other shapes fitted and padded black); the
+autoencoder and VAE layouts need a model trained on the data, so MNIST
+only. The payload is small: ``config.json``, one ``<layout>.u16`` of
 quantised positions per layout (4 bytes a point) and ``fallback.png``. The
-texture atlases and ``labels.u8`` are shared with other figures through
+texture atlases and ``labels.u8`` (absent for unlabelled data: the config's
+``labels`` is then null) are shared with other figures through
 :meth:`generator.payload.Payload.share`.
 """
 
@@ -17,21 +21,26 @@ import numpy as np
 
 from ..draw import TABLEAU10, font, hex_rgb, reduce
 from ..errors import ContentError
-from ..payload import Payload, class_names, source_of
+from ..payload import Payload, class_names, dataset_option, source_of
 from ..pipeline import Context, Request, stage
 from ..schema import Field
-from ..stages import dataset_request
 from ..stages.atlas import atlas_request
+from ..stages.data import load_arrays
 from ..stages.layout import METHODS, TITLES, layout_request
 
 KIND = "latent-layouts"
 OPTIONS = {
-    "dataset": Field("str", "mnist", "Which data set to lay out.", choices=("mnist",)),
+    "dataset": Field(
+        "str",
+        "mnist",
+        "Which data set to lay out: a built-in (mnist, fashion-mnist, faces) or a [datasets.<name>] of the settings "
+        "(encoder and vae layouts: mnist only).",
+    ),
     "layouts": Field("strs", list(METHODS), "Layouts the reader can switch between, in button order.", choices=METHODS),
     "initial": Field("str", "", "Layout shown first (default: the first of `layouts`).", choices=("", *METHODS)),
 }
-DISPLAY_NAMES = {"mnist": "MNIST"}
 FALLBACK_SIZE = 640
+FALLBACK_SPRITES = 2000  # images drawn in the fallback of an unlabelled dataset, evenly spread over the points
 LEGEND_HEIGHT = 44
 
 
@@ -48,7 +57,7 @@ def request(options: dict, cfg) -> Request:
         {
             **options,
             "initial": initial,
-            "data": dataset_request(cfg, dataset).params,
+            "data": dataset_option(cfg, dataset).params,
             "atlas": atlas_request(cfg, dataset).params,
             "positions": {m: layout_request(cfg, m, dataset).params for m in layouts},
         },
@@ -67,8 +76,17 @@ def positions_of(data: bytes, quant: dict) -> np.ndarray:
     return q * np.asarray(quant["scale"]) + np.asarray(quant["offset"])
 
 
-def scatter(xy: np.ndarray, labels: np.ndarray, names: list[str], title: str, size: int = FALLBACK_SIZE):
-    """A static scatter of tinted dots with a legend: what the figure shows before it is live."""
+def scatter(
+    xy: np.ndarray,
+    labels: np.ndarray | None,
+    names: list[str],
+    title: str,
+    size: int = FALLBACK_SIZE,
+    sprites: np.ndarray | None = None,
+):
+    """A static scatter of dots tinted by class with a legend of ``names``: what the figure shows before it is
+    live. ``labels`` None (an unlabelled dataset): every dot the first colour, or, given ``sprites`` (uint8
+    (N, H, W) or (N, H, W, 3), one a point), each point drawn as its image (at most FALLBACK_SPRITES of them)."""
     from PIL import Image, ImageDraw
 
     ss = 2  # draw at twice the size, then downsample for smooth dots
@@ -81,6 +99,11 @@ def scatter(xy: np.ndarray, labels: np.ndarray, names: list[str], title: str, si
     radius = max(1.6, min(4.0, 260 / np.sqrt(max(len(xy), 1)))) * ss
     alpha = int(np.clip(200 * np.sqrt(2000 / max(len(xy), 1)), 110, 210))
     rgb = [hex_rgb(c) for c in TABLEAU10]
+    if labels is None and sprites is not None:
+        _paste_sprites(image, xy, sprites, (cx, cy, half))
+        labels = np.zeros(0, np.uint8)
+    elif labels is None:
+        labels = np.zeros(len(xy), np.uint8)
     for (x, y), label in zip(xy, labels):
         px, py = cx + x * half, cy - y * half
         draw.ellipse((px - radius, py - radius, px + radius, py + radius), fill=(*rgb[int(label) % 10], alpha))
@@ -98,6 +121,34 @@ def scatter(xy: np.ndarray, labels: np.ndarray, names: list[str], title: str, si
     return reduce(image, (size, size), 64)
 
 
+def describe(count: int, title: str, method: str, names: list[str], *, digits: bool = False) -> str:
+    """The alt text: how many images of which data set, placed by which layout, coloured by which classes
+    (``digits``: MNIST's own wording)."""
+    if digits:
+        return (
+            f"A scatter plot of {count:,} MNIST digits placed by {method}, coloured by digit "
+            f"class 0 to 9; digits that look alike sit close together."
+        )
+    coloured = f"coloured by class ({', '.join(names)})" if names else "each drawn as its image (there are no labels)"
+    return f"A scatter plot of {count:,} images from {title} placed by {method}, {coloured}; images that look alike sit close together."
+
+
+def _paste_sprites(image, xy: np.ndarray, sprites: np.ndarray, frame: tuple[float, float, float]) -> None:
+    """Paste images centred on their points (``frame``: the plot's centre x, y and half width, in pixels)."""
+    from PIL import Image
+
+    from ..atlas import fitted_size
+
+    cx, cy, half = frame
+    chosen = np.unique(np.linspace(0, len(xy) - 1, min(len(xy), FALLBACK_SPRITES)).round().astype(int))
+    side = int(np.clip(1200 / np.sqrt(len(chosen)), 12, 48))
+    h, w = fitted_size(*sprites.shape[1:3], side)
+    for i in chosen:
+        tile = Image.fromarray(sprites[i]).convert("RGB").resize((w, h), Image.Resampling.LANCZOS)
+        x, y = cx + xy[i, 0] * half, cy - xy[i, 1] * half
+        image.paste(tile, (round(x - w / 2), round(y - h / 2)))
+
+
 @stage(
     f"figure:{KIND}",
     inputs=_inputs,
@@ -110,7 +161,9 @@ def payload(ctx: Context) -> dict:
     atlas = ctx.inputs["atlas"]
     atlas_info = json.loads(atlas.file("atlas.json").read_text())
     atlas_url = out.share("atlas")
-    labels = np.frombuffer(atlas.file("labels.u8").read_bytes(), np.uint8)
+    data = ctx.inputs["data"]
+    labelled = atlas.file("labels.u8").exists()
+    labels = np.frombuffer(atlas.file("labels.u8").read_bytes(), np.uint8) if labelled else None
     count = int(atlas_info["count"])
     layouts = []
     for method in p["layouts"]:
@@ -132,15 +185,17 @@ def payload(ctx: Context) -> dict:
                 "quant": {"scale": quant["scale"], "offset": quant["offset"], "aspect": quant["aspect"]},
             }
         )
-    names = class_names(p["dataset"])
+    names = class_names(data) if labelled else []
     first = next(layout for layout in layouts if layout["id"] == p["initial"])
     xy = positions_of((ctx.out / first["file"]).read_bytes(), first["quant"])
-    fallback = scatter(xy, labels, names, f"{first['title']} · trustworthiness {first['trust']:.2f}")
+    sprites = None
+    if not labelled:  # no classes to colour by: the fallback draws the images themselves
+        arrays = load_arrays(data)
+        sprites = np.concatenate([arrays["x_train"], arrays["x_test"]])
+    fallback = scatter(xy, labels, names, f"{first['title']} · trustworthiness {first['trust']:.2f}", sprites=sprites)
     source = source_of(ctx)
-    alt = (
-        f"A scatter plot of {count:,} {DISPLAY_NAMES[p['dataset']]} digits placed by {first['title']}, coloured by digit "
-        f"class 0 to 9; digits that look alike sit close together."
-    )
+    alt = describe(count, source.get("title") or source["name"], first["title"], names, digits=p["dataset"] == "mnist")
+    shape = data.meta["shape"]
     config = {
         "dataset": p["dataset"],
         "count": count,
@@ -148,7 +203,9 @@ def payload(ctx: Context) -> dict:
         "layouts": layouts,
         "classes": names,
         "palette": list(TABLEAU10),
-        "labels": atlas_url + "labels.u8",
+        "labels": atlas_url + "labels.u8" if labelled else None,
+        "color": atlas_info.get("color", "gray"),
+        "cell_aspect": [int(shape[0]), int(shape[1])],
         "atlas": {
             "base": atlas_url,
             "files": atlas_info["files"],

@@ -1,4 +1,4 @@
-"""Stage ``atlas``: every image of a dataset packed into power-of-two texture atlases."""
+"""Stage ``atlas``: every image of a dataset packed into power-of-two texture atlases (grayscale or RGB)."""
 
 from __future__ import annotations
 
@@ -30,14 +30,15 @@ def atlas_request(cfg: Config, dataset: str = "mnist") -> Request:
     label=lambda p: f"atlas {p['data']['name']} ({p['cell']} px)",
 )
 def make_atlas(ctx: Context) -> dict:
-    """Write atlas-0.webp (or .png) … and atlas.json (the index -> (atlas, cell) mapping) plus labels.u8."""
+    """Write atlas-0.webp (or .png) … and atlas.json (the index -> (atlas, cell) mapping and ``color``, "gray"
+    or "rgb") plus labels.u8 for a labelled dataset. RGB images give RGB atlases; levels apply per channel."""
     from .. import atlas
 
     p = ctx.params
     arrays = load_arrays(ctx.inputs["data"])
     images = np.concatenate([arrays["x_train"], arrays["x_test"]])
     step = 255 / (p["levels"] - 1)
-    images = (np.round(images / step) * step).round().astype(np.uint8)  # fewer grey levels compress far better
+    images = (np.round(images / step) * step).round().astype(np.uint8)  # fewer levels compress far better
     bar = ctx.progress(len(images), "atlas")
     sheets = atlas.pack(images, cell=p["cell"], side=p["side"], progress=bar)
     if p["format"] == "png":
@@ -48,7 +49,7 @@ def make_atlas(ctx: Context) -> dict:
             name = f"atlas-{i}.webp"
             sheet.save(ctx.out / name, format="WEBP", lossless=True, quality=100, method=6)
             files.append({"file": name, "bytes": (ctx.out / name).stat().st_size})
-    index = atlas.index(len(images), cell=p["cell"], side=p["side"])
+    index = {**atlas.index(len(images), cell=p["cell"], side=p["side"]), "color": "rgb" if images.ndim == 4 else "gray"}
     if arrays["y_train"] is not None:
         labels = np.concatenate([arrays["y_train"], arrays["y_test"]]).astype(np.uint8)
         (ctx.out / "labels.u8").write_bytes(labels.tobytes())

@@ -1,8 +1,11 @@
 """Stage ``layout``: 2-D positions for every point, normalised and quantised.
 
 UMAP, t-SNE and PCA come from :mod:`generator.layouts`; ``encoder`` and
-``vae`` use the codes a trained model gives the same points. Every layout
-records its trustworthiness (k = 10) on a fixed sample.
+``vae`` use the codes a trained model gives the same points (MNIST only: no
+model is trained on an author's data yet). Any dataset of the registry works,
+gray (N, H, W) or RGB (N, H, W, 3): every pixel of every channel is one
+input dimension. Every layout records its trustworthiness (k = 10) on a
+fixed sample.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import Config
+from ..errors import ContentError
 from ..pipeline import Context, Request, stage
 from . import dataset_request
 from .data import load_arrays
@@ -21,7 +25,13 @@ TITLES = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA", "encoder": "Autoencoder
 
 
 def layout_request(cfg: Config, method: str, dataset: str = "mnist") -> Request:
-    """Positions of every point of ``dataset`` under ``method``."""
+    """Positions of every point of ``dataset`` under ``method``; ``encoder`` and ``vae`` on a dataset other than
+    mnist are a ContentError (their models are trained on MNIST only)."""
+    if method in MODEL_OF and dataset != "mnist":
+        raise ContentError(
+            f"layout '{method}' needs a model trained on the data set, and models on author data are not yet "
+            f"supported: for dataset '{dataset}' use umap, tsne or pca"
+        )
     lay = cfg.section("layouts")
     options = {
         "umap": {"n_neighbors": lay["umap_neighbors"], "min_dist": lay["umap_min_dist"]},
@@ -59,7 +69,7 @@ def make_layout(ctx: Context) -> dict:
     p = ctx.params
     arrays = load_arrays(ctx.inputs["data"])
     images = np.concatenate([arrays["x_train"], arrays["x_test"]])
-    x = images.reshape(len(images), -1).astype("float32") / 255.0
+    x = images.reshape(len(images), -1).astype("float32") / 255.0  # (N, H*W) or (N, H*W*3)
     if p["method"] in MODEL_OF:
         positions = np.load(ctx.inputs["model"].file("codes.npy"))
         effective = {"method": p["method"], "model": p["model"]["model"]}

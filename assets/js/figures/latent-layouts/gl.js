@@ -14,7 +14,8 @@ const ATTRIBUTES = { a_from: LOC.from, a_to: LOC.to, a_label: LOC.label, a_cell:
 const SNAPSHOT = "\u0000snapshot"; // key of the float "from" buffer used when a morph is interrupted
 const UNIFORMS = ["u_fromQuant", "u_toQuant", "u_t", "u_centre", "u_clipPerUnit", "u_size", "u_highlight", "u_dim",
   "u_perRow", "u_perAtlas", "u_palette", "u_atlas", "u_cellUV", "u_gain", "u_tile", "u_inkMix", "u_ink", "u_ring",
-  "u_ringColor", "u_lod"];
+  "u_ringColor", "u_lod", "u_rgb", "u_frame"];
+const FRAME = 0.07; // colour atlases: the class-colour frame's width, in sprite units (at least a device pixel)
 
 // The deepest mipmap level whose texels never straddle two cells (28 px cells -> level 2).
 function maxLevelFor(cell) {
@@ -37,11 +38,13 @@ function cellsOf(count, { per_row: perRow, per_atlas: perAtlas }) {
 /**
  * Create the renderer on the context from openContext(canvas).
  * @param {{gl: WebGLRenderingContext | WebGL2RenderingContext, version: 1 | 2}} context
- * @param {{count: number, labels: Uint8Array, atlas: {cell: number, side: number, per_row: number, per_atlas: number}}} data
+ * @param {{count: number, labels: Uint8Array, atlas: {cell: number, side: number, per_row: number, per_atlas: number},
+ *   color?: "gray" | "rgb"}} data `color`: the atlases' pixels (one channel, or RGB)
  * @param {{onLost?: () => void, onRestored?: () => void}} [hooks]
  */
 export function createSpriteRenderer(context, data, hooks = {}) {
   const { count, labels, atlas } = data;
+  const rgb = data.color === "rgb";
   const { gl, version } = context;
   const canvas = gl.canvas;
   const webgl2 = version === 2;
@@ -108,7 +111,8 @@ export function createSpriteRenderer(context, data, hooks = {}) {
     gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
     gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
     gl.pixelStorei(gl.UNPACK_COLORSPACE_CONVERSION_WEBGL, gl.NONE);
-    gl.texImage2D(gl.TEXTURE_2D, 0, gl.LUMINANCE, gl.LUMINANCE, gl.UNSIGNED_BYTE, image);
+    const format = rgb ? gl.RGB : gl.LUMINANCE;
+    gl.texImage2D(gl.TEXTURE_2D, 0, format, format, gl.UNSIGNED_BYTE, image);
     // WebGL 1 has no TEXTURE_MAX_LEVEL: its shader clamps the level instead (u_lod)
     if (webgl2) gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAX_LEVEL, maxLevel);
     gl.generateMipmap(gl.TEXTURE_2D); // the atlases are powers of two, as WebGL 1 needs for mipmaps
@@ -185,7 +189,7 @@ export function createSpriteRenderer(context, data, hooks = {}) {
       return SNAPSHOT;
     },
 
-    /** Grayscale atlas images, in order (atlas k holds points k * per_atlas ...). */
+    /** The atlas images, in order (atlas k holds points k * per_atlas ...). */
     setAtlases(list) {
       for (const texture of textures) gl.deleteTexture(texture);
       images = [...list];
@@ -221,7 +225,7 @@ export function createSpriteRenderer(context, data, hooks = {}) {
      * Draw every point.
      * @param {{from: string, to: string, t: number, centre: number[], clipPerUnit: number[], size: number,
      *   highlight: number, dim: number, gain: number, tile: number, inkMix: number, ink: number[],
-     *   palette: Float32Array, hover: number, ringColor: number[]}} frame
+     *   palette: Float32Array, hover: number, ringColor: number[], ratio: number}} frame
      */
     draw(frame) {
       if (destroyed || lost || gl.isContextLost()) return false;
@@ -251,6 +255,8 @@ export function createSpriteRenderer(context, data, hooks = {}) {
       gl.uniform1f(uniforms.u_inkMix, frame.inkMix);
       gl.uniform3fv(uniforms.u_ink, frame.ink);
       gl.uniform1f(uniforms.u_ring, 0);
+      gl.uniform1f(uniforms.u_rgb, rgb ? 1 : 0);
+      gl.uniform1f(uniforms.u_frame, Math.min(0.5, Math.max(FRAME, frame.ratio / size)));
       gl.uniform3fv(uniforms.u_ringColor, frame.ringColor);
       gl.activeTexture(gl.TEXTURE0);
       for (let a = 0; a < textures.length; a += 1) {
@@ -270,6 +276,7 @@ export function createSpriteRenderer(context, data, hooks = {}) {
         gl.uniform1f(uniforms.u_inkMix, 0.85);
         gl.uniform1f(uniforms.u_gain, 1);
         gl.uniform1f(uniforms.u_ring, (1.5 * frame.ratio) / hoverSize);
+        gl.uniform1f(uniforms.u_frame, Math.max(FRAME, frame.ratio / hoverSize));
         gl.bindTexture(gl.TEXTURE_2D, textures[Math.floor(frame.hover / atlas.per_atlas)]);
         gl.drawArrays(gl.POINTS, frame.hover, 1);
       }

@@ -1,16 +1,19 @@
-// latent-layouts: every digit of the data set drawn as a small sprite from
-// the texture atlases, tinted by class. The layout buttons morph the points
-// between UMAP, t-SNE, PCA and the autoencoder's and VAE's codes; wheel,
-// pinch, drag and keys zoom and pan (never past the data); hovering or
-// tapping a point shows the digit enlarged. The layout and view live in the
-// URL hash (#fig-2=umap@1.5,0.1,-0.2), so a link reopens the same view.
+// latent-layouts: every image of the data set (MNIST's digits, or an
+// author's images) drawn as a small sprite from the texture atlases: gray
+// ones as ink tinted by class, colour ones as they are in a frame of their
+// class colour (one colour when the data set has no labels). The layout
+// buttons morph the points between UMAP, t-SNE, PCA and the autoencoder's
+// and VAE's codes; wheel, pinch, drag and keys zoom and pan (never past the
+// data); hovering or tapping a point shows its image enlarged. The layout
+// and view live in the URL hash (#fig-2=umap@1.5,0.1,-0.2), so a link
+// reopens the same view.
 // One WebGL context (WebGL 2, else WebGL 1 with the same look); frames are
 // drawn on demand, never in an idle loop. Without WebGL the figure does not
 // mount: the runtime keeps the static image and says why in the status line.
 //
 // Its parts: data.js (config and payload), controls.js (elements), plot.js
 // (state and drawing), morph.js, pick.js, view.js (camera), input.js (keys
-// and pointers), gestures.js, hash.js, inset.js (the enlarged digit), and
+// and pointers), gestures.js, hash.js, inset.js (the enlarged image), and
 // context.js, gl.js, shaders.js (WebGL).
 
 import { announcer } from "../../lib/announce.js";
@@ -65,11 +68,12 @@ function build(fig, { spec, id, canvas, context, labels, layouts, images }) {
   const say = announcer(el);
   fig.onDestroy(() => say(""));
   fig.onDestroy(() => images.forEach((image) => image.close()));
-  const ui = buildControls(el, { id, alt: fig.config.alt, classes: spec.classes, palette: spec.palette, layouts }, canvas);
+  const { classes, palette, words } = spec;
+  const ui = buildControls(el, { id, alt: fig.config.alt, classes, palette, layouts, words }, canvas);
   fig.add(ui.root);
 
   let plot = null;
-  const renderer = createSpriteRenderer(context, { count, labels, atlas }, {
+  const renderer = createSpriteRenderer(context, { count, labels, atlas, color: spec.color }, {
     onLost: () => say("The graphics context was lost; the figure will redraw when it is restored."),
     onRestored: () => {
       say("");
@@ -79,7 +83,9 @@ function build(fig, { spec, id, canvas, context, labels, layouts, images }) {
   fig.onDestroy(() => renderer.destroy());
   for (const layout of layouts.values()) renderer.addLayout(layout.id, layout.q, layout.quant);
   renderer.setAtlases(images);
-  const inset = createInset(ui.stage, { images, cell: atlas.cell, perRow: atlas.per_row, perAtlas: atlas.per_atlas });
+  const inset = createInset(ui.stage, {
+    images, cell: atlas.cell, perRow: atlas.per_row, perAtlas: atlas.per_atlas, color: spec.color, aspect: spec.cellAspect,
+  });
   fig.onDestroy(() => inset.destroy());
 
   plot = createPlot(fig, { spec, labels, layouts, renderer, inset, ui, canvas, say, id, start: readFigureHash(id) });
@@ -139,7 +145,7 @@ function testHook(plot, { renderer, canvas, spec, labels }) {
         const p = morph.pointAt(i, morph.eased());
         const at = toScreen(s.view, s.size, p.x, p.y);
         if (at.x < 30 || at.y < 30 || at.x > width - 60 || at.y > height - 30) continue;
-        if (plot.pick(at.x, at.y, 6) === i) return { index: i, label: spec.classes[labels[i]] };
+        if (plot.pick(at.x, at.y, 6) === i) return { index: i, label: spec.labelled ? spec.classes[labels[i]] : null };
       }
       return null;
     },

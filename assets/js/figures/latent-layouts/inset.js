@@ -1,14 +1,23 @@
-// The enlarged digit shown beside a hovered or tapped point: its atlas cell
-// redrawn at a whole-pixel scale, ink in the text colour on the page
-// background, framed in its class colour, with its label underneath.
+// The enlarged image shown beside a hovered or tapped point: its atlas cell
+// redrawn at a whole-pixel scale, framed in its class colour, with its label
+// underneath. A gray cell (a digit) is drawn as ink in the text colour on the
+// page background; a colour one as it is, cropped to the source image's
+// aspect (the cell holds it centred, padded black).
 
 import { h } from "../../lib/figure.js";
 import { fitCanvas } from "../../lib/hidpi-canvas.js";
 
-const SCALE = 3; // CSS px per source pixel
+const SCALE = 3; // CSS px per source pixel (gray cells)
+const COLOUR_SIDE = 96; // CSS px the longer side of a colour image is drawn at, about
 const GAP = 14; // CSS px between the point and the inset
 
 let probe = null;
+
+/** Round to the nearest integer, halves to the even one (as Python's round does). */
+function roundHalfEven(x) {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
 
 /** [r, g, b] (0-255) of any CSS colour. */
 export function rgbOf(color) {
@@ -23,10 +32,19 @@ export function rgbOf(color) {
 
 /**
  * @param {HTMLElement} stage the positioned element the inset floats in
- * @param {{images: ImageBitmap[], cell: number, perRow: number, perAtlas: number}} atlas
+ * @param {{images: ImageBitmap[], cell: number, perRow: number, perAtlas: number, color?: "gray" | "rgb",
+ *   aspect?: number[]}} atlas `aspect`: [height, width] of the source images
  */
 export function createInset(stage, atlas) {
   const { cell } = atlas;
+  const rgb = atlas.color === "rgb";
+  const [ah, aw] = atlas.aspect || [1, 1];
+  // the part of a cell the image fills, as generator/atlas.py fits it (fitted_size: Python's round)
+  const fit = cell / Math.max(ah, aw);
+  const crop = { w: Math.max(1, roundHalfEven(aw * fit)), h: Math.max(1, roundHalfEven(ah * fit)) };
+  crop.x = Math.floor((cell - crop.w) / 2);
+  crop.y = Math.floor((cell - crop.h) / 2);
+  const scale = rgb ? Math.max(1, Math.round(COLOUR_SIDE / Math.max(crop.w, crop.h))) : SCALE;
   const canvas = h("canvas");
   const title = h("strong");
   const detail = h("span");
@@ -43,6 +61,11 @@ export function createInset(stage, atlas) {
     const within = index % atlas.perAtlas;
     const sx = (within % atlas.perRow) * cell;
     const sy = Math.floor(within / atlas.perRow) * cell;
+    if (rgb) {
+      const { ctx } = fitCanvas(canvas, crop.w * scale, crop.h * scale); // unsmoothed: whole source pixels
+      ctx.drawImage(atlas.images[atlasIndex], sx + crop.x, sy + crop.y, crop.w, crop.h, 0, 0, crop.w * scale, crop.h * scale);
+      return;
+    }
     scratchCtx.clearRect(0, 0, cell, cell);
     scratchCtx.drawImage(atlas.images[atlasIndex], sx, sy, cell, cell, 0, 0, cell, cell);
     const image = scratchCtx.getImageData(0, 0, cell, cell);
@@ -67,7 +90,7 @@ export function createInset(stage, atlas) {
      *   ink: string, paper: string, detail: string}} what
      */
     show(what) {
-      const nextKey = `${what.index}|${what.ink}|${what.paper}|${what.color}`;
+      const nextKey = rgb ? String(what.index) : `${what.index}|${what.ink}|${what.paper}|${what.color}`;
       if (nextKey !== key) {
         paint(what.index, rgbOf(what.ink), rgbOf(what.paper));
         key = nextKey;

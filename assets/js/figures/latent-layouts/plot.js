@@ -76,7 +76,8 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
     return pickPoint(sx, sy, tolerance, { ...s, ...morph.positions(), count, labels, e: morph.eased() });
   }
 
-  const describe = (i) => `Digit ${spec.classes[labels[i]]}, image ${format(i + 1)} of ${format(count)}.`;
+  const { words } = spec;
+  const describe = (i) => `${words.name(labels[i])}, image ${format(i + 1)} of ${format(count)}.`;
 
   function placeInset() {
     const { hover, size } = s;
@@ -85,8 +86,8 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
     const at = toScreen(s.view, size, p.x, p.y);
     if (at.x < -20 || at.y < -20 || at.x > size.width + 20 || at.y > size.height + 20) return inset.hide();
     return inset.show({
-      index: hover, label: `Digit ${spec.classes[labels[hover]]}`, detail: `image ${format(hover + 1)} of ${format(count)}`,
-      color: spec.palette[labels[hover]], x: at.x, y: at.y, width: size.width, height: size.height,
+      index: hover, label: words.name(labels[hover]), detail: `image ${format(hover + 1)} of ${format(count)}`,
+      color: spec.palette[labels[hover] % 10], x: at.x, y: at.y, width: size.width, height: size.height,
       ink: theme.fg, paper: theme.bg,
     });
   }
@@ -212,7 +213,7 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
     s.highlight = k;
     for (const b of legendButtons) b.setAttribute("aria-pressed", String(Number(b.dataset.class) === k));
     if (s.hover >= 0 && k >= 0 && labels[s.hover] !== k) s.hover = -1;
-    say(k >= 0 ? `Highlighting digits labelled ${spec.classes[k]}.` : "Showing every class.");
+    say(k >= 0 ? `Highlighting ${words.items} labelled ${spec.classes[k]}.` : "Showing every class.");
     requestDraw();
   }
 
@@ -233,7 +234,7 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
     updateButtons,
     /** Highlight class k, or every class again when it is highlighted already. */
     toggleHighlight: (k) => setHighlight(s.highlight === k ? -1 : k),
-    /** Escape: hide the inspected digit and show every class. */
+    /** Escape: hide the inspected point and show every class. */
     clearInspection() {
       if (s.hover < 0 && s.highlight < 0) return false;
       s.hover = -1;
