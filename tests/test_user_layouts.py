@@ -71,7 +71,7 @@ def test_rgb_class_folders_give_colour_atlases_and_config(project):
     folder, html = figure_dir(project)
     config = json.loads((folder / "config.json").read_text())
     assert config["dataset"] == "blocks" and config["count"] == 3 * 16
-    assert config["color"] == "rgb"
+    assert config["color"] == "rgb" and config["look"] == "image"
     assert config["classes"] == CLASSES
     assert config["cell_aspect"] == [24, 32]
     assert [layout["id"] for layout in config["layouts"]] == ["pca", "umap", "tsne"]
@@ -148,8 +148,8 @@ def test_mnist_keeps_gray_atlases_and_every_key(project):
     folder, html = figure_dir(project)
     config = json.loads((folder / "config.json").read_text())
     kept = {"dataset", "count", "initial", "layouts", "classes", "palette", "labels", "atlas", "alt"}
-    assert set(config) == kept | {"color", "cell_aspect"}
-    assert config["color"] == "gray" and config["cell_aspect"] == [28, 28]
+    assert set(config) == kept | {"color", "look", "cell_aspect"}
+    assert config["color"] == "gray" and config["look"] == "ink" and config["cell_aspect"] == [28, 28]
     assert config["classes"] == [str(d) for d in range(10)] and config["labels"].endswith("labels.u8")
     with Image.open((folder / config["atlas"]["base"] / config["atlas"]["files"][0]).resolve()) as sheet:
         pixels = np.asarray(sheet.convert("RGB"))  # WebP keeps no single-channel mode: gray reads back as R = G = B
@@ -166,3 +166,17 @@ def test_alt_text_wording():
         "A scatter plot of 3 images from Shapes placed by t-SNE, coloured by class (a, b); "
         "images that look alike sit close together."
     )
+
+
+def test_gray_photos_are_drawn_as_they_are_not_as_ink(project):
+    """Only MNIST-like data (white strokes on black) is drawn as ink in the class colour; gray photos keep their look."""
+    project.write("site.toml", SITE + '\n[datasets.grey]\npath = "data/grey.npz"\nlicence = "CC0 1.0"\n')
+    pictures(project.root)  # every declared dataset must exist
+    rng = np.random.default_rng(1)
+    np.savez(
+        project.root / "data" / "grey.npz", x=rng.integers(0, 256, (40, 20, 16), dtype=np.uint8), y=np.arange(40) % 2
+    )
+    project.write("content/test-article.md", article("kind: latent-layouts\ndataset: grey\nlayouts: [pca]"))
+    project.build(check=True)
+    config = json.loads((figure_dir(project)[0] / "config.json").read_text())
+    assert config["color"] == "gray" and config["look"] == "image" and config["cell_aspect"] == [20, 16]

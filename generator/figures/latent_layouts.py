@@ -40,6 +40,7 @@ OPTIONS = {
     "initial": Field("str", "", "Layout shown first (default: the first of `layouts`).", choices=("", *METHODS)),
 }
 FALLBACK_SIZE = 640
+INK_DATASETS = ("mnist", "fashion-mnist")
 FALLBACK_SPRITES = 2000  # images drawn in the fallback of an unlabelled dataset, evenly spread over the points
 LEGEND_HEIGHT = 44
 
@@ -205,6 +206,8 @@ def payload(ctx: Context) -> dict:
         "palette": list(TABLEAU10),
         "labels": atlas_url + "labels.u8" if labelled else None,
         "color": atlas_info.get("color", "gray"),
+        # MNIST and Fashion-MNIST are white ink on black, drawn as ink in the class colour; other images as they are
+        "look": "ink" if p["dataset"] in INK_DATASETS else "image",
         "cell_aspect": [int(shape[0]), int(shape[1])],
         "atlas": {
             "base": atlas_url,

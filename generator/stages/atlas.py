@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import Config
+from ..errors import DataError
 from ..pipeline import Context, Request, stage
 from . import dataset_request
 from .data import load_arrays
@@ -38,7 +39,8 @@ def make_atlas(ctx: Context) -> dict:
     arrays = load_arrays(ctx.inputs["data"])
     images = np.concatenate([arrays["x_train"], arrays["x_test"]])
     step = 255 / (p["levels"] - 1)
-    images = (np.round(images / step) * step).round().astype(np.uint8)  # fewer levels compress far better
+    levels = (np.round(np.arange(256) / step) * step).round().astype(np.uint8)  # fewer levels compress far better
+    images = levels[images]  # a lookup table: no float copy of a large colour set
     bar = ctx.progress(len(images), "atlas")
     sheets = atlas.pack(images, cell=p["cell"], side=p["side"], progress=bar)
     if p["format"] == "png":
@@ -51,7 +53,13 @@ def make_atlas(ctx: Context) -> dict:
             files.append({"file": name, "bytes": (ctx.out / name).stat().st_size})
     index = {**atlas.index(len(images), cell=p["cell"], side=p["side"]), "color": "rgb" if images.ndim == 4 else "gray"}
     if arrays["y_train"] is not None:
-        labels = np.concatenate([arrays["y_train"], arrays["y_test"]]).astype(np.uint8)
+        labels = np.concatenate([arrays["y_train"], arrays["y_test"]])
+        if labels.max(initial=0) > 255:
+            raise DataError(
+                f"has {int(labels.max()) + 1} classes; the map of images colours at most 256: merge classes",
+                where=f"dataset {p['data']['name']}",
+            )
+        labels = labels.astype(np.uint8)
         (ctx.out / "labels.u8").write_bytes(labels.tobytes())
     ctx.write_json("atlas.json", {**index, "files": [f["file"] for f in files]})
     return {**index, "bytes_png": sum(f["bytes"] for f in files)}

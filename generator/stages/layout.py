@@ -29,8 +29,8 @@ def layout_request(cfg: Config, method: str, dataset: str = "mnist") -> Request:
     mnist are a ContentError (their models are trained on MNIST only)."""
     if method in MODEL_OF and dataset != "mnist":
         raise ContentError(
-            f"layout '{method}' needs a model trained on the data set, and models on author data are not yet "
-            f"supported: for dataset '{dataset}' use umap, tsne or pca"
+            f"layout '{method}' needs a model trained on the data set, and only mnist has one (models on other "
+            f"data are not yet supported): for dataset '{dataset}' use umap, tsne or pca"
         )
     lay = cfg.section("layouts")
     options = {

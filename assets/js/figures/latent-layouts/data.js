@@ -10,7 +10,7 @@ const ATLAS_DECODE = { colorSpaceConversion: "none", premultiplyAlpha: "none" };
 // set's are images, named by their class name ("circle"), or "Image" when the data set has no labels.
 function wordsFor(dataset, classes) {
   if (dataset === "mnist") return { item: "digit", items: "digits", name: (k) => `Digit ${classes[k]}` };
-  if (!classes.length) return { item: "image", items: "images", name: () => "Image" };
+  if (!classes.length) return { item: "image", items: "images", name: () => "" };
   return { item: "image", items: "images", name: (k) => classes[k] };
 }
 
@@ -20,7 +20,7 @@ function wordsFor(dataset, classes) {
  * has no labels), `cellAspect` the [height, width] of the source images (square cells hold them padded).
  * @param {object} config the figure's config.json
  * @returns {{count: number, layouts: object[], atlas: object, palette: string[], classes: string[],
- *   labelled: boolean, color: "gray" | "rgb", cellAspect: number[], words: object, initial: string}}
+ *   labelled: boolean, color: "gray" | "rgb", look: "ink" | "image", cellAspect: number[], words: object, initial: string}}
  */
 export function validate(config) {
   const { count, layouts, atlas } = config;
@@ -35,12 +35,14 @@ export function validate(config) {
   if (!palette) throw new Error("latent-layouts config.palette needs ten colours");
   const classes = Array.isArray(config.classes) ? config.classes.map(String) : palette.map((_, i) => String(i));
   const color = config.color === "rgb" ? "rgb" : "gray";
+  // "ink": white strokes on black drawn in the class colour (MNIST); "image": the pixels as they are
+  const look = config.look === "image" || (config.look === undefined && color === "rgb") ? "image" : "ink";
   const aspect = config.cell_aspect;
   const cellAspect = Array.isArray(aspect) && aspect.length === 2 && aspect.every((v) => v > 0) ? aspect : [1, 1];
   const dataset = config.dataset || "mnist";
   const initial = layouts.some((l) => l.id === config.initial) ? config.initial : layouts[0].id;
   return {
-    count, layouts, atlas, palette, classes, labelled: classes.length > 0, color, cellAspect,
+    count, layouts, atlas, palette, classes, labelled: classes.length > 0, color, look, cellAspect,
     words: wordsFor(dataset, classes), initial,
   };
 }

@@ -39,12 +39,14 @@ function cellsOf(count, { per_row: perRow, per_atlas: perAtlas }) {
  * Create the renderer on the context from openContext(canvas).
  * @param {{gl: WebGLRenderingContext | WebGL2RenderingContext, version: 1 | 2}} context
  * @param {{count: number, labels: Uint8Array, atlas: {cell: number, side: number, per_row: number, per_atlas: number},
- *   color?: "gray" | "rgb"}} data `color`: the atlases' pixels (one channel, or RGB)
+ *   color?: "gray" | "rgb", look?: "ink" | "image"}} data `color`: the atlases' pixels (one channel, or RGB);
+ *   `look`: ink in the class colour (MNIST) or the pixels as they are
  * @param {{onLost?: () => void, onRestored?: () => void}} [hooks]
  */
 export function createSpriteRenderer(context, data, hooks = {}) {
   const { count, labels, atlas } = data;
-  const rgb = data.color === "rgb";
+  const rgb = data.color === "rgb"; // the atlases' pixels: RGB, or one channel
+  const asImage = data.look ? data.look === "image" : rgb; // draw the pixels as they are, not as ink
   const { gl, version } = context;
   const canvas = gl.canvas;
   const webgl2 = version === 2;
@@ -255,7 +257,7 @@ export function createSpriteRenderer(context, data, hooks = {}) {
       gl.uniform1f(uniforms.u_inkMix, frame.inkMix);
       gl.uniform3fv(uniforms.u_ink, frame.ink);
       gl.uniform1f(uniforms.u_ring, 0);
-      gl.uniform1f(uniforms.u_rgb, rgb ? 1 : 0);
+      gl.uniform1f(uniforms.u_rgb, asImage ? 1 : 0);
       gl.uniform1f(uniforms.u_frame, Math.min(0.5, Math.max(FRAME, frame.ratio / size)));
       gl.uniform3fv(uniforms.u_ringColor, frame.ringColor);
       gl.activeTexture(gl.TEXTURE0);

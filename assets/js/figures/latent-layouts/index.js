@@ -73,7 +73,7 @@ function build(fig, { spec, id, canvas, context, labels, layouts, images }) {
   fig.add(ui.root);
 
   let plot = null;
-  const renderer = createSpriteRenderer(context, { count, labels, atlas, color: spec.color }, {
+  const renderer = createSpriteRenderer(context, { count, labels, atlas, color: spec.color, look: spec.look }, {
     onLost: () => say("The graphics context was lost; the figure will redraw when it is restored."),
     onRestored: () => {
       say("");
@@ -84,7 +84,7 @@ function build(fig, { spec, id, canvas, context, labels, layouts, images }) {
   for (const layout of layouts.values()) renderer.addLayout(layout.id, layout.q, layout.quant);
   renderer.setAtlases(images);
   const inset = createInset(ui.stage, {
-    images, cell: atlas.cell, perRow: atlas.per_row, perAtlas: atlas.per_atlas, color: spec.color, aspect: spec.cellAspect,
+    images, cell: atlas.cell, perRow: atlas.per_row, perAtlas: atlas.per_atlas, color: spec.look === "image" ? "rgb" : "gray", aspect: spec.cellAspect,
   });
   fig.onDestroy(() => inset.destroy());
 

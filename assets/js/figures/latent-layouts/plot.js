@@ -77,7 +77,10 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
   }
 
   const { words } = spec;
-  const describe = (i) => `${words.name(labels[i])}, image ${format(i + 1)} of ${format(count)}.`;
+  const describe = (i) => {
+    const name = words.name(labels[i]);
+    return name ? `${name}, image ${format(i + 1)} of ${format(count)}.` : `Image ${format(i + 1)} of ${format(count)}.`;
+  };
 
   function placeInset() {
     const { hover, size } = s;
@@ -86,7 +89,7 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
     const at = toScreen(s.view, size, p.x, p.y);
     if (at.x < -20 || at.y < -20 || at.x > size.width + 20 || at.y > size.height + 20) return inset.hide();
     return inset.show({
-      index: hover, label: words.name(labels[hover]), detail: `image ${format(hover + 1)} of ${format(count)}`,
+      index: hover, label: words.name(labels[hover]) || "Image", detail: `image ${format(hover + 1)} of ${format(count)}`,
       color: spec.palette[labels[hover] % 10], x: at.x, y: at.y, width: size.width, height: size.height,
       ink: theme.fg, paper: theme.bg,
     });
