@@ -68,10 +68,24 @@ class State:
             self.changed.notify_all()
 
 
+def data_paths(cfg: Config) -> list[Path]:
+    """The data the settings name: every [datasets.*] path and the --mnist / --fashion-mnist / --celeba ones."""
+    from .datasets.registry import user_datasets
+    from .stages import DATA_OPTIONS
+
+    named = [spec["path"] for spec in user_datasets(cfg).values()] + [cfg[key] for _, key in DATA_OPTIONS]
+    return [Path(path) for path in named if path]
+
+
 def watched_files(cfg: Config, config_path: Path) -> dict[Path, tuple[int, int]]:
     root = pipeline.ROOT
     folders = [cfg.content_dir, root / "assets", root / "generator" / "templates"]
     files = [config_path, *root.glob("generator/**/*.py")]
+    for path in data_paths(cfg):  # the author's images: adding or changing one rebuilds the page
+        if path.is_dir():
+            folders.append(path)
+        else:
+            files.append(path)
     for folder in folders:
         if folder.is_dir():
             files.extend(p for p in folder.rglob("*") if p.is_file())

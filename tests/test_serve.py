@@ -43,3 +43,25 @@ def test_serve_rebuilds_and_reloads_on_change(project):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_serve_watches_the_authors_data(tmp_path):
+    """Adding or changing an image of a [datasets.*] folder, or the --mnist file, triggers a rebuild."""
+    from generator.config import load_config
+    from generator.serve import watched_files
+
+    (tmp_path / "data" / "pets" / "cats").mkdir(parents=True)
+    image = tmp_path / "data" / "pets" / "cats" / "a.png"
+    image.write_bytes(b"png")
+    digits = tmp_path / "digits.npz"
+    digits.write_bytes(b"npz")
+    settings = tmp_path / "site.toml"
+    settings.write_text(
+        f'[site]\ntitle = "T"\n[data]\nmnist = "{digits}"\n[datasets.pets]\npath = "data/pets"\nlicence = "CC0"\n'
+    )
+    cfg = load_config(tmp_path, path=settings)
+    before = watched_files(cfg, settings)
+    assert image in before and digits in before
+    added = image.with_name("b.png")
+    added.write_bytes(b"png")
+    assert added in watched_files(cfg, settings)
