@@ -96,13 +96,7 @@ async ({ sel, seconds, key }) => {
 """
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
-        pass
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
+from tests.browser.chromium import QuietHandler  # noqa: E402 - after the sys.path line
 
 
 def chromium_settings():
@@ -180,7 +174,7 @@ def measure(site: Path, base: str, seconds: float) -> dict:
     from playwright.sync_api import sync_playwright
 
     chromium, flags, viewport = chromium_settings()
-    handler = functools.partial(_QuietHandler, directory=str(site))
+    handler = functools.partial(QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()

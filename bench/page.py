@@ -124,20 +124,9 @@ def stats(values: list[float]) -> dict:
 # --- (b)-(d) in the browser --------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-
 def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    try:  # the test suite's handler, when importable
-        from tests.browser.conftest import _QuietHandler as handler_class
-    except Exception:
-        handler_class = _QuietHandler
+    from tests.browser.chromium import QuietHandler as handler_class
+
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(handler_class, directory=str(directory))
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from generator.datasets.idx import IDX_FILES, write_idx
 
@@ -43,3 +43,20 @@ def image_folder(folder: Path, n: int, mode: str = "RGB", size: tuple[int, int] 
         image = Image.fromarray(pixels(size[1], size[0]), "L").convert(mode)
         image.save(folder / f"{i:06d}.{'jpg' if fmt == 'JPEG' else 'png'}", fmt)
     return folder
+
+
+def shape_image(kind: str, colour, rng: np.random.Generator, size=(24, 32), span: int = 18) -> Image.Image:
+    """A coloured circle, square or triangle (``span`` px wide) on a dark background of ``size`` (height,
+    width), jittered so no two images are the same."""
+    height, width = size
+    image = Image.new("RGB", (width, height), tuple(int(v) for v in rng.integers(0, 30, 3)))
+    draw = ImageDraw.Draw(image)
+    x, y = (int(v) for v in rng.integers(2, 7, 2))
+    box = (x, y, x + span, y + 15)
+    if kind == "circle":
+        draw.ellipse(box, fill=colour)
+    elif kind == "square":
+        draw.rectangle(box, fill=colour)
+    else:
+        draw.polygon([(box[0], box[3]), (box[2], box[3]), ((box[0] + box[2]) // 2, box[1])], fill=colour)
+    return image

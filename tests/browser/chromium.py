@@ -1,7 +1,9 @@
-"""The Chromium the tests and the benchmarks drive, and its flags (importable without pytest)."""
+"""The Chromium the tests and the benchmarks drive, its flags, and the quiet static server they load pages from
+(importable without pytest)."""
 
 from __future__ import annotations
 
+import http.server
 import os
 from pathlib import Path
 
@@ -20,3 +22,14 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files without request logs or caching."""
+
+    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
+        pass
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()

@@ -16,22 +16,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: F401  (tests import them from here)
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, QuietHandler  # noqa: F401  (tests import them from here)
 from tests.browser.waits import TIMEOUT
 
 # The session's Chromium (`browser` fixture) lives in tests/conftest.py, so tests outside
 # tests/browser/ share the one Playwright instance (two sync instances cannot coexist).
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files without request logs or caching."""
-
-    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
-        pass
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
 
 
 @pytest.fixture
@@ -40,7 +29,7 @@ def serve():
     servers = []
 
     def start(directory: str | Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(directory))
+        handler = functools.partial(QuietHandler, directory=str(directory))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
 
 from tests.browser.waits import wait_ready
 from tests.conftest import Project
+from tests.datafiles import shape_image
 
 pytestmark = pytest.mark.browser
 
@@ -105,29 +105,13 @@ CSS_SIZE = (
 )
 
 
-def shape_image(kind: str, rng: np.random.Generator) -> Image.Image:
-    """A coloured shape on a dark background, jittered so no two images are the same."""
-    image = Image.new("RGB", (WIDTH, HEIGHT), tuple(int(v) for v in rng.integers(0, 30, 3)))
-    draw = ImageDraw.Draw(image)
-    x, y = (int(v) for v in rng.integers(2, 7, 2))
-    box = (x, y, x + 18, y + 15)
-    colour = CLASSES[kind]
-    if kind == "circle":
-        draw.ellipse(box, fill=colour)
-    elif kind == "square":
-        draw.rectangle(box, fill=colour)
-    else:
-        draw.polygon([(box[0], box[3]), (box[2], box[3]), ((box[0] + box[2]) // 2, box[1])], fill=colour)
-    return image
-
-
 def write_data(root: Path) -> None:
     rng = np.random.default_rng(7)
     for kind in CLASSES:
         folder = root / "data" / "shapes" / kind
         folder.mkdir(parents=True)
         for i in range(12):
-            shape_image(kind, rng).save(folder / f"{kind}-{i:02d}.png")
+            shape_image(kind, CLASSES[kind], rng, (HEIGHT, WIDTH), span=18).save(folder / f"{kind}-{i:02d}.png")
     y = np.repeat(np.arange(4), 15)
     x = rng.integers(0, 256, (len(y), 8, 8), dtype=np.uint8)
     np.savez(root / "data" / "tiny-digits.npz", x=x, y=y.astype(np.int64))

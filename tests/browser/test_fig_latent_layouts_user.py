@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from tests.browser.test_fig_latent_layouts import NO_WEBGL2
 from tests.browser.waits import READY_TIMEOUT, wait_until
 from tests.conftest import Project
+from tests.datafiles import shape_image
 
 pytestmark = pytest.mark.browser
 
@@ -103,29 +104,13 @@ INSET = """([selector, colours]) => {
 }"""
 
 
-def shape_image(kind: str, rng: np.random.Generator) -> Image.Image:
-    """A coloured shape on a dark background, jittered so no two images are the same."""
-    image = Image.new("RGB", (WIDTH, HEIGHT), tuple(int(v) for v in rng.integers(0, 30, 3)))
-    draw = ImageDraw.Draw(image)
-    x, y = (int(v) for v in rng.integers(2, 7, 2))
-    box = (x, y, x + 20, y + 15)
-    colour = CLASSES[kind]
-    if kind == "circle":
-        draw.ellipse(box, fill=colour)
-    elif kind == "square":
-        draw.rectangle(box, fill=colour)
-    else:
-        draw.polygon([(box[0], box[3]), (box[2], box[3]), ((box[0] + box[2]) // 2, box[1])], fill=colour)
-    return image
-
-
 def write_data(root: Path) -> None:
     rng = np.random.default_rng(11)
     for kind in CLASSES:
         folder = root / "data" / "shapes" / kind
         folder.mkdir(parents=True)
         for i in range(PER_CLASS):
-            shape_image(kind, rng).save(folder / f"{kind}-{i:02d}.png")
+            shape_image(kind, CLASSES[kind], rng, (HEIGHT, WIDTH), span=20).save(folder / f"{kind}-{i:02d}.png")
     loose = root / "data" / "loose"
     loose.mkdir(parents=True)
     for i in range(30):
