@@ -23,9 +23,19 @@ from typing import Any
 
 from .dataset_settings import BUILTIN_DATASETS, DATASET_SCHEMA, parse_datasets
 from .errors import ConfigError
+from .model_settings import FILE_KEYS, MODEL_SCHEMA, parse_model
 from .schema import Field, show
 
-__all__ = ["BUILTIN_DATASETS", "DATASET_SCHEMA", "SCHEMA", "Config", "load_config", "locate"]
+__all__ = [
+    "BUILTIN_DATASETS",
+    "BUILTIN_MODELS",
+    "DATASET_SCHEMA",
+    "MODEL_SCHEMA",
+    "SCHEMA",
+    "Config",
+    "load_config",
+    "locate",
+]
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +168,10 @@ SCHEMA: dict[str, dict[str, Field]] = {
 }
 
 
+#: The models of the three articles (their architectures fixed in code; training budgets in [models.<name>]).
+BUILTIN_MODELS = tuple(key.split(".", 1)[1] for key in SCHEMA if key.startswith("models."))
+
+
 @dataclass(frozen=True)
 class Config:
     """Validated settings: ``cfg['site.title']``, ``cfg.section('models.mnist_ae')``."""
@@ -172,6 +186,8 @@ class Config:
     warnings: tuple[str, ...] = field(default=())
     #: Where each ``[datasets.<name>]`` table was declared, e.g. {"digits": "site.toml:12"}, for messages.
     origins: dict[str, str] = field(default_factory=dict)
+    #: Where each author's ``[models.<name>]`` table was declared, e.g. {"digits_ae": "site.toml:30"}.
+    model_origins: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -229,19 +245,33 @@ def _where_of(text: str, source: str, section: str, key: str | None) -> str:
 
 
 def _flatten(
-    data: dict, path: str, text: str, source: str, errors: list, warnings: list, out: dict, origins: dict
+    data: dict,
+    path: str,
+    text: str,
+    source: str,
+    errors: list,
+    warnings: list,
+    out: dict,
+    origins: dict,
+    model_origins: dict,
 ) -> None:
+    def where_of(section: str, key: str | None) -> str:
+        return _where_of(text, source, section, key)
+
     for key, value in data.items():
         if not path and key == "datasets":  # an author's data sets: their own schema (dataset_settings.py)
-            origins.update(parse_datasets(value, lambda s, k: _where_of(text, source, s, k), errors, out))
+            origins.update(parse_datasets(value, where_of, errors, out))
             continue
         dotted = f"{path}.{key}" if path else key
+        if path == "models" and dotted not in SCHEMA:  # an author's model: its own schema (model_settings.py)
+            model_origins[key] = parse_model(key, value, where_of, errors, out, BUILTIN_MODELS)
+            continue
         section, _, name = dotted.rpartition(".")
         line = locate(text, section, name) if section else (locate(text, "", dotted) or locate(text, dotted, None))
         where = f"{source}:{line}" if line else source
         if dotted in SCHEMA or any(known.startswith(dotted + ".") for known in SCHEMA):
             if isinstance(value, dict):
-                _flatten(value, dotted, text, source, errors, warnings, out, origins)
+                _flatten(value, dotted, text, source, errors, warnings, out, origins, model_origins)
             else:
                 errors.append(
                     (
@@ -327,6 +357,7 @@ def load_config(
     errors: list[tuple[str, str]] = []
     warnings: list[str] = []
     origins: dict[str, str] = {}
+    model_origins: dict[str, str] = {}
     text = _read(path, explicit)
     if text is not None:
         source = display(path)
@@ -346,7 +377,7 @@ def load_config(
                 "is not valid TOML: a number has more than 4300 digits", where=f"{source}:{line}" if line else source
             ) from None
         found: dict[str, Any] = {}
-        _flatten(data, "", text, source, errors, warnings, found, origins)
+        _flatten(data, "", text, source, errors, warnings, found, origins, model_origins)
         for key in PATH_KEYS:
             if found.get(key):
                 found[key] = _absolute(found[key], path.parent)
@@ -359,6 +390,25 @@ def load_config(
                         errors.append((origins[name], message + ' (--strict: add licence = "...")'))
                     else:
                         warnings.append(f"{origins[name]}: {message}")
+        for name in model_origins:
+            if f"models.{name}.dataset" not in found:
+                continue
+            for key in FILE_KEYS:
+                if found[f"models.{name}.{key}"]:
+                    found[f"models.{name}.{key}"] = _absolute(found[f"models.{name}.{key}"], path.parent)
+            dataset = found[f"models.{name}.dataset"]
+            if dataset not in BUILTIN_DATASETS and f"datasets.{dataset}.path" not in found:
+                names = ", ".join(repr(n) for n in [*BUILTIN_DATASETS, *origins])
+                line = _where_of(text, source, f"models.{name}", "dataset")
+                errors.append(
+                    (
+                        line,
+                        (
+                            f"[models.{name}] dataset {dataset!r} is not a data set; allowed: one of {names} "
+                            "(declare your own as [datasets.<name>])"
+                        ),
+                    )
+                )
         values.update(found)
     for dotted, value in (overrides or {}).items():
         if value is None:
@@ -384,4 +434,5 @@ def load_config(
         verbosity=verbosity,
         warnings=tuple(warnings),
         origins={name: where for name, where in origins.items() if f"datasets.{name}.path" in values},
+        model_origins={name: where for name, where in model_origins.items() if f"models.{name}.dataset" in values},
     )

@@ -29,6 +29,10 @@ class DataError(BuildError):
     """A dataset cannot be found or read."""
 
 
+class ModelError(BuildError):
+    """An author's model file cannot be read, has layers the page cannot run, or does not fit its data set."""
+
+
 class ExportError(BuildError):
     """A model cannot be exported (for example an unsupported layer type)."""
 

@@ -26,18 +26,22 @@ from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..stages.atlas import atlas_request
 from ..stages.data import load_arrays
-from ..stages.layout import METHODS, TITLES, layout_request
+from ..stages.layout import METHODS, TITLES, layout_methods, layout_request
 
 KIND = "latent-layouts"
 OPTIONS = {
     "dataset": Field(
         "str",
         "mnist",
-        "Which data set to lay out: a built-in (mnist, fashion-mnist, faces) or a [datasets.<name>] of the settings "
-        "(encoder and vae layouts: mnist only).",
+        "Which data set to lay out: a built-in (mnist, fashion-mnist, faces) or a [datasets.<name>] of the settings.",
     ),
-    "layouts": Field("strs", list(METHODS), "Layouts the reader can switch between, in button order.", choices=METHODS),
-    "initial": Field("str", "", "Layout shown first (default: the first of `layouts`).", choices=("", *METHODS)),
+    "layouts": Field(
+        "strs",
+        list(METHODS),
+        "Layouts the reader can switch between, in button order: umap, tsne, pca; encoder and vae (mnist's "
+        "models); or the name of a [models.<name>] with a 2-D code on the data set (its encoder places the points).",
+    ),
+    "initial": Field("str", "", "Layout shown first (default: the first of `layouts`)."),
 }
 FALLBACK_SIZE = 640
 INK_DATASETS = ("mnist", "fashion-mnist")
@@ -47,12 +51,19 @@ LEGEND_HEIGHT = 44
 
 def request(options: dict, cfg) -> Request:
     layouts, initial = options["layouts"], options["initial"] or options["layouts"][0]
+    dataset = options["dataset"]
+    dataset_option(cfg, dataset)  # an unknown data set is named before its layouts
+    allowed = layout_methods(cfg, dataset)
+    for method in layouts:
+        if method not in allowed:
+            layout_request(cfg, method, dataset)  # raises the message that says what is allowed
+    if len(set(layouts)) != len(layouts):
+        raise ContentError(f"layouts lists {', '.join(layouts)}: each layout may appear once")
     if initial not in layouts:
         raise ContentError(
             f"initial is {initial!r}, which is not one of the figure's layouts "
             f"({', '.join(layouts)}); add it to `layouts` or pick one of those"
         )
-    dataset = options["dataset"]
     return Request(
         f"figure:{KIND}",
         {
@@ -180,7 +191,7 @@ def payload(ctx: Context) -> dict:
         layouts.append(
             {
                 "id": method,
-                "title": info.get("title", TITLES[method]),
+                "title": info.get("title") or TITLES.get(method, method),
                 "trust": round(float(info["trustworthiness"]), 2),
                 "file": f"{method}.u16",
                 "quant": {"scale": quant["scale"], "offset": quant["offset"], "aspect": quant["aspect"]},

@@ -82,7 +82,8 @@ def _keras_classes():
             z = self.sampling([z_mean, z_log_var])
             reconstruction = self.decoder(z)
             pixel_bce = keras.losses.binary_crossentropy(y[..., None], reconstruction[..., None])
-            reconstruction_loss = ops.mean(ops.sum(pixel_bce, axis=(1, 2)))
+            # summed over every pixel (and channel: RGB images are (H, W, 3)), averaged over the batch
+            reconstruction_loss = ops.mean(ops.sum(pixel_bce, axis=tuple(range(1, len(pixel_bce.shape)))))
             kl_loss = -0.5 * (1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
             kl_loss = ops.mean(ops.sum(kl_loss, axis=1))
             return reconstruction_loss + kl_loss, reconstruction_loss, kl_loss

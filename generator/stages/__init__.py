@@ -125,7 +125,8 @@ def check_inputs(cfg: Config) -> None:
     Cheap: file headers, array shapes, labels, image counts and the first few CelebA images. Each
     problem is one :class:`DataError` (a missing path a :class:`ConfigError`) naming the file, the
     option and what is allowed. Every ``[datasets.<name>]`` of the settings is checked the same way
-    (its listing, a few decoded images, array headers and labels), named with the line declaring it.
+    (its listing, a few decoded images, array headers and labels), named with the line declaring it;
+    every ``[models.<name>]`` read from .keras files has its files' configs checked (a ModelError).
     """
     from ..datasets import MINIMUM, OPTION, check_source, check_user, with_option
     from ..datasets.registry import count_source, dataset_count, user_datasets
@@ -146,6 +147,12 @@ def check_inputs(cfg: Config) -> None:
             raise with_option(exc, name) from None
     for name, spec in user_datasets(cfg).items():
         check_user(name, spec, dataset_count(cfg, name), cfg.origins.get(name), count_source(cfg, name))
+    from ..models.keras_file import inspect
+    from ..models.registry import reads_file, user_models
+
+    for name, spec in user_models(cfg).items():
+        if reads_file(spec):
+            inspect(spec, cfg.model_origins[name])
 
 
 def datasets_needed(requests: list[Request]) -> set[str]:

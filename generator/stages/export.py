@@ -11,13 +11,13 @@ import numpy as np
 from ..config import Config
 from ..pipeline import Context, Request, stage
 from .data import load_arrays
-from .train import PARTS, train_request
+from .train import parts_of, train_request
 
 
 def export_request(cfg: Config, model: str, part: str) -> Request:
     """``part`` ('encoder', 'decoder' or, for the denoiser, 'autoencoder') of ``model``, exported for TF.js."""
-    if part not in PARTS.get(model, ()):
-        raise ValueError(f"model {model!r} exports parts {PARTS.get(model, ())}, not {part!r}")
+    if part not in parts_of(cfg, model):
+        raise ValueError(f"model {model!r} exports parts {parts_of(cfg, model)}, not {part!r}")
     train = train_request(cfg, model)
     max_error = cfg["export.max_error"]
     if part == "autoencoder":

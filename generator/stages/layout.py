@@ -1,8 +1,9 @@
 """Stage ``layout``: 2-D positions for every point, normalised and quantised.
 
 UMAP, t-SNE and PCA come from :mod:`generator.layouts`; ``encoder`` and
-``vae`` use the codes a trained model gives the same points (MNIST only: no
-model is trained on an author's data yet). Any dataset of the registry works,
+``vae`` use the codes MNIST's two built-in models give the same points, and
+the name of any model with a 2-D code trained on (or, for a .keras file, run
+on) the data set uses that model's codes. Any dataset of the registry works,
 gray (N, H, W) or RGB (N, H, W, 3): every pixel of every channel is one
 input dimension. Every layout records its trustworthiness (k = 10) on a
 fixed sample.
@@ -24,14 +25,28 @@ MODEL_OF = {"encoder": "mnist_ae", "vae": "mnist_vae"}
 TITLES = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA", "encoder": "Autoencoder", "vae": "VAE"}
 
 
+def layout_methods(cfg: Config, dataset: str) -> list[str]:
+    """Every layout a figure may ask for on ``dataset``: umap, tsne, pca, then the models whose codes can
+    place its points (encoder and vae on mnist; any model with a 2-D code on that data set, by name)."""
+    from ..models.registry import model_info, plane_models
+
+    builtin = [m for m in METHODS if m not in MODEL_OF or dataset == "mnist"]
+    own = [name for name in plane_models(cfg) if model_info(cfg, name)["dataset"] == dataset]
+    return builtin + [name for name in own if name not in MODEL_OF.values()]
+
+
 def layout_request(cfg: Config, method: str, dataset: str = "mnist") -> Request:
-    """Positions of every point of ``dataset`` under ``method``; ``encoder`` and ``vae`` on a dataset other than
-    mnist are a ContentError (their models are trained on MNIST only)."""
-    if method in MODEL_OF and dataset != "mnist":
-        raise ContentError(
-            f"layout '{method}' needs a model trained on the data set, and only mnist has one (models on other "
-            f"data are not yet supported): for dataset '{dataset}' use umap, tsne or pca"
+    """Positions of every point of ``dataset`` under ``method`` (one of :func:`layout_methods`); another is a
+    ContentError listing them."""
+    allowed = layout_methods(cfg, dataset)
+    if method not in allowed:
+        why = (
+            f"'{method}' needs a model trained on mnist; on {dataset!r} name a model with a 2-D code trained on it "
+            "([models.<name>] with dataset = ...)"
+            if method in MODEL_OF
+            else f"no such layout for dataset {dataset!r}"
         )
+        raise ContentError(f"layout {method!r}: {why}; allowed: {', '.join(allowed)}")
     lay = cfg.section("layouts")
     options = {
         "umap": {"n_neighbors": lay["umap_neighbors"], "min_dist": lay["umap_min_dist"]},
@@ -44,7 +59,12 @@ def layout_request(cfg: Config, method: str, dataset: str = "mnist") -> Request:
         "trust_sample": lay["trust_sample"],
         "data": dataset_request(cfg, dataset).params,
     }
-    if method in MODEL_OF:
+    if method not in METHODS:  # an author's model: its codes, titled with its title
+        from ..models.registry import model_info
+
+        params["model"] = train_request(cfg, method).params
+        params["title"] = model_info(cfg, method)["title"]
+    elif method in MODEL_OF:
         params["model"] = train_request(cfg, MODEL_OF[method]).params
     return Request("layout", params)
 
@@ -70,8 +90,13 @@ def make_layout(ctx: Context) -> dict:
     arrays = load_arrays(ctx.inputs["data"])
     images = np.concatenate([arrays["x_train"], arrays["x_test"]])
     x = images.reshape(len(images), -1).astype("float32") / 255.0  # (N, H*W) or (N, H*W*3)
-    if p["method"] in MODEL_OF:
-        positions = np.load(ctx.inputs["model"].file("codes.npy"))
+    if "model" in p:
+        codes = ctx.inputs["model"].file("codes.npy")
+        if not codes.exists():
+            raise ContentError(
+                f"layout {p['method']!r}: the model's code is not 2-D, so it cannot place points on a plane"
+            )
+        positions = np.load(codes)
         effective = {"method": p["method"], "model": p["model"]["model"]}
     else:
         bar = ctx.progress(100, f"layout {p['method']}")
@@ -82,7 +107,7 @@ def make_layout(ctx: Context) -> dict:
     trust = layouts.trustworthiness(x, positions, k=10, sample=p["trust_sample"], seed=p["seed"])
     info = {
         "method": p["method"],
-        "title": TITLES[p["method"]],
+        "title": p.get("title") or TITLES[p["method"]],
         "trustworthiness": round(float(trust), 4),
         "quant": quant,
         "effective": effective,

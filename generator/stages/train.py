@@ -8,35 +8,19 @@ hyper-parameters and loads them, which is all the export and figure stages need.
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 
 from ..config import Config
+from ..models.registry import BUILTIN, is_user_model, reads_file, user_models
 from ..pipeline import Context, Request, stage
-from . import dataset_request
+from . import dataset_request, fingerprint
 from .data import load_arrays
 
-MODELS = {
-    "mnist_ae": {"dataset": "mnist", "title": "MNIST dense autoencoder"},
-    "mnist_vae": {"dataset": "mnist", "title": "MNIST variational autoencoder"},
-    "faces_ae": {"dataset": "faces", "title": "face autoencoder"},
-    # Article 3, the autoencoder zoo (generator/models/zoo.py; epochs scaled by zoo_epoch_scale, or by
-    # zoo_conv_epoch_scale for the convolutional ones)
-    "fashion_simple": {"dataset": "fashion-mnist", "title": "Simple autoencoder (784-32-784)", "zoo": True},
-    "fashion_sparse": {"dataset": "fashion-mnist", "title": "Sparse autoencoder (L1 on the code)", "zoo": True},
-    "fashion_deep": {"dataset": "fashion-mnist", "title": "Deep autoencoder (784-128-64-32)", "zoo": True},
-    "fashion_conv": {"dataset": "fashion-mnist", "title": "Convolutional autoencoder", "zoo": True, "conv": True},
-    "fashion_denoise": {"dataset": "fashion-mnist", "title": "Denoising autoencoder", "zoo": True, "conv": True},
-    "fashion_vae": {"dataset": "fashion-mnist", "title": "Variational autoencoder (dense)", "zoo": True, "vae": True},
-    "fashion_cvae": {
-        "dataset": "fashion-mnist",
-        "title": "Convolutional variational autoencoder",
-        "zoo": True,
-        "vae": True,
-        "conv": True,
-    },
-    "mnist_rmsprop": {"dataset": "mnist", "title": "MNIST 784-256-128 autoencoder (RMSProp)", "zoo": True},
-}
+MODELS = BUILTIN
+"""The built-in models (see generator.models.registry; an author's are read from the settings)."""
 PARTS = {
     "mnist_ae": ("encoder", "decoder"),
     "mnist_vae": ("encoder", "decoder"),
@@ -45,11 +29,22 @@ PARTS = {
     "fashion_cvae": ("encoder", "decoder"),
     "fashion_denoise": ("autoencoder",),
 }
-"""Parts each model can export for TF.js ("autoencoder" = the whole image -> image model, flattened)."""
+"""Parts each built-in model can export for TF.js ("autoencoder" = the whole image -> image model, flattened)."""
+
+
+def parts_of(cfg: Config, model: str) -> tuple[str, ...]:
+    """The parts of ``model`` that export for TF.js (an author's: its encoder and decoder)."""
+    return ("encoder", "decoder") if is_user_model(cfg, model) else PARTS.get(model, ())
 
 
 def train_request(cfg: Config, model: str) -> Request:
-    """The trained-model artifact for ``model`` (a key of MODELS) at the configured scale."""
+    """The trained-model artifact for ``model`` (a built-in or an author's) at the configured scale.
+
+    An author's model read from a file has the same artifact, made by reading the file(s) (their content
+    hashes in the key) instead of training.
+    """
+    if is_user_model(cfg, model):
+        return _user_request(cfg, model)
     hyper = cfg.section(f"models.{model}")
     info = MODELS[model]
     scale = cfg.preset[
@@ -67,9 +62,38 @@ def train_request(cfg: Config, model: str) -> Request:
     )
 
 
-def build(params: dict, input_shape: tuple[int, int]) -> dict:
+TRAINED_KEYS = ("architecture", "hidden", "filters", "latent_dim", "epochs", "batch_size", "learning_rate")
+
+
+def _user_request(cfg: Config, model: str) -> Request:
+    spec = user_models(cfg)[model]
+    params = {"model": model, "seed": cfg["build.seed"], "data": dataset_request(cfg, spec["dataset"]).params}
+    if reads_file(spec):
+        keys = ("file",) if spec["file"] else ("encoder", "decoder")
+        params["files"] = {key: {"path": spec[key], "fingerprint": fingerprint(spec[key], whole=True)} for key in keys}
+        params["where"] = cfg.model_origins[model]
+    else:
+        hyper = {key: spec[key] for key in TRAINED_KEYS}
+        hyper["epochs"] = max(1, round(spec["epochs"] * cfg.preset["epoch_scale"]))
+        params["hyper"] = hyper
+    return Request("train", params)
+
+
+def build(params: dict, input_shape: tuple[int, ...]) -> dict:
     """Fresh Keras models for ``params`` (keys: autoencoder, encoder, decoder)."""
     h = params["hyper"]
+    if "architecture" in h:  # an author's [models.<name>]: one of the families, any size, gray or RGB
+        from ..models.families import build_family
+
+        return build_family(
+            h["architecture"],
+            input_shape,
+            hidden=h["hidden"] or (),
+            filters=h["filters"] or 0,
+            latent_dim=h["latent_dim"],
+            learning_rate=h["learning_rate"],
+            seed=params["seed"],
+        )
     if MODELS[params["model"]].get("zoo"):
         return _build_zoo(params, input_shape)
     if params["model"] == "mnist_ae":
@@ -138,9 +162,18 @@ def _save_weights(model, folder) -> None:
         np.save(folder / f"{i:03d}.npy", w, allow_pickle=False)
 
 
+def _file_spec(params: dict, folder) -> dict:
+    """The author's file spec with paths pointing at the copies in ``folder`` (a train artifact's)."""
+    return {key: str(folder / f"{key}.keras") for key in params["files"]}
+
+
 def rebuild(artifact) -> dict:
     """The trained models of a ``train`` artifact, weights loaded."""
     params = json.loads(artifact.file("model.json").read_text())
+    if "files" in params:  # read from the author's .keras file(s), kept in the artifact
+        from ..models.keras_file import load
+
+        return load(_file_spec(params, artifact.path), tuple(params["input_shape"]), params["where"])
     models = build(params, tuple(params["input_shape"]))
     for part in ("full_encoder", "encoder", "decoder"):  # full_encoder (zoo VAEs: with z_log_var) if saved
         if not (artifact.path / part).is_dir():
@@ -150,14 +183,55 @@ def rebuild(artifact) -> dict:
     return models
 
 
+def _label(p: dict) -> str:
+    if "files" in p:
+        return f"read {p['model']} ({', '.join(Path(f['path']).name for f in p['files'].values())})"
+    return f"train {p['model']} ({p['hyper']['epochs']} epochs)"
+
+
+def _read_model(ctx: Context, x_train, x_val, input_shape) -> dict:
+    """The artifact of an author's model read from .keras file(s): the files, codes.npy, its loss on the data."""
+    from ..models.keras_file import load
+
+    p = ctx.params
+    for key, entry in p["files"].items():
+        shutil.copyfile(entry["path"], ctx.out / f"{key}.keras")
+    models = load(_file_spec(p, ctx.out), input_shape, p["where"])
+    losses = {}
+    for name, x in (("loss", x_train), ("val_loss", x_val)):
+        recon = models["decoder"].predict(models["encoder"].predict(x, batch_size=256, verbose=0), verbose=0)
+        recon = np.clip(recon, 1e-7, 1 - 1e-7)
+        losses[name] = float(-np.mean(x * np.log(recon) + (1 - x) * np.log(1 - recon)))
+    _write_codes(ctx, models["encoder"], x_train, x_val)
+    ctx.write_json("model.json", {**p, "input_shape": list(input_shape)})
+    ctx.write_json("history.json", {key: [value] for key, value in losses.items()})
+    return {
+        "model": p["model"],
+        "epochs": 0,
+        **losses,
+        "read_from": [Path(entry["path"]).name for entry in p["files"].values()],
+        "params": {part: int(models[part].count_params()) for part in ("encoder", "decoder")},
+    }
+
+
+def _write_codes(ctx: Context, encoder, x_train, x_val) -> None:
+    if tuple(encoder.outputs[0].shape[1:]) == (2,):  # codes only where they can be drawn (2-D)
+        x_all = np.concatenate([x_train, x_val])
+        codes = encoder.predict(x_all, batch_size=1024, verbose=0).astype("float32")
+        np.save(ctx.out / "codes.npy", codes, allow_pickle=False)
+
+
 @stage(
     "train",
     inputs=lambda p: {"data": Request("dataset", p["data"])},
     libs=("tensorflow-cpu", "keras", "numpy"),
-    label=lambda p: f"train {p['model']} ({p['hyper']['epochs']} epochs)",
+    label=_label,
 )
 def train_model(ctx: Context) -> dict:
-    """Train, then write encoder/ and decoder/ weights, codes.npy and history.json."""
+    """Train, then write encoder/ and decoder/ weights, codes.npy and history.json.
+
+    An author's model read from a file is not trained: its file(s) are kept in the artifact instead.
+    """
     from ..models.train import seed_everything, train
 
     p = ctx.params
@@ -165,6 +239,8 @@ def train_model(ctx: Context) -> dict:
     x_train = arrays["x_train"].astype("float32") / 255.0
     x_val = arrays["x_test"].astype("float32") / 255.0
     input_shape = tuple(int(s) for s in x_train.shape[1:])
+    if "files" in p:
+        return _read_model(ctx, x_train, x_val, input_shape)
     seed_everything(p["seed"])
     models = build(p, input_shape)
     bar = ctx.progress(p["hyper"]["epochs"], f"train {p['model']}")
@@ -180,20 +256,19 @@ def train_model(ctx: Context) -> dict:
         seed=p["seed"],
         progress=bar,
     )
-    if MODELS[p["model"]].get("zoo") and MODELS[p["model"]].get("vae"):
+    # the zoo's VAEs and an author's: losses per pixel like the other models, z_log_var kept for the KL term
+    per_pixel = (MODELS.get(p["model"], {}).get("zoo") or "architecture" in p["hyper"]) and "full_encoder" in models
+    if per_pixel:
         pixels = float(np.prod(input_shape))  # the VAE sums BCE over pixels; the zoo reports it per pixel too
         for name in ("reconstruction_loss", "val_reconstruction_loss"):
             history[f"{name}_per_image"] = history[name]
             history[name] = [v / pixels for v in history[name]]
     saved = ["encoder", "decoder"]
-    if MODELS[p["model"]].get("zoo") and "full_encoder" in models:
+    if per_pixel:
         saved.append("full_encoder")  # with z_log_var, for the KL term the evaluate stage reports
     for part in saved:
         _save_weights(models[part], ctx.out / part)
-    if tuple(models["encoder"].output.shape[1:]) == (2,):  # codes only where they can be drawn (2-D)
-        x_all = np.concatenate([x_train, x_val])
-        codes = models["encoder"].predict(x_all, batch_size=1024, verbose=0).astype("float32")
-        np.save(ctx.out / "codes.npy", codes, allow_pickle=False)
+    _write_codes(ctx, models["encoder"], x_train, x_val)
     ctx.write_json("model.json", {**p, "input_shape": list(input_shape)})
     ctx.write_json("history.json", history)
     return {
