@@ -227,3 +227,21 @@ def test_trustworthiness_shrinks_k_for_tiny_samples(digits, fitted, caplog):
     with caplog.at_level(logging.WARNING, logger="generator.layouts"):
         layouts.trustworthiness(digits, fitted["pca"][0], k=10, sample=15)
     assert "k=10" in caplog.text and "using 7" in caplog.text
+
+
+def test_wide_images_are_reduced_before_umap_and_tsne_but_mnist_sized_ones_are_not():
+    """Images with more values than PRE_REDUCE_ABOVE (e.g. 64 x 64 RGB) go through a seeded PCA first: the
+    layout records it, keeps the clusters apart, and is the same for the same seed."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 120)
+    centres = rng.random((2, layouts.PRE_REDUCE_ABOVE + 1)).astype("float32")
+    wide = centres[labels] + 0.2 * rng.standard_normal((120, centres.shape[1])).astype("float32")
+    positions, effective = layouts.compute("tsne", wide, seed=3)
+    assert effective["pre_pca"] == layouts.PRE_REDUCE_TO
+    again, _ = layouts.compute("tsne", wide, seed=3)
+    np.testing.assert_array_equal(positions, again)
+    a, b = positions[labels == 0].mean(axis=0), positions[labels == 1].mean(axis=0)
+    spread = max(positions[labels == 0].std(axis=0).max(), positions[labels == 1].std(axis=0).max())
+    assert np.linalg.norm(a - b) > 2 * spread
+    _, narrow = layouts.compute("tsne", wide[:, :784], seed=3)
+    assert "pre_pca" not in narrow
