@@ -22,6 +22,7 @@ from .errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = "my-images"
+MODEL = "my_ae"
 
 # The commented [datasets.<name>] example: (key, example value as TOML, what it means). Every key the
 # schema allows appears once (tests/test_init.py checks it against generator/config.py); ``classes`` stays
@@ -43,13 +44,38 @@ DATASET_KEYS = (
 )
 
 
+# The commented [models.<name>] example: a model the build trains on the data set above; the keys of a
+# model read from a .keras file follow, doubly commented (they replace the training keys).
+MODEL_KEYS = (
+    ("dataset", f'"{DATASET}"', "required: the data set it learns (or, for a file, is run on)"),
+    ("title", '"My autoencoder"', "shown in figures (default: the name)"),
+    ("architecture", '"conv"', "dense, conv, vae or conv-vae (default: dense); any image size, gray or rgb"),
+    ("# hidden", "[256, 128]", "dense and vae: widths of the hidden layers"),
+    ("filters", "64", "conv and conv-vae: channels of the widest convolution"),
+    ("latent_dim", "2", "size of the code; the code-plane figures need 2"),
+    ("epochs", "30", "at --scale default (tiny trains fewer)"),
+    ("batch_size", "64", ""),
+    ("learning_rate", "0.001", ""),
+    ("# file", '"models/my-ae.keras"', "or a Keras 3 model trained elsewhere, with sub-models named"),
+    ("", "", '"encoder" and "decoder" (then no architecture ... learning_rate);'),
+    ("# encoder", '"models/encoder.keras"', 'or two files: encoder = "...", decoder = "..."'),
+    ("# decoder", '"models/decoder.keras"', ""),
+)
+
+
+def _commented(keys) -> list[str]:
+    width = max(len(f"# {key} = {value}") for key, value, _ in (*DATASET_KEYS, *MODEL_KEYS) if key)
+    out = []
+    for key, value, meaning in keys:
+        line = f"# {key} = {value}" if key else "#"
+        out.append(f"{line:<{width}}  # {meaning}" if meaning else line)
+    return out
+
+
 def site_toml(title: str) -> str:
     """The new project's settings file."""
-    width = max(len(f"# {key} = {value}") for key, value, _ in DATASET_KEYS if key)
-    example = []
-    for key, value, meaning in DATASET_KEYS:
-        line = f"# {key} = {value}" if key else "#"
-        example.append(f"{line:<{width}}  # {meaning}")
+    example = _commented(DATASET_KEYS)
+    model = _commented(MODEL_KEYS)
     return "\n".join(
         [
             "# Settings of this site; build it with `python build.py --config <this file>`.",
@@ -68,6 +94,11 @@ def site_toml(title: str) -> str:
             f"# `dataset: {DATASET}` in a figure block (see content/first-article.md).",
             f"# [datasets.{DATASET}]",
             *example,
+            "",
+            "## A model of your own, trained on those images when the site is built; show it with",
+            f"## `layouts: [{MODEL}, umap]` in a latent-layouts figure or `model: {MODEL}` in a decoder-sampler.",
+            f"# [models.{MODEL}]",
+            *model,
             "",
         ]
     )
@@ -122,7 +153,7 @@ def _toml_string(text: str) -> str:
 
 # path in the project -> what it is (for the command's output)
 WHAT = {
-    "site.toml": f"settings: the title, and a commented [datasets.{DATASET}] example",
+    "site.toml": f"settings: the title, and commented [datasets.{DATASET}] and [models.{MODEL}] examples",
     "content/first-article.md": "an article with an image grid and a data note",
     ".gitignore": "keeps the built site (_site/) and the build cache (.cache/) out of git",
 }

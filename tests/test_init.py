@@ -137,6 +137,23 @@ def test_the_commented_dataset_example_names_every_key_the_schema_allows(tmp_pat
     assert all(DATASET_SCHEMA[key].check(value) is None for key, value in table.items()), table
 
 
+def test_the_commented_model_example_trains_on_the_dataset_example_and_names_every_key(tmp_path):
+    from generator.config import MODEL_SCHEMA
+    from generator.init import site_toml
+
+    text = site_toml("A site")
+    assert "models" not in tomllib.loads(text)
+    lines = text.splitlines()
+    start = lines.index("# [datasets.my-images]")
+    settings = tomllib.loads("\n".join(lines[:start] + [line.removeprefix("# ") for line in lines[start:]]))
+    table = settings["models"]["my_ae"]
+    doubly = {"hidden", "file", "encoder", "decoder"}  # another architecture's key, and the file form's keys
+    assert list(table) == [key for key in MODEL_SCHEMA if key not in doubly]
+    assert all(f"# # {key} = " in text for key in doubly)
+    assert table["dataset"] in settings["datasets"]
+    assert all(MODEL_SCHEMA[key].check(value) is None for key, value in table.items()), table
+
+
 def test_the_reference_is_the_one_the_schema_writes():
     """docs/datasets-reference.md is generated (python -m generator.reference): it says what the schema says."""
     from generator import reference
@@ -148,8 +165,9 @@ def test_the_reference_is_the_one_the_schema_writes():
 
 
 def test_the_tutorials_path_from_init_to_a_page_of_ones_own_images(tmp_path, shared_cache):
-    """docs/own-data.md: --init, images in class folders, the example table uncommented, the figure blocks
-    pointed at it: the build makes a page with the author's images and credits them."""
+    """docs/own-data.md: --init, images in class folders, the example tables uncommented, the figure blocks
+    pointed at them: the build makes a page with the author's images, places them by the author's model
+    (trained on them) and credits them."""
     from PIL import Image
 
     assert init(tmp_path, "site").returncode == 0
@@ -169,6 +187,7 @@ def test_the_tutorials_path_from_init_to_a_page_of_ones_own_images(tmp_path, sha
     article = project.root / "content" / "first-article.md"
     article.write_text(
         article.read_text().replace("dataset: mnist", "dataset: my-images").replace("[mnist]", "[my-images]")
+        + "\n```figure\nkind: latent-layouts\ndataset: my-images\nlayouts: [my_ae, pca]\n```\n"
     )
     (project.root / ".cache").symlink_to(shared_cache, target_is_directory=True)
 
@@ -178,5 +197,8 @@ def test_the_tutorials_path_from_init_to_a_page_of_ones_own_images(tmp_path, sha
     assert 'data-figure="image-grid"' in page and "My images" in page
     config = json.loads(next((project.out / "figures").rglob("image-grid*/config.json")).read_text())
     assert config["labels"] == ["cats", "dogs"]
+    layouts = json.loads(next((project.out / "figures").rglob("latent-layouts*/config.json")).read_text())
+    assert [layout["id"] for layout in layouts["layouts"]] == ["my_ae", "pca"]
+    assert layouts["layouts"][0]["title"] == "My autoencoder"
     listed = (project.out / "credits" / "index.html").read_text()
     assert "My images" in listed and "CC BY 4.0" in listed and "Photographs by A. Author" in listed
