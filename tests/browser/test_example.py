@@ -1,7 +1,8 @@
 """The example project examples/shapes/ (a colour dataset of its own, 32 x 32, declared as
-``[datasets.shapes]``): built at --scale tiny as it stands in the repository, then walked in Chromium: its
-figures go live, the image grid paints colour, the data note and the credits page name the dataset, and
-nothing logs an error. make_data.py redraws exactly the committed pictures."""
+``[datasets.shapes]``, and a model trained on it, ``[models.shapes_vae]``): built at --scale tiny as it
+stands in the repository, then walked in Chromium: its figures go live, the image grid paints colour, the
+map of the pictures opens on the model's codes and morphs to UMAP, the data note and the credits page name
+the dataset, and nothing logs an error. make_data.py redraws exactly the committed pictures."""
 
 from __future__ import annotations
 
@@ -68,6 +69,20 @@ def test_the_example_builds_and_its_figures_go_live_in_colour(page, page_errors,
         labels.add(page.text_content(f"{grid} .image-grid__label").rsplit(" ", 1)[-1])
         page.keyboard.press("ArrowRight")
     assert labels == set(CLASSES), labels
+
+    # the pictures placed by the model the build trained on them ([models.shapes_vae]), then by UMAP
+    layouts = "figure[data-figure='latent-layouts']"
+    wait_ready(page, layouts)
+    buttons = page.locator(f"{layouts} [data-layout-buttons] button")
+    assert buttons.first.get_attribute("data-layout") == "shapes_vae"
+    assert buttons.first.inner_text().startswith("Shapes VAE")
+    figure = f'document.querySelector("{layouts}").__figure'
+    assert page.evaluate(f"{figure}.idle().then(() => {figure}.state().layout)") == "shapes_vae"
+    model_pixels = page.evaluate(f"{figure}.pixels()")
+    page.locator(f"{layouts} button[data-layout='umap']").click()
+    assert page.evaluate(f"{figure}.idle().then(() => {figure}.state().layout)") == "umap"
+    umap_pixels = page.evaluate(f"{figure}.pixels()")
+    assert model_pixels["painted"] > 100 and umap_pixels["hash"] != model_pixels["hash"], (model_pixels, umap_pixels)
 
     note = page.locator(".data-note").inner_text()
     assert "Coloured shapes" in note and "32 × 32" in note
