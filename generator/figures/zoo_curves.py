@@ -6,23 +6,35 @@ over pixels plus the KL term, so its per-pixel reconstruction loss is plotted
 when the history records it (divided by the pixel count when it is a sum),
 else its total loss divided by the pixel count, and the legend says which.
 The payload is ``config.json`` (a few hundred numbers) and ``fallback.png``.
+
+The models are the zoo's or an author's ``[models.<name>]`` (all of one data set). A model read from a
+.keras file was trained elsewhere and has no curve per epoch: it is left out of the chart, and a note under
+it (also in the alt text and the fallback image) names it with its loss on this build's images. A loss that
+is not a finite number (a model that diverged) is a gap in its curve (null in ``config.json``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import textwrap
 
 import numpy as np
 
 from ..draw import INK, MUTED, OKABE_ITO, dashed_line, font, hex_rgb, nice_ticks, plain
-from ..payload import Payload, as_input, dataset_inputs, dataset_params, from_input, sources_of, zoo, zoo_keys
+from ..errors import ContentError
+from ..payload import Payload, as_input, dataset_inputs, dataset_params, from_input, sources_of, zoo_keys
 from ..pipeline import Context, Request, stage
 from ..schema import Field
 
 KIND = "zoo-curves"
 OPTIONS = {
-    "models": Field("strs", list(zoo_keys()), "Zoo models to plot, in legend order.", choices=zoo_keys()),
+    "models": Field(
+        "strs",
+        list(zoo_keys()),
+        "Models to plot, in legend order: the zoo's (as for zoo-table) or the author's [models.<name>] (all of one "
+        "data set; one read from a .keras file has no curve and is named in a note instead).",
+    ),
     "y_axis": Field("str", "log", "The loss axis shown first.", choices=("log", "linear")),
 }
 PER_PIXEL_CEILING = 5.0  # a per-pixel BCE or MSE never gets near this; a per-image sum always exceeds it
@@ -30,9 +42,17 @@ PER_PIXEL_CEILING = 5.0  # a per-pixel BCE or MSE never gets near this; a per-im
 
 def request(options: dict, cfg) -> Request:
     from ..stages.train import train_request
+    from ..stages.zoo import entries
 
-    entries = {e["key"]: e for e in zoo()}
-    rows = [{**entries[key], "train": as_input(train_request(cfg, key))} for key in options["models"]]
+    chosen = entries(cfg, options["models"])
+    if all(e.get("source") == "file" for e in chosen):
+        names = ", ".join(repr(e["key"]) for e in chosen)
+        raise ContentError(
+            f"figure option 'models': {names} {'is' if len(chosen) == 1 else 'are'} read from .keras files, "
+            "trained elsewhere: there is no loss per epoch to plot; list at least one model the build trains "
+            "(a zoo model or a [models.<name>] with an architecture), or show it in a zoo-table"
+        )
+    rows = [{**e, "train": as_input(train_request(cfg, e["key"]))} for e in chosen]
     return Request(f"figure:{KIND}", {**options, "rows": rows, "data": dataset_params(cfg, rows)})
 
 
@@ -44,9 +64,18 @@ def _per_pixel(values: list[float], pixels: int) -> tuple[list[float], bool]:
     return values, False
 
 
-def curve_series(key: str, history: dict, pixels: int) -> dict:
-    """Train and validation curves of one model on a per-pixel scale, and what they measure."""
-    is_vae = key.endswith("vae") or "kl_loss" in history
+def _finite(values: list[float]) -> list[float | None]:
+    """Losses rounded for the page; one that is not a finite number (a diverged model) becomes None (a gap)."""
+    return [round(v, 6) if math.isfinite(v) else None for v in values]
+
+
+def curve_series(key: str, history: dict, pixels: int, builtin: bool = True) -> dict:
+    """Train and validation curves of one model on a per-pixel scale, and what they measure.
+
+    ``builtin``: a zoo model, whose name says what it is (an author's name says nothing: "my_sparse" is a
+    plain model).
+    """
+    is_vae = (builtin and key.endswith("vae")) or "kl_loss" in history
     if history.get("reconstruction_loss") and history.get("val_reconstruction_loss"):
         train, divided = _per_pixel(history["reconstruction_loss"], pixels)
         val, _ = _per_pixel(history["val_reconstruction_loss"], pixels)
@@ -61,14 +90,14 @@ def curve_series(key: str, history: dict, pixels: int) -> dict:
         val, _ = _per_pixel(history["val_loss"], pixels)
         measure = "normalised" if divided else "loss"
         note = f"total loss incl. KL ÷ {pixels} pixels" if divided else ""
-        if key.endswith("sparse") and not divided:
+        if builtin and key.endswith("sparse") and not divided:
             note = "includes the L1 penalty"
-        if key.endswith("denoise"):
+        if builtin and key.endswith("denoise"):
             note = "noisy input → clean target"
     finite = [v for v in train + val if math.isfinite(v)]
     return {
-        "train": [round(v, 6) for v in train],
-        "val": [round(v, 6) for v in val],
+        "train": _finite(train),
+        "val": _finite(val),
         "measure": measure,
         "note": note,
         "min": min(finite) if finite else None,
@@ -76,18 +105,46 @@ def curve_series(key: str, history: dict, pixels: int) -> dict:
     }
 
 
-def draw_curves(series: list[dict], *, log: bool):
-    """The chart as a picture: every model's train (solid) and validation (dotted) curve, and a legend."""
+def _drawable(v) -> bool:
+    return v is not None and math.isfinite(v) and v > 0
+
+
+def omitted_note(omitted: list[dict]) -> str:
+    """The sentence naming the models left out of the chart (read from a file), with their measured loss."""
+    if not omitted:
+        return ""
+
+    def loss(o):
+        if o["loss"] is None or o["val_loss"] is None:
+            return o["short"]
+        return (
+            f"{o['short']}, loss per pixel {o['loss']:.4f} on this build’s training images, "
+            f"{o['val_loss']:.4f} on its validation images"
+        )
+
+    return (
+        "Not plotted, read from a .keras file and trained elsewhere (no loss per epoch): "
+        + "; ".join(loss(o) for o in omitted)
+        + "."
+    )
+
+
+def draw_curves(series: list[dict], *, log: bool, note: str = ""):
+    """The chart as a picture: every model's train (solid) and validation (dotted) curve, and a legend.
+
+    A series of one epoch is drawn as dots; ``note`` (models left out) goes under the chart.
+    """
     from PIL import Image, ImageDraw
 
     width, plot_h = 960, 380
     left, right, top = 64, 250, 36
     bottom = top + plot_h
-    height = bottom + 56
+    note_lines = textwrap.wrap(plain(note), 150) if note else []
+    height = bottom + 56 + 16 * len(note_lines) + (8 if note_lines else 0)
     img = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(img)
     fg, muted = INK, MUTED
-    values = [v for s in series for v in s["train"] + s["val"] if v > 0 and math.isfinite(v)]
+    values = [v for s in series for v in s["train"] + s["val"] if _drawable(v)]
     lo, hi = (min(values), max(values)) if values else (0.1, 1.0)
     if log:
         lo, hi = math.log10(lo) - 0.02, math.log10(hi) + 0.02
@@ -112,8 +169,11 @@ def draw_curves(series: list[dict], *, log: bool):
     for s in series:
         c = hex_rgb(s["colour"])
         for values, dotted in ((s["train"], False), (s["val"], True)):
-            pts = [(x(i + 1), y(v)) for i, v in enumerate(values) if v > 0 and math.isfinite(v)]
-            if dotted and len(pts) > 1:
+            pts = [(x(i + 1), y(v)) for i, v in enumerate(values) if _drawable(v)]
+            if len(pts) == 1:  # one epoch: a dot, filled for training, hollow for validation
+                (px, py) = pts[0]
+                draw.ellipse([px - 4, py - 4, px + 4, py + 4], outline=c, width=2, fill=None if dotted else c)
+            elif dotted and len(pts) > 1:
                 dashed_line(draw, pts, c, width=2, dash=5, gap=4)
             elif len(pts) > 1:
                 draw.line(pts, fill=c, width=2, joint="curve")
@@ -125,6 +185,8 @@ def draw_curves(series: list[dict], *, log: bool):
         if s["note"]:
             draw.text((width - right + 42, ly + 14), plain(s["note"]), fill=muted, font=font(10))
         ly += 34
+    for k, text in enumerate(note_lines):
+        draw.text((left, bottom + 48 + 16 * k), text, fill=muted, font=font(11))
     return img
 
 
@@ -150,30 +212,50 @@ def _ticks(lo: float, hi: float, log: bool) -> list[float]:
 )
 def payload(ctx: Context) -> dict:
     p = ctx.params
-    series = []
-    for i, row in enumerate(p["rows"]):
+    series, omitted = [], []
+    for row in p["rows"]:
         artifact = ctx.inputs[row["key"]]
         history = json.loads(artifact.file("history.json").read_text())
+        if row.get("source") == "file":  # trained elsewhere: one loss on this build's images, no curve
+            losses = {k: (history.get(k) or [None])[-1] for k in ("loss", "val_loss")}
+            omitted.append(
+                {
+                    "key": row["key"],
+                    "title": row.get("title", row["key"]),
+                    "short": row.get("short", row["key"]),
+                    **{k: round(v, 6) if v is not None and math.isfinite(v) else None for k, v in losses.items()},
+                }
+            )
+            continue
         model = json.loads(artifact.file("model.json").read_text())
         pixels = int(np.prod(model.get("input_shape", [28, 28])))
-        curves = curve_series(row["key"], history, pixels)
+        curves = curve_series(row["key"], history, pixels, builtin="source" not in row)
         series.append(
             {
                 "key": row["key"],
                 "title": row.get("title", row["key"]),
                 "short": row.get("short", row["key"]),
                 "dataset": row.get("dataset", ""),
-                "colour": OKABE_ITO[i % len(OKABE_ITO)],
+                "colour": OKABE_ITO[len(series) % len(OKABE_ITO)],
                 "seconds": round(float(history.get("seconds", 0.0)), 2),
                 **curves,
             }
         )
-    image = draw_curves(series, log=p["y_axis"] == "log")
-    best = min((s for s in series if s["val"]), key=lambda s: s["val"][-1], default=None)
+    note = omitted_note(omitted)
+    image = draw_curves(series, log=p["y_axis"] == "log", note=note)
+    best = min((s for s in series if s["val"] and s["val"][-1] is not None), key=lambda s: s["val"][-1], default=None)
     alt = f"Line chart of training and validation loss per epoch for {len(series)} autoencoders" + (
         f"; the lowest final validation loss is {best['title']}'s, {best['val'][-1]:.4f} per pixel." if best else "."
     )
-    config = {"series": series, "y_axis": p["y_axis"], "epochs": max([len(s["train"]) for s in series] + [1])}
+    if note:
+        alt += f" {note}"
+    config = {
+        "series": series,
+        "y_axis": p["y_axis"],
+        "epochs": max([len(s["train"]) for s in series] + [1]),
+        "omitted": omitted,
+        "omitted_note": note,
+    }
     return Payload(ctx).finish(
         config,
         alt=alt,
@@ -181,4 +263,5 @@ def payload(ctx: Context) -> dict:
         sources=sources_of(ctx, p),
         y_axis=p["y_axis"],
         series=[{k: s[k] for k in ("key", "title", "short", "colour", "note", "dataset")} for s in series],
+        omitted=[o["key"] for o in omitted],
     )

@@ -26,17 +26,23 @@ async function loadSprite(url) {
 
 /** The thumbnails of the most unusual images: buttons, each showing one cell of the sprite. */
 function thumbnails(config, sprite) {
-  const { classes, top } = config;
+  const { top } = config;
   const [cellH, cellW] = config.thumbs.cell;
   return top.map((t, k) => h("button", {
     type: "button", class: "zoo-anomaly__thumb", "data-index": String(t.index),
-    "aria-label": `${classes[t.label]} ${f3(t.error)}: the most unusual image number ${t.rank}`,
+    "aria-label": `${imageName(config, t)} ${f3(t.error)}: the most unusual image number ${t.rank}`,
   }, h("span", { class: "zoo-anomaly__sprite", style: {
     width: `${cellW * THUMB_SCALE}px`, height: `${cellH * THUMB_SCALE}px`,
     backgroundImage: `url("${sprite.src}")`,
     backgroundSize: `${sprite.naturalWidth * THUMB_SCALE}px ${sprite.naturalHeight * THUMB_SCALE}px`,
     backgroundPosition: `${-k * cellW * THUMB_SCALE}px 0`,
-  } }), h("span", { text: classes[t.label] }), " ", h("span", { class: "zoo-anomaly__score", text: f3(t.error) })));
+  } }), h("span", { text: imageName(config, t) }), " ",
+  h("span", { class: "zoo-anomaly__score", text: f3(t.error) })));
+}
+
+/** What a thumbnail calls its image: its class, or (unlabelled data) its number. */
+function imageName(config, t) {
+  return config.labelled === false ? t.name || `image ${t.index + 1}` : config.classes[t.label];
 }
 
 /**
@@ -63,7 +69,7 @@ export async function mount(el, config) {
   const say = announcer(el);
   const summaries = classSummaries(errors, labels, classes);
   const data = { summaries, errors, labels, classes, top, hot: new Map(top.map((t) => [t.index, t])),
-    rankOf: ranksWithinClass(summaries) };
+    rankOf: ranksWithinClass(summaries), labelled: config.labelled !== false };
 
   // state
   let current = { c: top.length ? top[0].label : 0, image: top.length ? top[0].index : null };
@@ -73,12 +79,16 @@ export async function mount(el, config) {
   const svgNode = h("svg:svg", { "aria-hidden": "true" });
   const plot = h("div", {
     class: "zoo-chart__plot zoo-anomaly__plot", tabindex: "0", role: "group", "aria-roledescription": "chart",
-    "aria-label": `${config.alt || "Reconstruction error by class."} Up and down arrow keys choose a class; left ` +
-      "and right arrow keys step through its images by error; Home and End jump to the lowest and highest.",
+    "aria-label": `${config.alt || "Reconstruction error by class."} ` +
+      (data.labelled ? "Up and down arrow keys choose a class; left and right arrow keys step through its images" :
+        "Left and right arrow keys step through the images") +
+      " by error; Home and End jump to the lowest and highest.",
   }, svgNode);
   const readout = h("p", { class: "zoo-chart__readout", "aria-hidden": "true" });
   const heading = h("p", { class: "zoo-anomaly__heading", id: `${config.id}-unusual`,
-    text: `The ${top.length} most unusual test images to the ${config.model.title.toLowerCase()}: ` +
+    // a zoo model's title is a common noun ("the convolutional autoencoder"); an author's is a name
+    text: `The ${top.length} most unusual test images to ` +
+      `${config.model.own ? config.model.title : `the ${config.model.title.toLowerCase()}`}: ` +
       "original above its reconstruction" });
   const thumbs = thumbnails(config, sprite);
   fig.add(h("div", { class: "zoo-chart zoo-anomaly" }, plot, readout, heading,

@@ -70,9 +70,10 @@ export function errorDomain(errors) {
  * The read-out for the current class and image (image null: the class alone).
  * @param {{c: number, image: number|null}} current
  * @param {{summaries: object[], errors: ArrayLike<number>, labels: ArrayLike<number>, classes: string[],
- *   hot: Map<number, {rank: number}>, rankOf: Map<number, number>}} data
+ *   hot: Map<number, {rank: number}>, rankOf: Map<number, number>, labelled?: boolean}} data (labelled false:
+ *   one row of every image, which are named by number)
  */
-export function describeChoice(current, { summaries, errors, labels, classes, hot, rankOf }) {
+export function describeChoice(current, { summaries, errors, labels, classes, hot, rankOf, labelled }) {
   const s = summaries[current.c];
   const stats = s.count
     ? `${s.name}: ${s.count} images, median ${f3(s.median)}, middle half ${f3(s.q1)}–${f3(s.q3)}, ` +
@@ -81,7 +82,12 @@ export function describeChoice(current, { summaries, errors, labels, classes, ho
   if (current.image === null) return stats;
   const i = current.image;
   const t = hot.get(i);
-  return `${t ? `Most unusual number ${t.rank}: ` : ""}${classes[labels[i]]}, error ${f3(errors[i])}, ` +
+  const lead = t ? `Most unusual number ${t.rank}: ` : "";
+  if (labelled === false) { // one row of every image, each named by its number
+    return `${lead}image ${i + 1}, error ${f3(errors[i])}, ${rankOf.get(i) + 1} of ${s.count} from lowest to ` +
+      `highest. ${stats}`;
+  }
+  return `${lead}${classes[labels[i]]}, error ${f3(errors[i])}, ` +
     `${rankOf.get(i) + 1} of ${s.count} in its class from lowest to highest. ${stats}`;
 }
 

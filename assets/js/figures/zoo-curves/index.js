@@ -3,6 +3,7 @@
 // legend's buttons (aria-pressed) show or hide models. The plot is one
 // keyboard stop: Left/Right (Home/End) move a crosshair through the epochs,
 // Up/Down pick the model the read-out leads with; hover and touch do the same.
+// Models read from a .keras file are not plotted: a note under the legend names them (config.omitted_note).
 // The chart is drawn by ./chart.js; the numbers and sentences come from ./series.js.
 
 import { announcer } from "../../lib/announce.js";
@@ -66,8 +67,11 @@ export async function mount(el, config) {
   const legend = h("ul", { class: "zoo-chart__legend", "aria-label": "Models: press to show or hide" },
     legendButtons.map((button) => h("li", {}, button)));
   const notes = notesLine(series);
+  // models read from a .keras file (trained elsewhere) have no curve: the build names them in a note
+  const omitted = config.omitted_note ? h("p", { class: "zoo-curves__notes zoo-curves__omitted",
+    text: config.omitted_note }) : null;
   fig.add(h("div", { class: "zoo-chart zoo-curves" }, toolbar, plot, readout, legend,
-    notes ? h("p", { class: "zoo-curves__notes", text: notes }) : null));
+    notes ? h("p", { class: "zoo-curves__notes", text: notes }) : null, omitted));
 
   const chart = createChart(svgNode, series);
   fig.onDestroy(chart.stop);
@@ -212,6 +216,7 @@ export async function mount(el, config) {
       drawn: [...svgNode.querySelectorAll(".zoo-curves__series")].filter((g) => g.getAttribute("display") !== "none")
         .map((g) => g.dataset.key),
       readout: readout.textContent,
+      omitted: (config.omitted || []).map((o) => o.key),
     }),
     setEpoch: (e) => {
       setEpoch(e);

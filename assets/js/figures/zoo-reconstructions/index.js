@@ -73,7 +73,10 @@ export async function mount(el, config) {
   }
 
   function writeReadout() {
-    readout.textContent = describeImage(current(), labels()[selected], selected, count);
+    const data = config.datasets[current().dataset];
+    // an unlabelled data set's images are named by number: the read-out says "Image 3 of 10" once
+    readout.textContent = describeImage(current(), data.labelled === false ? null : labels()[selected], selected,
+      count);
   }
 
   function setModel(i, { speak = true } = {}) {

@@ -90,9 +90,9 @@ export function indexAt(layout, px, py, count) {
   return i < count ? i : null;
 }
 
-/** The read-out for the selected image of a model. */
+/** The read-out for the selected image of a model (label: its class name, or null when unlabelled). */
 export function describeImage(m, label, selected, count) {
-  return `Image ${selected + 1} of ${count}, ${label}: loss ${m.bce[selected].toFixed(3)} of the ` +
+  return `Image ${selected + 1} of ${count}${label ? `, ${label}` : ""}: loss ${m.bce[selected].toFixed(3)} of the ` +
     `${m.short} model's ${m.noisy ? "denoised image" : "reconstruction"} (mean over the ${count}: ` +
     `${m.mean_bce.toFixed(3)}).`;
 }
