@@ -70,6 +70,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--strict", action="store_true", help="treat warnings (e.g. a page over its weight budget) as errors"
     )
+    parser.add_argument(
+        "--remote-cache",
+        dest="remote_cache",
+        metavar="URL",
+        help="a build cache shared between machines: pull a stage's entry from it instead of running the stage, "
+        "push what ran. A folder (also a network drive), s3://bucket/prefix, gs://bucket/prefix or "
+        "az://container/prefix; '' turns off [build] remote_cache of site.toml",
+    )
+    parser.add_argument(
+        "--remote-cache-read-only",
+        dest="remote_cache_read_only",
+        action="store_const",
+        const=True,
+        default=None,
+        help="pull from the remote cache but never push to it (CI of pull requests)",
+    )
+    parser.add_argument(
+        "--remote-cache-option",
+        dest="remote_cache_options",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="a storage option for the remote cache's back-end, e.g. endpoint_url=https://s3.example.org "
+        "(an S3-compatible server) or anon=true; repeat for more",
+    )
     parser.add_argument("--mnist", help="mnist.npz or a folder with the four MNIST IDX files (all 70,000 digits)")
     parser.add_argument("--fashion-mnist", dest="fashion_mnist", help="folder with the Fashion-MNIST IDX files")
     parser.add_argument("--celeba", help="img_align_celeba/ as a folder or a .zip (faces for the face explorer)")
@@ -86,6 +111,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="write a new project into DIR (missing or empty): site.toml, content/first-article.md, .gitignore; "
         "then build it with --config DIR/site.toml",
+    )
+    parser.add_argument(
+        "--strategy",
+        choices=("auto", "one", "mirrored", "multi-worker"),
+        default="auto",
+        help="where models train (tf.distribute): one device; mirrored over the local GPUs; multi-worker over the "
+        "machines TF_CONFIG names (each runs this same command); auto (default) picks by what it finds",
     )
     loud = parser.add_mutually_exclusive_group()
     loud.add_argument("-v", "--verbose", action="store_true", help="log every stage, cached or not")
@@ -154,15 +186,21 @@ def main(argv: list[str] | None = None) -> int:
                 "data.mnist": args.mnist,
                 "data.fashion_mnist": args.fashion_mnist,
                 "data.celeba": args.celeba,
+                "build.remote_cache": args.remote_cache,
+                "build.remote_cache_read_only": args.remote_cache_read_only,
             },
             out=args.out.resolve() if args.out else None,
             serve=args.serve,
             clean=args.clean,
             strict=args.strict,
             verbosity=verbosity,
+            remote_options=tuple(args.remote_cache_options),
         )
         if cfg.strict and cfg.warnings:
             raise BuildError("--strict: site.toml has warnings (see above)")
+        from generator import distribute
+
+        distribute.configure(args.strategy)
         if args.serve:
             from generator.serve import serve
 

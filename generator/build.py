@@ -23,6 +23,7 @@ from .figures import kinds
 from .linkcheck import assert_links
 from .markdown import Article, read_articles
 from .pipeline import ROOT, Pipeline, Request, clean_cache, load_entry, prune_cache
+from .remote import open_remote
 from .render import figure_url, render_site_pages
 from .report import Weigher, print_table, summary_table
 from .stages import check_inputs, datasets_needed, prepare_default_data
@@ -93,11 +94,17 @@ def build(cfg: Config, *, force: bool = False, prune: bool = False) -> dict:
     articles = read_articles(cfg.content_dir, strict=cfg.strict)
     check_inputs(cfg)
     figure_requests = plan(cfg, articles)
+    remote = open_remote(  # a bad URL, a missing back-end or bucket: one message before any stage runs
+        cfg["build.remote_cache"],
+        options=cfg.remote_options,
+        read_only=cfg["build.remote_cache_read_only"],
+        where="remote cache",
+    )
     prepare_default_data(
         cfg, datasets_needed([r for rs in figure_requests.values() for r in rs]), show_progress=cfg.verbosity >= 0
     )
     slugs = [a.slug for a in articles]
-    pipeline = Pipeline(cfg.cache_dir, clean=cfg.clean, show_progress=cfg.verbosity >= 0)
+    pipeline = Pipeline(cfg.cache_dir, clean=cfg.clean, show_progress=cfg.verbosity >= 0, remote=remote)
 
     for article in articles:  # cheap and early: a TeX error should not wait for training
         math = json.loads(pipeline.get(Request("math", math_params(article))).file("math.json").read_text())
@@ -192,6 +199,7 @@ def _assemble(cfg, staged: Path, articles, payloads, pages, pipeline, start) -> 
                 "name": r.name,
                 "key": r.key,
                 "cached": r.cached,
+                "status": r.status,
                 "seconds": round(r.seconds, 3),
                 "bytes": r.bytes,
                 "meta": r.meta,
@@ -203,13 +211,15 @@ def _assemble(cfg, staged: Path, articles, payloads, pages, pipeline, start) -> 
         "totals": {
             "stages": len(pipeline.records),
             "stages_ran": sum(1 for r in pipeline.records if not r.cached),
+            "stages_pulled": sum(1 for r in pipeline.records if r.pulled),
             "site_bytes": sum(f.stat().st_size for f in staged.rglob("*") if f.is_file()),
             "pages": len(weights),
             "pages_over_budget": len(over),
         },
         "sources": sorted(sources.values(), key=lambda s: s["name"]),
+        "remote_cache": pipeline.remote.report() if pipeline.remote is not None else None,
     }
     (staged / "build-report.json").write_text(json.dumps(report, indent=1, default=str))
     if cfg.verbosity >= 0:
-        print_table(summary_table(pipeline.records, weights, seconds))
+        print_table(summary_table(pipeline.records, weights, seconds, remote=report["remote_cache"]))
     return report

@@ -113,6 +113,15 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "scale": Field("str", "default", "How much data and training: tiny (tests), default, full.", choices=SCALES),
         "seed": Field("int", 0, "Seed for every random step.", 0, 2**31 - 1),
         "page_budget_kb": Field("int", 3072, "Gzip KiB a page may load with all figures mounted.", 1, 1_000_000),
+        "remote_cache": Field(
+            "str",
+            "",
+            "A build cache shared between machines: a folder, s3://bucket/prefix, gs://bucket/prefix or "
+            "az://container/prefix; '' = none. --remote-cache overrides it.",
+        ),
+        "remote_cache_read_only": Field(
+            "bool", False, "Pull from the remote cache but never push to it (--remote-cache-read-only)."
+        ),
     },
     "data": {
         "mnist": Field(
@@ -188,6 +197,8 @@ class Config:
     origins: dict[str, str] = field(default_factory=dict)
     #: Where each author's ``[models.<name>]`` table was declared, e.g. {"digits_ae": "site.toml:30"}.
     model_origins: dict[str, str] = field(default_factory=dict)
+    #: ``--remote-cache-option KEY=VALUE`` items: storage options for the remote cache's back-end.
+    remote_options: tuple[str, ...] = ()
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -297,6 +308,12 @@ def _flatten(
 
 
 PATH_KEYS = ("data.mnist", "data.fashion_mnist", "data.celeba")
+#: Keys holding a folder or a URL: a relative folder is made absolute, a URL (``s3://…``) is kept.
+LOCATION_KEYS = ("build.remote_cache",)
+
+
+def _location(value: str, base: Path) -> str:
+    return value if not value or "://" in value or "::" in value else _absolute(value, base)
 
 
 def display(path: Path) -> str:
@@ -345,6 +362,7 @@ def load_config(
     clean: bool = False,
     strict: bool = False,
     verbosity: int = 0,
+    remote_options: tuple[str, ...] = (),
 ) -> Config:
     """Read ``site.toml`` under ``root`` (or ``path``, which must exist), overlay the given flags, validate everything.
 
@@ -381,6 +399,9 @@ def load_config(
         for key in PATH_KEYS:
             if found.get(key):
                 found[key] = _absolute(found[key], path.parent)
+        for key in LOCATION_KEYS:
+            if found.get(key):
+                found[key] = _location(found[key], path.parent)
         for name in origins:
             if f"datasets.{name}.path" in found:
                 found[f"datasets.{name}.path"] = _absolute(found[f"datasets.{name}.path"], path.parent)
@@ -419,6 +440,8 @@ def load_config(
             errors.append((f"option --{name.replace('_', '-')}", problem))
         elif dotted in PATH_KEYS and value:
             value = _absolute(value, Path.cwd())
+        elif dotted in LOCATION_KEYS:
+            value = _location(value, Path.cwd())
         values[dotted] = value
     if errors:
         raise ConfigError("\n".join(f"{where}: {message}" for where, message in errors))
@@ -435,4 +458,5 @@ def load_config(
         warnings=tuple(warnings),
         origins={name: where for name, where in origins.items() if f"datasets.{name}.path" in values},
         model_origins={name: where for name, where in model_origins.items() if f"models.{name}.dataset" in values},
+        remote_options=tuple(remote_options),
     )

@@ -9,8 +9,9 @@ and the versions of the libraries it uses (dvc's run-cache, never file times).
 Entries, their manifests, the per-key locks and cleaning up after dead builds
 live in :mod:`generator.cache` (``.cache/<stage>/<key>/``); its names are
 importable from here too. :class:`Pipeline` resolves a request depth-first:
-under the key's lock it loads a verified entry or runs the stage into a
-temporary folder and renames it into place.
+under the key's lock it loads a verified entry, pulls one from the remote
+cache (:mod:`generator.remote`, when one is set), or runs the stage into a
+temporary folder and renames it into place (then pushes it to the remote).
 
 The code part of a key is the text of the stage's module, of every module of
 ``generator/`` it imports (the transitive closure, found by reading the import
@@ -212,14 +213,31 @@ def library_version(name: str) -> str:
     return _versions[name]
 
 
-def cache_key(st: Stage, params: dict, upstream: dict[str, str]) -> str:
-    """The stage's cache key (see module docstring)."""
+def portable(value: Any, roots: tuple[tuple[str, str], ...]) -> Any:
+    """``value`` (JSON) with every absolute path under one of ``roots`` ((folder, name) pairs) written as
+    ``name/relative/path``, so that two checkouts of a project in different folders (a laptop, CI, a GPU
+    box sharing a remote cache) compute the same keys. The files themselves are keyed by their content
+    (the requests carry fingerprints); a path outside every root stays as it is."""
+    if isinstance(value, str):
+        for folder, name in roots:
+            if value == folder or value.startswith(folder + os.sep):
+                return name + value[len(folder) :].replace(os.sep, "/")
+        return value
+    if isinstance(value, dict):
+        return {k: portable(v, roots) for k, v in value.items()}
+    if isinstance(value, list):
+        return [portable(v, roots) for v in value]
+    return value
+
+
+def cache_key(st: Stage, params: dict, upstream: dict[str, str], roots: tuple[tuple[str, str], ...] = ()) -> str:
+    """The stage's cache key (see module docstring); ``roots``: see :func:`portable`."""
     return sha256_bytes(
         canonical(
             {
                 "schema": SCHEMA_VERSION,
                 "stage": st.name,
-                "params": params,
+                "params": portable(params, roots) if roots else params,
                 "inputs": upstream,
                 "code": code_hash(st.sources),
                 "libs": {lib: library_version(lib) for lib in st.libs},
@@ -289,15 +307,32 @@ class Record:
     seconds: float
     bytes: int
     meta: dict
+    pulled: bool = False  # not run here: downloaded from the remote cache (``cached`` is true too)
+
+    @property
+    def status(self) -> str:
+        """``ran``, ``cached`` (found in .cache/) or ``pulled`` (from the remote cache)."""
+        return "pulled" if self.pulled else ("cached" if self.cached else "ran")
 
 
 class Pipeline:
     """Resolves requests depth-first, from the cache when it can."""
 
-    def __init__(self, cache_dir: Path, *, clean: bool = False, show_progress: bool = True):
+    def __init__(self, cache_dir: Path, *, clean: bool = False, show_progress: bool = True, remote=None):
         self.cache_dir = cache_dir
         self.clean = clean
         self.show_progress = show_progress
+        #: a :class:`generator.remote.RemoteCache` (or None): pulled from before a stage runs, pushed to after
+        self.remote = remote
+        #: paths under the project (the cache's folder) or the generator are keyed relative to them
+        project = cache_dir.parent
+        self.roots = tuple(
+            dict.fromkeys(
+                (folder, name)
+                for path, name in ((project, "<project>"), (ROOT, "<generator>"))
+                for folder in (os.path.abspath(path), os.path.realpath(path))
+            )
+        )
         self.records: list[Record] = []
         self._memo: dict[str, Artifact] = {}
 
@@ -309,7 +344,7 @@ class Pipeline:
         if st is None:
             raise BuildError(f"internal: no stage named {request.stage!r} (known: {', '.join(sorted(REGISTRY))})")
         upstream = {name: self.get(req) for name, req in st.inputs(request.params).items()}
-        key = cache_key(st, request.params, {name: art.digest for name, art in upstream.items()})
+        key = cache_key(st, request.params, {name: art.digest for name, art in upstream.items()}, self.roots)
         entry = self.cache_dir / st.name / key
         label = st.label(request.params)
         with entry_lock(entry, label):  # another build making the same entry finishes first; then it is loaded here
@@ -317,9 +352,27 @@ class Pipeline:
             if artifact is not None:
                 log.debug("[fresh] %s %s", label, key[:12])
                 self.records.append(Record(label, key, True, 0.0, artifact.bytes, artifact.meta))
+                if self.remote is not None:  # made before the remote was set up: share it now
+                    self.remote.push(artifact, if_missing=True)
             else:
-                artifact = self._run(st, request.params, upstream, entry, key, label)
+                artifact = self._pull(st.name, key, entry, label)
+                if artifact is None:
+                    artifact = self._run(st, request.params, upstream, entry, key, label)
+                    if self.remote is not None:
+                        self.remote.push(artifact)
         self._memo[request.ident] = artifact
+        return artifact
+
+    def _pull(self, name: str, key: str, entry: Path, label: str) -> Artifact | None:
+        """The entry from the remote cache, verified and published locally; None without one (or with --clean)."""
+        if self.remote is None or self.clean:
+            return None
+        start = time.perf_counter()
+        artifact = self.remote.pull(name, key, entry)
+        if artifact is not None:
+            seconds = time.perf_counter() - start
+            log.info("[pulled] %s in %.1f s, %s bytes", label, seconds, f"{artifact.bytes:,}")
+            self.records.append(Record(label, key, True, seconds, artifact.bytes, artifact.meta, pulled=True))
         return artifact
 
     def _run(self, st: Stage, params: dict, upstream: dict, entry: Path, key: str, label: str) -> Artifact:

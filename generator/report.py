@@ -176,13 +176,23 @@ class Weigher:
         return {"path": page.relative_to(self.site).as_posix(), "bytes": raw, "gzip_bytes": packed, "files": len(files)}
 
 
-def summary_table(records, pages: list[dict], seconds: float) -> str:
-    """The table printed at the end of a build."""
+def summary_table(records, pages: list[dict], seconds: float, remote: dict | None = None) -> str:
+    """The table printed at the end of a build (``remote``: the report's ``remote_cache`` part, when one is set)."""
     lines = [f"{'stage':<44} {'status':<7} {'seconds':>8} {'bytes':>12}"]
     for r in records:
-        lines.append(f"{r.name[:44]:<44} {'cached' if r.cached else 'ran':<7} {r.seconds:>8.1f} {r.bytes:>12,}")
+        lines.append(f"{r.name[:44]:<44} {r.status:<7} {r.seconds:>8.1f} {r.bytes:>12,}")
     ran = sum(1 for r in records if not r.cached)
-    lines.append(f"{len(records)} stages: {ran} ran, {len(records) - ran} cached; build took {seconds:.1f} s")
+    pulled = sum(1 for r in records if r.pulled)
+    counts = f"{ran} ran, {len(records) - ran - pulled} cached" + (f", {pulled} pulled" if remote or pulled else "")
+    lines.append(f"{len(records)} stages: {counts}; build took {seconds:.1f} s")
+    if remote:
+        lines.append(
+            f"  remote cache {remote['url']}{' (read-only)' if remote['read_only'] else ''}: "
+            f"{remote['pulled']} pulled ({remote['pulled_bytes']:,} B), {remote['pushed']} pushed "
+            f"({remote['pushed_bytes']:,} B)"
+            + (f", {remote['rejected']} rejected" if remote["rejected"] else "")
+            + (", failed during the build" if remote["failed"] else "")
+        )
     for p in pages:
         lines.append(f"  page {p['path']:<36} {p['bytes']:>12,} B  {p['gzip_bytes']:>10,} B gzip  ({p['files']} files)")
     return "\n".join(lines)
