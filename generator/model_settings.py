@@ -28,6 +28,9 @@ ARCHITECTURES = ("dense", "conv", "vae", "conv-vae")
 #: An author's model name: lowercase letters, digits, '_' and '-', starting with a letter.
 MODEL_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 NAME_RULE = "lowercase letters, digits, '_' and '-', starting with a letter (e.g. 'digits_ae')"
+#: The layouts of latent-layouts (generator/stages/layout.py METHODS): a model of that name could not be told from
+#: the layout in a figure's `layouts:`, so these names are refused.
+LAYOUT_NAMES = ("umap", "tsne", "pca", "encoder", "vae")
 #: Keys that only a trained model takes (a model read from a file is never retrained).
 TRAINING_KEYS = ("architecture", "hidden", "filters", "latent_dim", "epochs", "batch_size", "learning_rate")
 FILE_KEYS = ("file", "encoder", "decoder")
@@ -75,6 +78,17 @@ def parse_model(name: str, table: Any, where_of: WhereOf, errors: list, out: dic
     where = where_of(section, None)
     if not MODEL_NAME.fullmatch(name):
         errors.append((where, f"[models] the name {show(name)} is not allowed; allowed: {NAME_RULE}"))
+        return where
+    if name in LAYOUT_NAMES:
+        errors.append(
+            (
+                where,
+                (
+                    f"[models] the name {show(name)} is the name of a layout (latent-layouts' layouts: "
+                    f"{', '.join(LAYOUT_NAMES)}); choose another name (e.g. '{name}_model')"
+                ),
+            )
+        )
         return where
     if not isinstance(table, dict):
         errors.append(

@@ -23,6 +23,8 @@ from typing import Any
 from generator.errors import ModelError
 
 SAVE_HINT = "save it from Keras 3 with model.save('name.keras')"
+#: The keys of a [models.<name>] table that name .keras files.
+FILE_KEYS = ("file", "encoder", "decoder")
 #: Model classes that nest layers; every other class is a layer the exporter must support.
 NESTED = ("Functional", "Sequential", "Model")
 _GRAY_HINT = (
@@ -138,32 +140,36 @@ def _input_shape(entry: dict) -> list | None:
     return None
 
 
-def load(spec: dict, image_shape: tuple[int, ...], where: str) -> dict:
+def load(spec: dict, image_shape: tuple[int, ...], where: str, shown: dict | None = None) -> dict:
     """{"encoder", "decoder"} Keras models of the author's file(s), checked against the data set's images.
 
     ``image_shape`` is the data set's (H, W) or (H, W, 3). The encoder must take that shape and output a flat
     code (the first of its outputs: a VAE's z_mean); the decoder must turn such a code back into that shape.
+    ``shown`` names the files in messages ({key of spec: path}; default: spec's paths), so that reading the
+    copies kept in a train artifact still names the author's files.
     """
     import keras
 
-    def read(path: Path):
+    shown = {key: str((shown or {}).get(key) or spec[key]) for key in FILE_KEYS if spec.get(key)}
+
+    def read(key: str):
         try:
-            return keras.saving.load_model(path, compile=False, safe_mode=True)
+            return keras.saving.load_model(Path(spec[key]), compile=False, safe_mode=True)
         except Exception as exc:  # Keras raises TypeError/ValueError for unknown classes, bad archives, ...
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelError(
-                f"{path} cannot be loaded by Keras ({first[:300]}); custom layers and models are not supported: "
-                "save the encoder and decoder as plain functional models with built-in layers",
+                f"{shown[key]} cannot be loaded by Keras ({first[:300]}); custom layers and models are not "
+                "supported: save the encoder and decoder as plain functional models with built-in layers",
                 where=where,
             ) from None
 
     if spec.get("file"):
-        whole = read(Path(spec["file"]))
+        whole = read("file")
         encoder, decoder = whole.get_layer("encoder"), whole.get_layer("decoder")
-        names = {"encoder": spec["file"], "decoder": spec["file"]}
+        names = {"encoder": shown["file"], "decoder": shown["file"]}
     else:
-        encoder, decoder = read(Path(spec["encoder"])), read(Path(spec["decoder"]))
-        names = {"encoder": spec["encoder"], "decoder": spec["decoder"]}
+        encoder, decoder = read("encoder"), read("decoder")
+        names = {"encoder": shown["encoder"], "decoder": shown["decoder"]}
     if len(encoder.outputs) > 1:  # a VAE's [z_mean, z_log_var]: the mean places the points
         encoder = keras.Model(encoder.inputs, encoder.outputs[0], name="encoder")
     wanted = tuple(image_shape)
@@ -183,7 +189,8 @@ def load(spec: dict, image_shape: tuple[int, ...], where: str) -> dict:
     decoder_in = tuple(decoder.inputs[0].shape[1:])
     if decoder_in != code:
         raise ModelError(
-            f"{names['decoder']}: the decoder takes {_shape(decoder_in)} but the encoder outputs {_shape(code)}",
+            f"{names['decoder']}: the decoder takes inputs of shape {_shape(decoder_in)}, but the encoder outputs codes "
+            f"of shape {_shape(code)}; allowed: a decoder whose input is the encoder's code (the same latent size)",
             where=where,
         )
     out = tuple(decoder.outputs[0].shape[1:])

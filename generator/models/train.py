@@ -111,13 +111,18 @@ def train(
         )
 
     seed_everything(seed)
+    # Under a tf.distribute strategy (generator/distribute.py) Keras splits each global batch over the
+    # replicas; across workers the batches are sharded by data (every worker holds all the images).
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     train_data = (
         tf.data.Dataset.from_tensor_slices((x_train, y_train))
         .shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True)
         .batch(batch_size)
         .prefetch(tf.data.AUTOTUNE)
+        .with_options(options)
     )
-    val_data = tf.data.Dataset.from_tensor_slices((x_val, y_val)).batch(batch_size)
+    val_data = tf.data.Dataset.from_tensor_slices((x_val, y_val)).batch(batch_size).with_options(options)
 
     callbacks = []
     if progress is not None:
@@ -129,17 +134,33 @@ def train(
             )
         )
 
+    from generator import distribute
+
     start = time.perf_counter()
-    history = model.fit(
-        train_data,
-        validation_data=val_data,
-        epochs=epochs,
-        shuffle=False,  # the dataset reshuffles itself, seeded
-        callbacks=callbacks,
-        verbose=0,
-    )
+    strategy = distribute.loop_strategy()
+    if strategy is not None:  # several workers: Keras 3's fit cannot, TensorFlow's own loop can
+        from generator.models.loop import fit_distributed
+
+        logged = fit_distributed(
+            model,
+            strategy,
+            train_data,
+            val_data,
+            epochs=epochs,
+            batch_size=batch_size,
+            callback=(lambda epoch, logs: progress(epoch + 1, epochs, logs)) if progress else None,
+        )
+    else:
+        logged = model.fit(
+            train_data,
+            validation_data=val_data,
+            epochs=epochs,
+            shuffle=False,  # the dataset reshuffles itself, seeded
+            callbacks=callbacks,
+            verbose=0,
+        ).history
     seconds = time.perf_counter() - start
 
-    result = {key: [float(v) for v in values] for key, values in history.history.items()}
+    result = {key: [float(v) for v in values] for key, values in logged.items()}
     result["seconds"] = seconds
     return result

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import distribute
 from ..config import Config
 from ..models.registry import BUILTIN, is_user_model, reads_file, user_models
 from ..pipeline import Context, Request, stage
@@ -70,8 +71,9 @@ def _user_request(cfg: Config, model: str) -> Request:
     params = {"model": model, "seed": cfg["build.seed"], "data": dataset_request(cfg, spec["dataset"]).params}
     if reads_file(spec):
         keys = ("file",) if spec["file"] else ("encoder", "decoder")
+        # the files' content hashes are in the key; where the table is declared (a settings line, shown relative to
+        # the working folder) is not, so moving the table or building from another folder reads nothing again
         params["files"] = {key: {"path": spec[key], "fingerprint": fingerprint(spec[key], whole=True)} for key in keys}
-        params["where"] = cfg.model_origins[model]
     else:
         hyper = {key: spec[key] for key in TRAINED_KEYS}
         hyper["epochs"] = max(1, round(spec["epochs"] * cfg.preset["epoch_scale"]))
@@ -167,13 +169,19 @@ def _file_spec(params: dict, folder) -> dict:
     return {key: str(folder / f"{key}.keras") for key in params["files"]}
 
 
+def _where(params: dict) -> str:
+    """Where a file model's messages point: its settings table (the files themselves are named in the message)."""
+    return f"[models.{params['model']}]"
+
+
 def rebuild(artifact) -> dict:
     """The trained models of a ``train`` artifact, weights loaded."""
     params = json.loads(artifact.file("model.json").read_text())
     if "files" in params:  # read from the author's .keras file(s), kept in the artifact
         from ..models.keras_file import load
 
-        return load(_file_spec(params, artifact.path), tuple(params["input_shape"]), params["where"])
+        shown = {key: entry["path"] for key, entry in params["files"].items()}
+        return load(_file_spec(params, artifact.path), tuple(params["input_shape"]), _where(params), shown)
     models = build(params, tuple(params["input_shape"]))
     for part in ("full_encoder", "encoder", "decoder"):  # full_encoder (zoo VAEs: with z_log_var) if saved
         if not (artifact.path / part).is_dir():
@@ -196,7 +204,8 @@ def _read_model(ctx: Context, x_train, x_val, input_shape) -> dict:
     p = ctx.params
     for key, entry in p["files"].items():
         shutil.copyfile(entry["path"], ctx.out / f"{key}.keras")
-    models = load(_file_spec(p, ctx.out), input_shape, p["where"])
+    shown = {key: entry["path"] for key, entry in p["files"].items()}  # messages name the author's files
+    models = load(_file_spec(p, ctx.out), input_shape, _where(p), shown)
     losses = {}
     for name, x in (("loss", x_train), ("val_loss", x_val)):
         recon = models["decoder"].predict(models["encoder"].predict(x, batch_size=256, verbose=0), verbose=0)
@@ -242,7 +251,8 @@ def train_model(ctx: Context) -> dict:
     if "files" in p:
         return _read_model(ctx, x_train, x_val, input_shape)
     seed_everything(p["seed"])
-    models = build(p, input_shape)
+    with distribute.scope():  # one device, or replicas over GPUs / workers (--strategy)
+        models = build(p, input_shape)
     bar = ctx.progress(p["hyper"]["epochs"], f"train {p['model']}")
     x_in, y_in, x_val_in, y_val_in = training_inputs(p, x_train, x_val)
     history = train(
@@ -278,4 +288,5 @@ def train_model(ctx: Context) -> dict:
         "val_loss": float(history["val_loss"][-1]),
         "seconds_training": round(float(history["seconds"]), 2),
         "params": {part: int(models[part].count_params()) for part in ("encoder", "decoder")},
+        **distribute.describe(),
     }
