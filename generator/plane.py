@@ -3,23 +3,75 @@
 Shared by the figures that put a model's 2-D codes on a plane and decode places
 on it (decoder-sampler, draw-digit, zoo-latent, zoo-manifold) or show what a
 model makes of images (zoo-reconstructions, zoo-anomaly).
+
+The code-plane figures take any model of :func:`generator.models.registry.plane_models` (a built-in or an
+author's ``[models.<name>]``): :func:`plane_model` checks a figure's ``model:`` option, :func:`plane_layout`
+names the layout that holds its codes. Decoded images are gray (H, W) or RGB (H, W, 3), any size.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .errors import ContentError
 from .pipeline import Request
 from .stages.export import export_request
+from .stages.layout import layout_request
 from .stages.train import train_request
 
 #: the 2-D MNIST autoencoders -> the layout method that holds their codes
 MNIST_MODELS = {"mnist_ae": "encoder", "mnist_vae": "vae"}
-#: 2-D latent models whose decoder exports (fashion_cvae only if its decoder exports cleanly)
+#: the zoo's 2-D latent models whose decoder exports (fashion_cvae only if its decoder exports cleanly)
 VAE_MODELS = ("fashion_vae", "fashion_cvae", "mnist_vae")
+#: why a code-plane figure needs a model of plane_models (the end of check_model's message)
+PLANE_NEED = "the figure draws the model's 2-D code plane and runs its decoder in the page: a model with latent_dim = 2"
 #: the plane's axes reach this fraction of the codes' range beyond their extent on each side
 DOMAIN_PAD = 0.04
 U16 = 65535
+
+
+def plane_model(cfg, model) -> dict:
+    """:func:`generator.models.registry.model_info` of a code-plane figure's ``model:`` option.
+
+    The model must be one of ``plane_models(cfg)``; an author's model read from a .keras file must have a
+    decoder that takes a 2-D code (read from the file's config.json). Anything else is one ContentError
+    saying what is allowed (the build's plan step adds the article's file and line).
+    """
+    from .models.registry import check_model, model_info, plane_models, user_models
+
+    check_model(cfg, model, plane_models(cfg), PLANE_NEED)
+    info = model_info(cfg, model)
+    if info["plane"] is None:  # a file's model: its decoder's input is its code
+        from .models.keras_file import inspect
+
+        code = inspect(user_models(cfg)[model], cfg.model_origins[model]).get("decoder")
+        if code is not None and list(code) != [2]:
+            raise ContentError(not_plane(model, code))
+    return info
+
+
+def not_plane(model: str, code=None) -> str:
+    """The message for an author's model whose code turns out not to be 2-D (``code``: its shape, if known)."""
+    shape = f"of shape {tuple(code)}, not (2,)" if code is not None else "that is not 2-D"
+    return (
+        f"model {model!r} has a code {shape}; {PLANE_NEED}: "
+        "give its encoder 2 outputs (a VAE: a z_mean of 2) or pick another model"
+    )
+
+
+def plane_layout(cfg, model: str, dataset: str) -> Request:
+    """The layout whose positions are ``model``'s codes of ``dataset`` (MNIST's two built-ins: encoder, vae)."""
+    return layout_request(cfg, MNIST_MODELS.get(model, model), dataset)
+
+
+def image_noun(dataset: str) -> str:
+    """What the figures' texts call the images of ``dataset``: MNIST's are digits, any other's images."""
+    return "digits" if dataset == "mnist" else "images"
+
+
+def family(info: dict) -> str:
+    """A model's family in words, from its :func:`plane_model` info."""
+    return "variational autoencoder" if info["vae"] else "autoencoder"
 
 
 def decoder_request(kind: str, options: dict, cfg, part: str = "decoder") -> Request:
@@ -103,19 +155,40 @@ def decoded_plane(
     extent, each ``size`` px square on a 1 px white frame, centred on its code.
     Returns ``(image, to_pixel)``.
     """
-    from .draw import scatter, tile
+    from .draw import scatter
 
+    if labels is None:  # unlabelled data: every dot the first class colour
+        labels = np.zeros(len(codes), np.uint8)
     plane, to_pixel = scatter(codes, labels, domain, width, height)
     xs = np.linspace(extent["min"][0], extent["max"][0], grid + 2)[1:-1]
     ys = np.linspace(extent["min"][1], extent["max"][1], grid + 2)[1:-1]
     points = np.array([[x, y] for y in ys for x in xs], np.float32)
     decoded = np.asarray(decoder.predict(points, verbose=0))
     for (x, y), image in zip(points, decoded):
+        picture = image_tile(image, size)
         px, py = to_pixel(x, y)
-        box = (round(px - size / 2), round(py - size / 2))
-        plane.paste((255, 255, 255), (box[0] - 1, box[1] - 1, box[0] + size + 1, box[1] + size + 1))
-        plane.paste(tile(image, size).convert("RGB"), box)
+        box = (round(px - picture.width / 2), round(py - picture.height / 2))
+        plane.paste((255, 255, 255), (box[0] - 1, box[1] - 1, box[0] + picture.width + 1, box[1] + picture.height + 1))
+        plane.paste(picture.convert("RGB"), box)
     return plane, to_pixel
+
+
+def to_pixels(values) -> np.ndarray:
+    """Decoded images (floats in [0, 1]) as uint8, rounded in the model's own precision like the page does."""
+    return np.rint(np.clip(values, 0, 1) * 255).astype(np.uint8)
+
+
+def image_tile(values, size: int):
+    """A decoded image (floats in [0, 1], (H, W) gray or (H, W, 3) RGB) as a tile ``size`` px on its longer
+    side, keeping its aspect (nearest-neighbour: crisp pixels). A square gray image is
+    :func:`generator.draw.tile` (white on black like MNIST)."""
+    from PIL import Image
+
+    from .atlas import fitted_size
+
+    pixels = to_pixels(values)
+    height, width = fitted_size(*pixels.shape[:2], size)
+    return Image.fromarray(pixels, "RGB" if pixels.ndim == 3 else "L").resize((width, height), Image.NEAREST)
 
 
 def reconstruct(models: dict, images: np.ndarray) -> np.ndarray:

@@ -1,14 +1,19 @@
 """Figure kind ``decoder-sampler``: move a probe over the code plane, watch the decoder draw.
 
 The reader sees the 2-D codes of the data (dots tinted by class), a probe they
-move by pointer, touch or keyboard, the decoder's 28 x 28 output at the probe
-(computed in the page with TF.js), the real digits whose codes are nearest,
+move by pointer, touch or keyboard, the decoder's output at the probe
+(computed in the page with TF.js), the real images whose codes are nearest,
 and, with a second probe, a strip of decoded images between the two.
 
+Any model with a 2-D code works (``model:`` one of
+:func:`generator.models.registry.plane_models`, built-in or an author's), on its
+own data set: gray or RGB images of any size, labelled or not (unlabelled: the
+config's ``labels`` is null, every dot one colour, no legend).
+
 Nothing big is copied into the payload: the TF.js decoder, the code positions
-(the ``encoder`` layout) and the digit atlas are shared site-wide artifacts.
+(the layout of the model's codes) and the image atlas are shared site-wide artifacts.
 The payload itself is ``config.json``, ``fallback.png`` and ``expected.u8``: a
-test fixture of the Keras decoder's outputs at a few probe codes.
+test fixture of the Keras decoder's outputs at a few probe codes (H * W * C values each).
 """
 
 from __future__ import annotations
@@ -17,21 +22,38 @@ import json
 
 import numpy as np
 
+from ..atlas import fitted_size
 from ..draw import BLACK, TABLEAU10, WHITE, exact_palette, with_legend
-from ..payload import MNIST_CLASSES, Payload, export_info, source_of
+from ..errors import ContentError
+from ..payload import MNIST_CLASSES, Payload, class_names, export_info, source_of
 from ..pipeline import Context, Request, stage
-from ..plane import MNIST_MODELS, code_transform, decoded_plane, plane_domain, probe_codes
+from ..plane import (
+    code_transform,
+    decoded_plane,
+    family,
+    image_noun,
+    not_plane,
+    plane_domain,
+    plane_layout,
+    plane_model,
+    probe_codes,
+    to_pixels,
+)
 from ..schema import Field
 from ..stages.atlas import atlas_request
 from ..stages.export import export_request
-from ..stages.layout import layout_request
 from ..stages.train import train_request
 
 KIND = "decoder-sampler"
 OPTIONS = {
-    "model": Field("str", "mnist_ae", "Which trained MNIST autoencoder to sample.", choices=tuple(MNIST_MODELS)),
+    "model": Field(
+        "str",
+        "mnist_ae",
+        "Which trained autoencoder to sample: any model with a 2-D code (mnist_ae, mnist_vae, faces_ae, "
+        "fashion_vae, fashion_cvae, or a [models.<name>] with latent_dim = 2), shown on its own data set.",
+    ),
     "points": Field("int", 10_000, "Most data points drawn on the plane (and searched for neighbours).", 100, 70_000),
-    "neighbours": Field("int", 5, "Real digits shown nearest to the probe.", 1, 10),
+    "neighbours": Field("int", 5, "Real images shown nearest to the probe.", 1, 10),
     "steps": Field("int", 8, "Images in the strip between two probes.", 3, 12),
 }
 GRID = 5  # the fallback decodes a GRID x GRID lattice of codes
@@ -39,14 +61,18 @@ GRID = 5  # the fallback decodes a GRID x GRID lattice of codes
 
 def request(options: dict, cfg) -> Request:
     model = options["model"]
+    info = plane_model(cfg, model)
+    dataset = info["dataset"]
     return Request(
         f"figure:{KIND}",
         {
             **options,
             "decoder": export_request(cfg, model, "decoder").params,
-            "layout": layout_request(cfg, MNIST_MODELS[model]).params,
-            "atlas": atlas_request(cfg, "mnist").params,
+            "layout": plane_layout(cfg, model, dataset).params,
+            "atlas": atlas_request(cfg, dataset).params,
             "train": train_request(cfg, model).params,
+            "family": family(info),
+            "title": info["title"],
         },
     )
 
@@ -72,16 +98,21 @@ def payload(ctx: Context) -> dict:
 
     p = ctx.params
     out = Payload(ctx)
-    train, layout, atlas = ctx.inputs["train"], ctx.inputs["layout"], ctx.inputs["atlas"]
+    train, layout, atlas, data = (ctx.inputs[name] for name in ("train", "layout", "atlas", "data"))
+    dataset = p["train"]["data"]["name"]
+    if not train.file("codes.npy").exists():  # an author's .keras model whose code is not 2-D
+        raise ContentError(not_plane(p["model"]))
     codes_all = np.load(train.file("codes.npy"))
     layout_info = json.loads(layout.file("layout.json").read_text())
     transform = code_transform(codes_all, layout.file("positions.u16").read_bytes(), layout_info["quant"])
     atlas_info = json.loads(atlas.file("atlas.json").read_text())
-    labels_all = np.frombuffer(atlas.file("labels.u8").read_bytes(), np.uint8)
-    if atlas_info["count"] != len(codes_all) or len(labels_all) != len(codes_all):
+    labelled = atlas.file("labels.u8").exists()
+    labels_all = np.frombuffer(atlas.file("labels.u8").read_bytes(), np.uint8) if labelled else None
+    if atlas_info["count"] != len(codes_all) or (labelled and len(labels_all) != len(codes_all)):
         raise ValueError("the atlas and the model's codes do not cover the same points")
     n = min(p["points"], len(codes_all))
-    codes, labels = codes_all[:n], labels_all[:n]
+    codes = codes_all[:n]
+    labels = labels_all[:n] if labelled else None
     extent = json.loads(ctx.inputs["decoder"].file("extent.json").read_text())
     domain = plane_domain(extent)
     decoder = rebuild(train)["decoder"]
@@ -89,51 +120,75 @@ def payload(ctx: Context) -> dict:
     # test fixture: the Keras decoder at the centre of the extent and three data points
     probes = probe_codes(codes, (np.asarray(extent["min"]) + np.asarray(extent["max"])) / 2)
     expected = np.asarray(decoder.predict(probes, verbose=0))
-    height, width = expected.shape[1:]
-    (ctx.out / "expected.u8").write_bytes(np.rint(np.clip(expected, 0, 1) * 255).astype(np.uint8).tobytes())
+    shape = [int(v) for v in expected.shape[1:]]  # [H, W] or [H, W, 3]
+    (ctx.out / "expected.u8").write_bytes(to_pixels(expected).tobytes())
 
-    # fallback: the plane with decoded digits on a GRID x GRID lattice over the codes' extent
+    # fallback: the plane with decoded images on a GRID x GRID lattice over the codes' extent
     plane, _ = decoded_plane(codes, labels, domain, decoder, extent, size=44, grid=GRID)
-    sheet = with_legend(plane, MNIST_CLASSES, TABLEAU10, height=24, y=10, step=34, lead=6)
+    names = class_names(data) if labelled else []
+    if dataset == "mnist":
+        names = MNIST_CLASSES
+        sheet = with_legend(plane, names, TABLEAU10, height=24, y=10, step=34, lead=6)
+    elif names:
+        sheet = with_legend(plane, names, TABLEAU10, height=8 + 18 * -(-len(names) // 5), y=12, per_row=5)
+    else:
+        sheet = plane
+    colour = len(shape) == 3
+    fallback = exact_palette(sheet, [WHITE, BLACK, *TABLEAU10], colours=256 if colour else 128)
 
     decoder_url, layout_url, atlas_url = (out.share(name) for name in ("decoder", "layout", "atlas"))
     export = export_info(ctx.inputs["decoder"])
-    title = "variational autoencoder" if p["model"] == "mnist_vae" else "autoencoder"
-    alt = (
-        f"The 2-D codes of {n:,} MNIST digits from the {title}, as dots coloured by digit class, "
-        f"with the decoder's output drawn at a {GRID} by {GRID} grid of codes: the decoded digits "
-        "change smoothly from one class region to the next."
-    )
+    source = source_of(ctx)
+    noun = image_noun(dataset)
+    if dataset == "mnist":
+        title = "variational autoencoder" if p["family"] == "variational autoencoder" else "autoencoder"
+        alt = (
+            f"The 2-D codes of {n:,} MNIST digits from the {title}, as dots coloured by digit class, "
+            f"with the decoder's output drawn at a {GRID} by {GRID} grid of codes: the decoded digits "
+            "change smoothly from one class region to the next."
+        )
+    else:
+        dots = f"as dots coloured by class ({', '.join(names)})" if names else "as dots"
+        alt = (
+            f"The 2-D codes of {n:,} {noun} from {source.get('title') or source['name']}, placed by the "
+            f"{p['family']} \u201c{p['title']}\u201d, {dots}, with the decoder's output drawn at a {GRID} by {GRID} grid "
+            "of codes: neighbouring codes decode to similar images."
+        )
+    cell = atlas_info["cell"]
+    fh, fw = fitted_size(*shape[:2], cell)
     config = {
         "model": p["model"],
         "decoder": decoder_url + "model/model.json",
         "positions": layout_url + "positions.u16",
-        "labels": atlas_url + "labels.u8",
+        "labels": atlas_url + "labels.u8" if labelled else None,
         "atlas": {
             "base": atlas_url,
             "files": atlas_info["files"],
-            "cell": atlas_info["cell"],
+            "cell": cell,
             "per_row": atlas_info["per_row"],
             "per_atlas": atlas_info["per_atlas"],
+            # where an image sits in its square cell: fitted keeping its aspect, centred (generator/atlas.py)
+            "box": [(cell - fh) // 2, (cell - fw) // 2, fh, fw],
         },
         "count": int(n),
         "code_from_q": {"scale": transform["scale"], "offset": transform["offset"]},
         "extent": extent,
         "domain": domain,
-        "image": [int(height), int(width)],
+        "image": shape,
         "initial": np.median(codes, axis=0).round(4).tolist(),
         "neighbours": p["neighbours"],
         "steps": p["steps"],
         "colors": list(TABLEAU10),
-        "classes": MNIST_CLASSES,
+        "classes": names,
+        "noun": noun,
         "fixture": {"codes": probes.tolist(), "expected": "expected.u8"},
         "export": export,
     }
     return out.finish(
         config,
         alt=alt,
-        fallback=exact_palette(sheet, [WHITE, BLACK, *TABLEAU10]),
-        sources=[source_of(ctx)],
+        fallback=fallback,
+        sources=[source],
         points=int(n),
         export_dtype=export["dtype"],
         export_max_error=export["max_error"],

@@ -18,14 +18,15 @@ export function requireConfig(kind, config, keys) {
  * Codes (Float32Array, x y interleaved) and labels (Uint8Array) of the first
  * `config.count` points. Positions are little-endian uint16 pairs; code =
  * q * scale + offset per axis (config.code_from_q, worked out at build).
- * @param {{positions: string, labels: string, count: number, code_from_q: {scale: number[], offset: number[]}, base: string}} config
+ * Unlabelled data (config.labels null) has no labels file: every point is class 0.
+ * @param {{positions: string, labels: string|null, count: number, code_from_q: {scale: number[], offset: number[]}, base: string}} config
  */
 export async function loadPoints(config) {
+  const count = config.count;
   const [positions, labels] = await Promise.all([
     fetchBytes(config.positions, { base: config.base }),
-    fetchBytes(config.labels, { base: config.base }),
+    config.labels ? fetchBytes(config.labels, { base: config.base }) : new ArrayBuffer(count),
   ]);
-  const count = config.count;
   if (positions.byteLength < 4 * count || labels.byteLength < count) {
     throw new Error(`the point files hold fewer than ${count} points`);
   }
@@ -68,6 +69,12 @@ export function formatCode(value, span) {
   const digits = span >= 100 ? 1 : span >= 10 ? 2 : 3;
   const shown = Math.abs(value) < 0.5 * 10 ** -digits ? 0 : value; // no "−0.000"
   return shown.toFixed(digits).replace("-", "\u2212");
+}
+
+/** A class name for `n` of them: "7s", "circles", "boxes"; names with a "/" stay as they are. */
+export function plural(name, n) {
+  if (n === 1 || name.includes("/")) return name;
+  return /(s|sh|ch|x)$/i.test(name) ? `${name}es` : `${name}s`;
 }
 
 /** The most common label among `indices` and how many share it. */

@@ -1,16 +1,16 @@
 // decoder-sampler: a probe on the code plane and the decoder's image at it.
 //
-// The plane shows the data's 2-D codes (dots tinted by class). Pointer,
-// touch and keyboard move a probe; the decoder runs in the page (TF.js) and
-// paints the 28 x 28 image at the probe, beside the real digits whose codes
-// are nearest. A second probe (Shift-click or the "Second probe" button) adds
+// The plane shows the data's 2-D codes (dots tinted by class; one colour and no
+// legend for unlabelled data). Pointer, touch and keyboard move a probe; the
+// decoder runs in the page (TF.js) and paints its image at the probe (gray or
+// RGB, any size: config.image), beside the real images whose codes are nearest. A second probe (Shift-click or the "Second probe" button) adds
 // a strip of images decoded along the straight line between the two.
 // Moves are coalesced: the plane is drawn and the decoder run once per animation frame at most.
 
 import { h } from "../../lib/figure.js";
-import { formatPoint, majority, nearest } from "../../lib/decoder-data.js";
+import { formatPoint, majority, nearest, plural } from "../../lib/decoder-data.js";
 import { predict, startPlaneFigure, tfBackendState, tfState, useBackend } from "../../lib/decoder-model.js";
-import { imageCanvas, paintBlank, paintGray, readGray } from "../../lib/decoder-paint.js";
+import { imageCanvas, imageShape, paintBlank, paintImage, readImage } from "../../lib/decoder-paint.js";
 import { classLegend, createPlane, drawMarker } from "../../lib/decoder-plane.js";
 import { revealControls, speaker } from "../../lib/decoder-ui.js";
 import { arrowKeys, followPointer } from "../../lib/plane-input.js";
@@ -33,12 +33,15 @@ const REQUIRED = ["decoder", "positions", "labels", "atlas", "count", "code_from
 export async function mount(el, config) {
   const { fig, model, points, spans } = await startPlaneFigure("decoder-sampler", el, config, REQUIRED);
   const { codes, labels, count } = points;
-  const [height, width] = config.image;
-  const pixels = width * height;
+  const [height, width, channels] = imageShape(config.image);
+  const pixels = width * height * channels; // values of one decoded image
+  const aspect = width / height;
   const steps = config.steps ?? 8;
   const k = config.neighbours ?? 5;
   const colors = config.colors;
   const classes = config.classes ?? colors.map((_, i) => String(i));
+  const labelled = Boolean(config.labels) && classes.length > 0;
+  const noun = config.noun ?? "digits"; // what the data's images are called
   const voice = speaker(fig, ANNOUNCE_DELAY_MS);
   revealControls(fig, "[data-decoder-controls]");
   const secondButton = el.querySelector("[data-action='second-probe']");
@@ -47,7 +50,7 @@ export async function mount(el, config) {
   // DOM
   const planeCanvas = h("canvas", {
     tabindex: 0, "data-interactive": "", role: "application", "aria-roledescription": "code plane",
-    "aria-label": `Code plane with ${count.toLocaleString("en")} digits as dots coloured by class, and a probe. ` +
+    "aria-label": `Code plane with ${count.toLocaleString("en")} ${noun} as dots${labelled ? " coloured by class" : ""}, and a probe. ` +
       "Arrow keys move the probe; Shift with an arrow, or Page Up and Page Down, move it further. " +
       "Press B to move a second probe, Escape to remove it.",
   });
@@ -56,18 +59,22 @@ export async function mount(el, config) {
     text: "Click or drag on the plane, or focus it and use the arrow keys. Shift-click places a second probe.",
   }));
   const outputTitle = h("p", { class: "decoder-caption" });
-  const output = imageCanvas("decoder-output", OUTPUT_SIZE, "The decoder's image at the probe");
+  const output = imageCanvas("decoder-output", OUTPUT_SIZE, "The decoder's image at the probe", aspect);
   const readout = h("p", { class: "decoder-readout", id: `${config.id || "decoder"}-readout` });
   planeCanvas.setAttribute("aria-describedby", readout.id);
+  const atlas = createAtlas(config.atlas, config.base, count);
   const neighbourCells = Array.from({ length: k }, () => ({
-    canvas: imageCanvas("decoder-neighbour", NEIGHBOUR_SIZE),
+    canvas: imageCanvas("decoder-neighbour", NEIGHBOUR_SIZE, undefined, atlas.aspect),
     text: h("span"),
   }));
   const panel = h("div", { class: "decoder-panel" }, outputTitle, output, readout,
-    h("p", { class: "decoder-caption", text: `The ${k} real digits with the nearest codes` }),
-    h("ul", { class: "decoder-row decoder-neighbours", "aria-label": "Labels of the real digits nearest to the probe" },
+    h("p", { class: "decoder-caption", text: `The ${k} real ${noun} with the nearest codes` }),
+    h("ul", {
+      class: "decoder-row decoder-neighbours",
+      "aria-label": labelled ? `Labels of the real ${noun} nearest to the probe` : `The real ${noun} nearest to the probe`,
+    },
       neighbourCells.map(({ canvas, text }) => h("li", {}, canvas, text))));
-  const stripCells = Array.from({ length: steps }, () => imageCanvas("decoder-step", STRIP_SIZE));
+  const stripCells = Array.from({ length: steps }, () => imageCanvas("decoder-step", STRIP_SIZE, undefined, aspect));
   const strip = h("div", { class: "decoder-strip", hidden: true },
     h("p", {
       class: "decoder-caption",
@@ -76,13 +83,12 @@ export async function mount(el, config) {
     h("ul", { class: "decoder-row" }, stripCells.map((canvas, i) =>
       h("li", {}, canvas, h("span", { text: i === 0 ? "A" : i === steps - 1 ? "B" : "\u00a0" })))));
   const root = fig.add(h("div", { class: "decoder-figure decoder-sampler" },
-    planeBox, panel, strip, classLegend(classes, colors)));
+    planeBox, panel, strip, labelled ? classLegend(classes, colors, `Dot colours by ${noun === "digits" ? "digit " : ""}class`) : null));
   paintBlank(output, width, height);
 
   // state
   const plane = createPlane(planeCanvas, { domain: config.domain, codes, labels, colors });
   fig.onDestroy(() => plane.destroy());
-  const atlas = createAtlas(config.atlas, config.base, count);
   const probes = { a: plane.clampCode(...(config.initial || [0, 0])), b: null };
   let active = "a";
   let neighbours = [];
@@ -103,7 +109,7 @@ export async function mount(el, config) {
       const index = neighbours[i];
       if (index === undefined) return;
       atlas.paint(cell.canvas, index);
-      cell.text.textContent = classes[labels[index]] ?? String(labels[index]);
+      cell.text.textContent = labelled ? classes[labels[index]] ?? String(labels[index]) : "";
     });
   }
 
@@ -120,8 +126,8 @@ export async function mount(el, config) {
   }
 
   function announcement() {
-    const top = majority(labels, neighbours);
-    const near = top ? ` Nearest real digits: ${top.n} of ${neighbours.length} are ${classes[top.label]}s.` : "";
+    const top = labelled && majority(labels, neighbours);
+    const near = top ? ` Nearest real ${noun}: ${top.n} of ${neighbours.length} are ${plural(classes[top.label], 2)}.` : "";
     return `${probes.b ? `Probe ${active.toUpperCase()}` : "Probe"} at ${describe(active)}.${near}`;
   }
 
@@ -212,8 +218,8 @@ export async function mount(el, config) {
     const values = await predict(model, input, rows, [2]);
     if (fig.destroyed) return;
     lastOutput = values.slice(0, pixels);
-    paintGray(output, values, width, height, 0);
-    if (probes.b) stripCells.forEach((canvas, i) => paintGray(canvas, values, width, height, (1 + i) * pixels));
+    paintImage(output, values, width, height, channels, 0);
+    if (probes.b) stripCells.forEach((canvas, i) => paintImage(canvas, values, width, height, channels, (1 + i) * pixels));
   }
 
   function relayout() {
@@ -272,8 +278,9 @@ export async function mount(el, config) {
     },
     probes: () => ({ a: [...probes.a], b: probes.b && [...probes.b], active }),
     output: () => Array.from(lastOutput),
-    pixels: () => Array.from(readGray(output)),
-    stripPixels: () => stripCells.map((canvas) => Array.from(readGray(canvas))),
+    /** The painted image's levels, row-major, `channels` a pixel (as expected.u8). */
+    pixels: () => Array.from(readImage(output, channels)),
+    stripPixels: () => stripCells.map((canvas) => Array.from(readImage(canvas, channels))),
     neighbours: () => [...neighbours],
     stats: () => ({ decodes: decoder.runs }),
     atlasReady: () => atlas.ready.then(() => true),

@@ -1,14 +1,16 @@
-// zoo-latent: the VAE's latent plane, decoded live under the pointer.
+// zoo-latent: a model's latent plane (the zoo's VAE by default), decoded live under the pointer.
 //
-// The test images' 2-D codes are dots tinted by class. Hovering, touching or
+// The test images' 2-D codes are dots tinted by class (one colour and no
+// legend for unlabelled data); the decoder's images are gray or RGB, any size
+// (config.image). Hovering, touching or
 // focusing the plane (then the arrow keys) moves a probe; the exported TF.js
 // decoder draws the image at the probe beside the plane, with its coordinates
 // and the classes of the nearest test images. One decode per frame at most.
 
 import { h } from "../../lib/figure.js";
-import { formatPoint, majority, nearest } from "../../lib/decoder-data.js";
+import { formatPoint, majority, nearest, plural } from "../../lib/decoder-data.js";
 import { predict, startPlaneFigure, tfState } from "../../lib/decoder-model.js";
-import { imageCanvas, paintBlank, paintGray, readGray } from "../../lib/decoder-paint.js";
+import { imageCanvas, imageShape, paintBlank, paintImage, readImage } from "../../lib/decoder-paint.js";
 import { classLegend, createPlane, drawMarker } from "../../lib/decoder-plane.js";
 import { speaker } from "../../lib/decoder-ui.js";
 import { arrowKeys, followPointer } from "../../lib/plane-input.js";
@@ -23,11 +25,6 @@ const NARROW = 560; // px of the figure below which the panel sits above the pla
 const NEIGHBOURS = 7;
 const REQUIRED = ["decoder", "positions", "labels", "count", "code_from_q", "domain", "image", "classes", "colors"];
 
-function plural(name, n) {
-  if (n === 1 || name.includes("/")) return name;
-  return /(s|sh|ch|x)$/i.test(name) ? `${name}es` : `${name}s`;
-}
-
 /**
  * Mount a zoo-latent in `el` (the runtime's contract).
  * @param {HTMLElement} el @param {object} config the payload's config.json, with `base`
@@ -36,34 +33,37 @@ function plural(name, n) {
 export async function mount(el, config) {
   const { fig, model, points, spans } = await startPlaneFigure("zoo-latent", el, config, REQUIRED);
   const { codes, labels, count } = points;
-  const [height, width] = config.image;
+  const [height, width, channels] = imageShape(config.image);
   const { classes, colors, domain } = config;
+  const labelled = Boolean(config.labels) && classes.length > 0;
+  const family = config.family ?? "variational autoencoder";
   const voice = speaker(fig, ANNOUNCE_DELAY_MS);
 
   // DOM
   const planeCanvas = h("canvas", {
     tabindex: 0, "data-interactive": "", role: "application", "aria-roledescription": "latent plane",
-    "aria-label": `Latent plane of the variational autoencoder with ${count.toLocaleString("en")} ` +
-      `${config.dataset || ""} test images as dots coloured by class, and a probe decoded into an image. ` +
+    "aria-label": `Latent plane of the ${family} with ${count.toLocaleString("en")} ` +
+      `${config.dataset || ""} test images as dots${labelled ? " coloured by class" : ""}, and a probe decoded into an image. ` +
       "Arrow keys move the probe; Shift with an arrow, or Page Up and Page Down, move it further.",
   });
   const planeBox = h("div", { class: "decoder-plane" }, planeCanvas,
     h("p", { class: "decoder-caption", text: "Hover, tap or drag on the plane, or focus it and use the arrow keys." }));
-  const output = imageCanvas("decoder-output", OUTPUT_SIZE, "The decoder's image at the probe");
+  const output = imageCanvas("decoder-output", OUTPUT_SIZE, "The decoder's image at the probe", width / height);
   const readout = h("p", { class: "decoder-readout", id: `${config.id || "zoo-latent"}-readout` });
   const near = h("p", { class: "decoder-caption" });
   planeCanvas.setAttribute("aria-describedby", readout.id);
   const text = h("div", { class: "zoo-latent__text" },
     h("p", { class: "decoder-caption", text: "The decoder's image at the probe" }), readout, near);
   const root = fig.add(h("div", { class: "decoder-figure zoo-live zoo-latent" },
-    planeBox, h("div", { class: "decoder-panel" }, output, text), classLegend(classes, colors, "Dot colours by class")));
+    planeBox, h("div", { class: "decoder-panel" }, output, text),
+    labelled ? classLegend(classes, colors, "Dot colours by class") : null));
   paintBlank(output, width, height);
 
   // state
   const plane = createPlane(planeCanvas, { domain, codes, labels, colors });
   fig.onDestroy(() => plane.destroy());
   let probe = plane.clampCode(...(config.initial || [0, 0]));
-  let lastOutput = new Float32Array(width * height);
+  let lastOutput = new Float32Array(width * height * channels);
   let neighbours = [];
   let planeDirty = true;
 
@@ -72,16 +72,16 @@ export async function mount(el, config) {
     const values = await predict(model, Float32Array.from(probe), 1, [2]);
     if (fig.destroyed) return;
     lastOutput = values;
-    paintGray(output, values, width, height);
+    paintImage(output, values, width, height, channels);
   });
 
   function nearText() {
-    const top = majority(labels, neighbours);
+    const top = labelled && majority(labels, neighbours);
     if (!top) return "";
     return `Nearest ${neighbours.length} test images: ${top.n} ${plural(classes[top.label], top.n)}`;
   }
 
-  const announcement = () => `Probe at ${formatPoint(probe, spans)}. ${nearText()}.`;
+  const announcement = () => `Probe at ${formatPoint(probe, spans)}.${labelled ? ` ${nearText()}.` : ""}`;
 
   function setProbe(code, { announce = true } = {}) {
     probe = plane.clampCode(code[0], code[1]);
@@ -140,7 +140,8 @@ export async function mount(el, config) {
     },
     probe: () => [...probe],
     output: () => Array.from(lastOutput),
-    pixels: () => Array.from(readGray(output)),
+    /** The painted image's levels, row-major, `channels` a pixel. */
+    pixels: () => Array.from(readImage(output, channels)),
     neighbours: () => [...neighbours],
     stats: () => ({ decodes: loop.runs }),
     plot: () => plane.plot,

@@ -1,4 +1,7 @@
-// zoo-manifold: an n x n grid of images the VAE's decoder draws in the page.
+// zoo-manifold: an n x n grid of images a decoder (the zoo's VAE by default) draws in the page.
+// Gray or RGB images of any size (config.image); the grid keeps their aspect.
+// A VAE's grid is centred on the origin; another model's on config.centre, the
+// middle of its codes.
 //
 // One batched predict decodes all n² codes. The slider sets the grid's
 // half-width in latent units; the spacing buttons switch between even spacing
@@ -10,6 +13,7 @@
 import { createFigure, h } from "../../lib/figure.js";
 import { formatCode, requireConfig } from "../../lib/decoder-data.js";
 import { predict, tfState, useModel } from "../../lib/decoder-model.js";
+import { imageShape, levels, writePixels } from "../../lib/decoder-paint.js";
 import { revealControls, speaker } from "../../lib/decoder-ui.js";
 import { gridStep } from "../../lib/grid-nav.js";
 
@@ -27,14 +31,14 @@ export function axisValues(n, halfWidth, spacing, ppf) {
   return values;
 }
 
-/** Row-major codes (x, y interleaved): row 0 at the largest z₂. */
-export function gridCodes(n, halfWidth, spacing, ppf) {
+/** Row-major codes (x, y interleaved) around `centre`: row 0 at the largest z₂. */
+export function gridCodes(n, halfWidth, spacing, ppf, centre = [0, 0]) {
   const values = axisValues(n, halfWidth, spacing, ppf);
   const codes = new Float32Array(2 * n * n);
   for (let r = 0; r < n; r += 1) {
     for (let c = 0; c < n; c += 1) {
-      codes[2 * (r * n + c)] = values[c];
-      codes[2 * (r * n + c) + 1] = values[n - 1 - r];
+      codes[2 * (r * n + c)] = values[c] + centre[0];
+      codes[2 * (r * n + c) + 1] = values[n - 1 - r] + centre[1];
     }
   }
   return codes;
@@ -55,8 +59,10 @@ export async function mount(el, config) {
   const fig = createFigure(el, config);
   const model = await useModel(fig, config.decoder, config.base);
   const n = config.grid;
-  const [height, width] = config.image;
-  const pixels = width * height;
+  const centre = config.centre ?? [0, 0];
+  const centred = centre[0] !== 0 || centre[1] !== 0;
+  const [height, width, channels] = imageShape(config.image);
+  const pixels = width * height * channels; // values of one decoded image
   const voice = speaker(fig, ANNOUNCE_DELAY_MS);
   const slider = el.querySelector("[data-control='range']");
   const sliderValue = el.querySelector("[data-control='range-value']");
@@ -83,7 +89,7 @@ export async function mount(el, config) {
   // state
   let halfWidth = config.half_width;
   let spacing = config.spacing;
-  let codes = gridCodes(n, halfWidth, spacing, config.ppf);
+  let codes = gridCodes(n, halfWidth, spacing, config.ppf, centre);
   let lastOutput = new Float32Array(n * n * pixels);
   let cell = null; // index of the cell read out (pointer or keyboard), or null
 
@@ -96,22 +102,11 @@ export async function mount(el, config) {
   });
 
   function paint(values) {
-    const { data } = image;
-    const stride = n * width;
+    const stride = 4 * n * width;
     for (let k = 0; k < n * n; k += 1) {
       const r = Math.floor(k / n);
       const c = k % n;
-      const base = k * pixels;
-      for (let y = 0; y < height; y += 1) {
-        let p = 4 * ((r * height + y) * stride + c * width);
-        for (let x = 0; x < width; x += 1) {
-          const v = values[base + y * width + x];
-          const gray = Math.round(255 * (v > 1 ? 1 : v > 0 ? v : 0));
-          data[p] = data[p + 1] = data[p + 2] = gray;
-          data[p + 3] = 255;
-          p += 4;
-        }
-      }
+      writePixels(image.data, stride, values, k * pixels, width, height, channels, r * height * stride + 4 * c * width);
     }
     ctx.putImageData(image, 0, 0);
     if (cell !== null) outline(cell);
@@ -127,9 +122,16 @@ export async function mount(el, config) {
     ctx.restore();
   }
 
+  // "from −2.00 to 2.00 on both axes", or around a centre: "from −3.10 to 0.90 on z₁ and 1.00 to 5.00 on z₂"
+  function range() {
+    if (!centred) return `from \u2212${fmt(halfWidth)} to ${fmt(halfWidth)}`;
+    const [x, y] = centre;
+    return `from ${fmt(x - halfWidth)} to ${fmt(x + halfWidth)} on z\u2081 and ${fmt(y - halfWidth)} to ${fmt(y + halfWidth)} on z\u2082`;
+  }
+
   function describeGrid() {
     const name = spacing === "linear" ? "evenly spaced" : "spaced by Gaussian percentiles";
-    return `${n} by ${n} images decoded at codes ${name} from \u2212${fmt(halfWidth)} to ${fmt(halfWidth)} on both axes`;
+    return `${n} by ${n} images decoded at codes ${name} ${range()}${centred ? "" : " on both axes"}`;
   }
 
   function cellText(index) {
@@ -141,18 +143,19 @@ export async function mount(el, config) {
   }
 
   function readoutText() {
-    return cell === null ? `Codes from \u2212${fmt(halfWidth)} to ${fmt(halfWidth)}` : cellText(cell);
+    return cell === null ? `Codes ${range()}` : cellText(cell);
   }
 
   function updateText() {
     const values = axisValues(n, halfWidth, spacing, config.ppf);
     const mid = values[(n - 1) / 2] ?? (values[Math.floor(n / 2)] + values[Math.ceil(n / 2) - 1]) / 2;
-    xLabels[0].textContent = fmt(values[0]);
-    xLabels[1].innerHTML = `<span class="zoo-manifold__axis-name">z\u2081</span> ${fmt(mid)}`;
-    xLabels[2].textContent = fmt(values[n - 1]);
-    yLabels[0].textContent = fmt(values[n - 1]);
-    yLabels[1].innerHTML = `<span class="zoo-manifold__axis-name">z\u2082</span> ${fmt(mid)}`;
-    yLabels[2].textContent = fmt(values[0]);
+    const [cx, cy] = centre;
+    xLabels[0].textContent = fmt(values[0] + cx);
+    xLabels[1].innerHTML = `<span class="zoo-manifold__axis-name">z\u2081</span> ${fmt(mid + cx)}`;
+    xLabels[2].textContent = fmt(values[n - 1] + cx);
+    yLabels[0].textContent = fmt(values[n - 1] + cy);
+    yLabels[1].innerHTML = `<span class="zoo-manifold__axis-name">z\u2082</span> ${fmt(mid + cy)}`;
+    yLabels[2].textContent = fmt(values[0] + cy);
     canvas.setAttribute("aria-label", `${describeGrid()}. Arrow keys move between cells and read out each cell's code.`);
     readout.textContent = readoutText();
     if (slider) {
@@ -164,7 +167,7 @@ export async function mount(el, config) {
   }
 
   function update({ announce = true } = {}) {
-    codes = gridCodes(n, halfWidth, spacing, config.ppf);
+    codes = gridCodes(n, halfWidth, spacing, config.ppf, centre);
     updateText();
     if (announce) voice.later(() => `${describeGrid()}.`);
     loop.invalidate();
@@ -179,8 +182,9 @@ export async function mount(el, config) {
 
   function relayout() {
     const room = Math.floor(root.clientWidth - yAxis.offsetWidth - 10);
-    const side = Math.max(120, Math.min(MAX_SIDE, room));
-    canvas.style.width = canvas.style.height = `${side}px`;
+    const side = Math.max(120, Math.min(MAX_SIDE, room)); // the longer side; the other keeps the images' aspect
+    canvas.style.width = `${width >= height ? side : (side * width) / height}px`;
+    canvas.style.height = `${height >= width ? side : (side * height) / width}px`;
   }
 
   function cellAt(event) {
@@ -243,20 +247,18 @@ export async function mount(el, config) {
     state: () => ({ halfWidth, spacing, cell }),
     codes: () => Array.from({ length: n * n }, (_, i) => [codes[2 * i], codes[2 * i + 1]]),
     cornerCodes: () => corners.map((i) => [codes[2 * i], codes[2 * i + 1]]),
-    /** Gray levels (0-255) of the four corner images as painted: top-left, top-right, bottom-left, bottom-right. */
+    /** Levels (0-255, `channels` a pixel) of the four corner images as painted: top-left, top-right, bottom-left, bottom-right. */
     corners() {
       return corners.map((index) => {
         const r = Math.floor(index / n);
         const c = index % n;
-        const { data } = ctx.getImageData(c * width, r * height, width, height);
-        return Array.from({ length: pixels }, (_, i) => data[4 * i]);
+        return Array.from(levels(ctx.getImageData(c * width, r * height, width, height).data, channels));
       });
     },
     cornerOutputs: () => corners.map((index) => Array.from(lastOutput.subarray(index * pixels, (index + 1) * pixels))),
-    /** Gray levels of the whole painted grid. */
+    /** Levels of the whole painted grid, `channels` a pixel. */
     pixels() {
-      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-      return Array.from({ length: data.length / 4 }, (_, i) => data[4 * i]);
+      return Array.from(levels(ctx.getImageData(0, 0, canvas.width, canvas.height).data, channels));
     },
     stats: () => ({ decodes: loop.runs }),
     whenIdle: () => loop.whenIdle(),
