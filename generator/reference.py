@@ -2,7 +2,8 @@
 
 The reference of the ``[datasets.<name>]`` and ``[models.<name>]`` keys of ``site.toml`` is made from
 the same :class:`~generator.schema.Field` declarations the build validates against
-(:data:`generator.config.DATASET_SCHEMA` and :data:`generator.config.SCHEMA`), so it cannot drift:
+(:data:`generator.config.DATASET_SCHEMA`, :data:`generator.model_settings.MODEL_SCHEMA` for an author's
+models, and :data:`generator.config.SCHEMA` for the built-in ones), so it cannot drift:
 tests/test_init.py checks that the committed file is what this module writes. ``--check`` writes
 nothing and exits 1 when the file is out of date.
 """
@@ -17,8 +18,19 @@ from typing import Any
 
 from .config import BUILTIN_DATASETS, DATASET_SCHEMA, SCALES, SCHEMA
 from .dataset_settings import NAME_RULE
+from .model_settings import (
+    ARCHITECTURES,
+    DEFAULT_FILTERS,
+    DEFAULT_HIDDEN,
+    LAYOUT_NAMES,
+    MODEL_SCHEMA,
+    ONLY_FOR,
+    TRAINING_KEYS,
+)
+from .model_settings import NAME_RULE as MODEL_NAME_RULE
 from .schema import Field
 from .stages.train import MODELS
+from .tfjs.layers import SUPPORTED_LAYERS
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "docs" / "datasets-reference.md"
@@ -54,10 +66,12 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _table(fields: dict[str, Field], *, required: tuple[str, ...] = ()) -> list[str]:
+def _table(fields: dict[str, Field], *, required: tuple[str, ...] = (), defaults: dict | None = None) -> list[str]:
+    """A Markdown table of ``fields``; ``defaults`` overrides the default column ({key: Markdown})."""
     rows = ["| key | type | default | allowed | what it does |", "| --- | --- | --- | --- | --- |"]
     for key, spec in fields.items():
         default = "required" if key in required else f"`{_value(spec.default)}`"
+        default = (defaults or {}).get(key, default)
         doc = spec.doc.removeprefix("Required. ") if key in required else spec.doc
         allowed = "any" if spec.kind == "str" and not spec.choices else spec.allowed()
         rows.append(f"| `{key}` | {TYPES[spec.kind]} | {default} | {_cell(allowed)} | {_cell(doc)} |")
@@ -83,6 +97,70 @@ def _model_title(name: str) -> str:
         return TOY
     info = MODELS[name]
     return f"{info['title'][:1].upper()}{info['title'][1:]}, trained on `{info['dataset']}`"
+
+
+def _own_models() -> list[str]:
+    """The section on ``[models.<name>]`` tables of an author's own, from MODEL_SCHEMA."""
+    scales = ", ".join(f"`{scale}` {SCHEMA[f'scales.{scale}']['epoch_scale'].default:g}" for scale in SCALES)
+    only = "; ".join(f"`{key}` only with {' or '.join(f'`{a}`' for a in archs)}" for key, archs in ONLY_FOR.items())
+    return [
+        "## `[models.<name>]`: a model of your own",
+        "",
+        f"The name is {MODEL_NAME_RULE}; not a built-in model's name (below), nor a layout's",
+        f"({', '.join(f'`{n}`' for n in LAYOUT_NAMES)}). `dataset` is required: a built-in dataset or a",
+        "`[datasets.<name>]`, gray or colour, of any size. A table is one of two kinds:",
+        "",
+        f"- **trained by the build**: `architecture` ({', '.join(f'`{a}`' for a in ARCHITECTURES)}) and its",
+        f"  training keys. {only}. `epochs` is multiplied by the scale's `epoch_scale` ({scales}).",
+        "- **trained elsewhere**: `file`, one Keras 3 `.keras` file holding sub-models named `encoder` and",
+        "  `decoder`, or `encoder` and `decoder`, two files. Paths are relative to the settings file. Such a",
+        f"  model is read, never retrained, so the training keys ({', '.join(f'`{k}`' for k in TRAINING_KEYS)})",
+        "  are an error beside them.",
+        "",
+        *_table(
+            MODEL_SCHEMA,
+            required=("dataset",),
+            defaults={
+                "title": "the name",
+                "hidden": f"`{_value(DEFAULT_HIDDEN)}`",
+                "filters": f"`{DEFAULT_FILTERS}`",
+            },
+        ),
+        "",
+        "The families, for images of any size, gray (H, W) or colour (H, W, 3):",
+        "",
+        "- `dense`: the pixels flattened, `Dense` layers of the widths in `hidden`, a linear code; the decoder",
+        "  mirrors it and ends in a sigmoid, one value per pixel and channel.",
+        "- `conv`: stride-2 `Conv2D` stages (channels doubling up to `filters`), a `Dense` code; the decoder",
+        "  upsamples with `Conv2DTranspose` stages that land exactly on the image size.",
+        "- `vae`, `conv-vae`: the same with a variational code (a mean and a log-variance, trained on the",
+        "  negative ELBO); the mean places the points.",
+        "",
+        "A `.keras` file's encoder must take the dataset's images as they are, (H, W) for gray (no channel",
+        "axis) or (H, W, 3) for colour, scaled to [0, 1], and output a flat code (a VAE's encoder may output",
+        "[z_mean, z_log_var]; the first places the points); its decoder must turn that code back into an image",
+        "of the same shape. Every layer must be one the page can run:",
+        f"{', '.join(f'`{name}`' for name in SUPPORTED_LAYERS)}",
+        "(plain functional or sequential models, no custom layers). The build checks the files before anything",
+        "runs, and their content is part of the cache key, so a file saved again is read at the next build.",
+        "",
+        "Figures refer to a model by its name: `latent-layouts` takes it in `layouts: [<name>, ...]` on its",
+        "dataset (with `latent_dim = 2`: its codes place the points), and the figures with a `model:` or",
+        "`models:` option take it as the README's figure table says.",
+        "",
+        "```toml",
+        "[models.shapes_ae]               # trained by the build",
+        'dataset = "shapes"',
+        'architecture = "conv"',
+        "filters = 32",
+        "epochs = 20",
+        "",
+        "[models.shapes_trained]          # trained elsewhere, read from a file",
+        'dataset = "shapes"',
+        'file = "models/shapes-ae.keras"',
+        "```",
+        "",
+    ]
 
 
 def render() -> str:
@@ -130,12 +208,13 @@ def render() -> str:
         "",
         *_table(SCHEMA["data"]),
         "",
-        "## `[models.<name>]`",
+        *_own_models(),
+        "## The built-in models",
         "",
         "The models the build trains for the demo articles. Their architectures are fixed in `generator/models/`;",
-        "these keys set their training. Sections with the same keys and defaults share a table. Another",
-        "`[models.<name>]` is ignored with a warning naming the known sections: models of your own, trained",
-        "on your `[datasets.*]` or read from a `.keras` file, are coming but not yet supported.",
+        "these keys set their training. Sections with the same keys and defaults share a table. A",
+        "`[models.<name>]` with another name is a model of your own (above); one that has none of `dataset`,",
+        "`architecture`, `file` and `encoder` is an error listing these names.",
         "",
     ]
     for names, fields in _model_groups():
