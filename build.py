@@ -31,6 +31,16 @@ def _port(text: str) -> int:
     return port
 
 
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if not 1 <= jobs <= 256:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of jobs; allowed: a whole number from 1 to 256")
+    return jobs
+
+
 def _terminated(signum, _frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -113,6 +123,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "then build it with --config DIR/site.toml",
     )
     parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="stages run at once, in worker processes (default: the number of cores; 1: one at a time)",
+    )
+    parser.add_argument(
         "--strategy",
         choices=("auto", "one", "mirrored", "multi-worker"),
         default="auto",
@@ -174,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         quiet.install()  # before anything imports TensorFlow
     from generator.config import load_config
     from generator.errors import BuildError, internal_error
+    from generator.parallel import default_jobs
 
     try:
         root = args.config.resolve().parent if args.config else ROOT
@@ -195,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             strict=args.strict,
             verbosity=verbosity,
             remote_options=tuple(args.remote_cache_options),
+            jobs=args.jobs or default_jobs(),
         )
         if cfg.strict and cfg.warnings:
             raise BuildError("--strict: site.toml has warnings (see above)")

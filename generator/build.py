@@ -15,13 +15,17 @@ import shutil
 import time
 from pathlib import Path
 
+from . import (
+    distribute,
+    tex,  # noqa: F401  (registers the math stage)
+)
 from . import site as sitefiles
-from . import tex  # noqa: F401  (registers the math stage)
 from .config import Config
 from .errors import BudgetError, BuildError, ContentError
 from .figures import kinds
 from .linkcheck import assert_links
 from .markdown import Article, read_articles
+from .parallel import adopt, run_parallel
 from .pipeline import ROOT, Pipeline, Request, clean_cache, load_entry, prune_cache
 from .remote import open_remote
 from .render import figure_url, render_site_pages
@@ -77,6 +81,25 @@ def page_request(cfg: Config, article: Article, figures: list[Request], slugs: l
     )
 
 
+def _worker_setup(cfg: Config) -> dict:
+    """What a worker process of --jobs needs to resolve requests like this build (generator/parallel.py)."""
+    remote = None
+    if cfg["build.remote_cache"]:
+        remote = {
+            "url": cfg["build.remote_cache"],
+            "options": cfg.remote_options,
+            "read_only": cfg["build.remote_cache_read_only"],
+        }
+    return {
+        "cache_dir": str(cfg.cache_dir),
+        "clean": cfg.clean,
+        "show_progress": cfg.verbosity >= 0,
+        "verbosity": cfg.verbosity,
+        "strategy": distribute.chosen(),
+        "remote": remote,
+    }
+
+
 def math_params(article: Article) -> dict:
     return {"article": article.slug, "items": [[source, display] for source, display, _ in article.math]}
 
@@ -106,13 +129,22 @@ def build(cfg: Config, *, force: bool = False, prune: bool = False) -> dict:
     slugs = [a.slug for a in articles]
     pipeline = Pipeline(cfg.cache_dir, clean=cfg.clean, show_progress=cfg.verbosity >= 0, remote=remote)
 
-    for article in articles:  # cheap and early: a TeX error should not wait for training
-        math = json.loads(pipeline.get(Request("math", math_params(article))).file("math.json").read_text())
+    math_requests = [Request("math", math_params(article)) for article in articles]
+    page_requests = {a.slug: page_request(cfg, a, figure_requests[a.slug], slugs) for a in articles}
+    if cfg.jobs > 1 and not distribute.in_one_process():  # the stages the cache lacks, in worker processes
+        # (the passes below then load them)
+        worker_records = run_parallel(pipeline, [*math_requests, *page_requests.values()], cfg.jobs, _worker_setup(cfg))
+        pipeline.trusted.update(record.key for record in worker_records)
+    else:
+        worker_records = []
+    for article, request in zip(articles, math_requests):  # cheap and early: a TeX error should not wait
+        math = json.loads(pipeline.get(request).file("math.json").read_text())
         for (source, _display, line), result in zip(article.math, math):
             if "error" in result:
                 raise ContentError(f"math '{source}' does not render: {result['error']}", where=article.where(line))
     payloads = {slug: [pipeline.get(r) for r in requests] for slug, requests in figure_requests.items()}
-    pages = {a.slug: pipeline.get(page_request(cfg, a, figure_requests[a.slug], slugs)) for a in articles}
+    pages = {slug: pipeline.get(request) for slug, request in page_requests.items()}
+    adopt(pipeline.records, worker_records)
 
     staged = sitefiles.staging_dir(cfg.out)
     try:

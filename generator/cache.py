@@ -199,7 +199,10 @@ def prune_cache(cache_dir: Path, keep: set[str]) -> tuple[int, int]:
 
 
 def _digest(files: dict[str, dict], meta: dict) -> str:
-    return sha256_bytes(canonical({"files": files, "meta": meta}).encode())
+    """The content digest downstream keys hold: the files and the meta, except measured times (meta keys that
+    start with "seconds"), which differ from run to run, so that the same inputs give the same keys and site."""
+    content = {k: v for k, v in meta.items() if not k.startswith("seconds")}
+    return sha256_bytes(canonical({"files": files, "meta": content}).encode())
 
 
 def write_entry(tmp: Path, entry: Path, name: str, key: str, params: dict, meta: dict, seconds: float) -> Artifact:

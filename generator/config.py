@@ -199,6 +199,8 @@ class Config:
     model_origins: dict[str, str] = field(default_factory=dict)
     #: ``--remote-cache-option KEY=VALUE`` items: storage options for the remote cache's back-end.
     remote_options: tuple[str, ...] = ()
+    #: Stages run at once in worker processes (``--jobs``); 1 = one at a time in this process.
+    jobs: int = 1
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -363,6 +365,7 @@ def load_config(
     strict: bool = False,
     verbosity: int = 0,
     remote_options: tuple[str, ...] = (),
+    jobs: int = 1,
 ) -> Config:
     """Read ``site.toml`` under ``root`` (or ``path``, which must exist), overlay the given flags, validate everything.
 
@@ -459,4 +462,5 @@ def load_config(
         origins={name: where for name, where in origins.items() if f"datasets.{name}.path" in values},
         model_origins={name: where for name, where in model_origins.items() if f"models.{name}.dataset" in values},
         remote_options=tuple(remote_options),
+        jobs=jobs,
     )

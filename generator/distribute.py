@@ -87,6 +87,17 @@ def configure(name: str) -> str:
     return name
 
 
+def chosen() -> str:
+    """The ``--strategy`` this process was configured with (for the workers of ``--jobs``)."""
+    return _state["name"]
+
+
+def in_one_process() -> bool:
+    """True when training must stay in the build's own process (multi-worker: this process holds the
+    cluster's port and collectives), so ``--jobs`` runs no workers."""
+    return _state["strategy"] is not None and _state["resolved"] == "multi-worker"
+
+
 def is_chief() -> bool:
     """False on the workers of a multi-worker cluster other than worker 0 (which publishes the site)."""
     config = cluster() if _state["name"] in ("multi-worker", "auto") else None

@@ -63,7 +63,7 @@ from .errors import BuildError
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Modules left out of stage keys: they build requests and keys and store entries, not what a stage writes.
 HARNESS = frozenset(
     {"generator/pipeline.py", "generator/cache.py", "generator/errors.py", "generator/config.py", "generator/schema.py"}
@@ -246,6 +246,11 @@ def cache_key(st: Stage, params: dict, upstream: dict[str, str], roots: tuple[tu
     )
 
 
+#: The terminal line of this process's progress bars: 0 in the build's process, 1, 2, ... in the workers of
+#: ``--jobs`` (generator/parallel.py), so each running stage has a line of its own.
+BAR_POSITION = 0
+
+
 class Progress:
     """A progress bar for one long step; silent when quiet."""
 
@@ -262,6 +267,7 @@ class Progress:
                 file=sys.stderr,
                 mininterval=0.3,
                 dynamic_ncols=True,
+                position=BAR_POSITION,  # a worker of --jobs: its own line
             )
         self.done = 0
 
@@ -334,6 +340,8 @@ class Pipeline:
             )
         )
         self.records: list[Record] = []
+        #: keys of entries made by this build (in workers of --jobs): loaded even under --clean
+        self.trusted: set[str] = set()
         self._memo: dict[str, Artifact] = {}
 
     def get(self, request: Request) -> Artifact:
@@ -348,7 +356,7 @@ class Pipeline:
         entry = self.cache_dir / st.name / key
         label = st.label(request.params)
         with entry_lock(entry, label):  # another build making the same entry finishes first; then it is loaded here
-            artifact = None if self.clean else load_entry(entry, st.name, key)
+            artifact = None if self.clean and key not in self.trusted else load_entry(entry, st.name, key)
             if artifact is not None:
                 log.debug("[fresh] %s %s", label, key[:12])
                 self.records.append(Record(label, key, True, 0.0, artifact.bytes, artifact.meta))

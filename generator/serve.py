@@ -187,9 +187,13 @@ def rebuild(cfg: Config, config_path: Path, force: bool = False) -> tuple[Config
             clean=False,
             strict=cfg.strict,
             verbosity=cfg.verbosity,
+            remote_options=cfg.remote_options,
+            jobs=cfg.jobs,
         )
         values = dict(fresh.values)
-        for key in ("build.scale", "site.base_url", "data.mnist", "data.fashion_mnist", "data.celeba"):
+        kept = ("build.scale", "site.base_url", "data.mnist", "data.fashion_mnist", "data.celeba")
+        kept += ("build.remote_cache", "build.remote_cache_read_only")
+        for key in kept:
             values[key] = cfg.values[key]  # flags given on the command line keep winning
         cfg = Config(**{**fresh.__dict__, "values": values})
     except BuildError as exc:

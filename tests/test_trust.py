@@ -178,9 +178,10 @@ def test_the_same_figure_twice_builds(project):
 # --- killed builds leave nothing behind --------------------------------------------------------------
 
 
-def _stop_during_training(p: Project, signum: int) -> None:
+def _stop_during_training(p: Project, signum: int, jobs: int = 1) -> None:
     """Start a build, wait until a training stage is writing its temporary folder, send ``signum``."""
     cmd = [sys.executable, str(ROOT / "build.py"), "--config", str(p.root / "site.toml"), "--scale", "tiny", "-v"]
+    cmd += ["--jobs", str(jobs)]  # 2: the stage runs in a worker process, which the build must stop too
     proc = subprocess.Popen(cmd, cwd=p.root, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
         for line in proc.stderr:  # wait for the state we need: a stage is running, its temporary folder exists
@@ -196,10 +197,11 @@ def _stop_during_training(p: Project, signum: int) -> None:
     assert proc.returncode != 0
 
 
-def test_a_terminated_build_cleans_up_after_itself(isolated_project):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_terminated_build_cleans_up_after_itself(isolated_project, jobs):
     p = isolated_project
     p.write("content/test-article.md", TRAINING_ARTICLE)
-    _stop_during_training(p, signal.SIGTERM)
+    _stop_during_training(p, signal.SIGTERM, jobs)
     assert not list((p.root / ".cache").rglob("*.tmp-*"))
     assert not list(p.root.glob("._site.*")) and not p.out.exists()
 
@@ -207,7 +209,7 @@ def test_a_terminated_build_cleans_up_after_itself(isolated_project):
 def test_a_killed_build_leaves_nothing_the_next_build_keeps(isolated_project):
     p = isolated_project
     p.write("content/test-article.md", TRAINING_ARTICLE)
-    _stop_during_training(p, signal.SIGKILL)
+    _stop_during_training(p, signal.SIGKILL)  # --jobs 1: the stage runs in the killed process itself
     assert list((p.root / ".cache").rglob("*.tmp-*")), "SIGKILL cannot be caught: the folder stays for now"
     # and a site-staging folder and an old site left by another killed build
     pid = dead_pid()

@@ -237,7 +237,6 @@ def payload(ctx: Context) -> dict:
                 "short": row.get("short", row["key"]),
                 "dataset": row.get("dataset", ""),
                 "colour": OKABE_ITO[len(series) % len(OKABE_ITO)],
-                "seconds": round(float(history.get("seconds", 0.0)), 2),
                 **curves,
             }
         )

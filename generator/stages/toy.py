@@ -146,7 +146,6 @@ def train_toy_stage(ctx: Context) -> dict:
             "learning_rate": p["learning_rate"],
             "snapshots": snaps,
             "fields": [list(f) for f in FIELDS],
-            "seconds": round(seconds, 3),
             "fd_error": fd_error,
             "fd_points": check,
         },

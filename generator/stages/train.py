@@ -280,7 +280,7 @@ def train_model(ctx: Context) -> dict:
         _save_weights(models[part], ctx.out / part)
     _write_codes(ctx, models["encoder"], x_train, x_val)
     ctx.write_json("model.json", {**p, "input_shape": list(input_shape)})
-    ctx.write_json("history.json", history)
+    ctx.write_json("history.json", {k: v for k, v in history.items() if k != "seconds"})  # time: in the meta
     return {
         "model": p["model"],
         "epochs": p["hyper"]["epochs"],
