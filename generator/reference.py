@@ -1,4 +1,4 @@
-"""Write docs/datasets-reference.md from the schema: ``python -m generator.reference [--check]``.
+"""Write docs/datasets-reference.md and docs/figures-reference.md from the schema: ``python -m generator.reference``.
 
 The reference of the ``[datasets.<name>]`` and ``[models.<name>]`` keys of ``site.toml`` is made from
 the same :class:`~generator.schema.Field` declarations the build validates against
@@ -6,6 +6,10 @@ the same :class:`~generator.schema.Field` declarations the build validates again
 models, and :data:`generator.config.SCHEMA` for the built-in ones), so it cannot drift:
 tests/test_init.py checks that the committed file is what this module writes. ``--check`` writes
 nothing and exits 1 when the file is out of date.
+
+docs/figures-reference.md is made the same way from every figure kind's ``OPTIONS`` (and the options
+every kind takes, ``generator.figures.COMMON_OPTIONS``): each option's type, default and the values
+allowed, which the figure block is validated against.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from .tfjs.layers import SUPPORTED_LAYERS
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "docs" / "datasets-reference.md"
+FIGURES_TARGET = ROOT / "docs" / "figures-reference.md"
 TYPES = {
     "str": "string",
     "int": "integer",
@@ -66,15 +71,23 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _table(fields: dict[str, Field], *, required: tuple[str, ...] = (), defaults: dict | None = None) -> list[str]:
-    """A Markdown table of ``fields``; ``defaults`` overrides the default column ({key: Markdown})."""
+def _table(
+    fields: dict[str, Field],
+    *,
+    required: tuple[str, ...] = (),
+    defaults: dict | None = None,
+    allowed: dict | None = None,
+) -> list[str]:
+    """A Markdown table of ``fields``; ``defaults`` and ``allowed`` override those columns ({key: Markdown})."""
+    overrides = allowed or {}
     rows = ["| key | type | default | allowed | what it does |", "| --- | --- | --- | --- | --- |"]
     for key, spec in fields.items():
         default = "required" if key in required else f"`{_value(spec.default)}`"
         default = (defaults or {}).get(key, default)
         doc = spec.doc.removeprefix("Required. ") if key in required else spec.doc
-        allowed = "any" if spec.kind == "str" and not spec.choices else spec.allowed()
-        rows.append(f"| `{key}` | {TYPES[spec.kind]} | {default} | {_cell(allowed)} | {_cell(doc)} |")
+        values = "any" if spec.kind == "str" and not spec.choices else spec.allowed()
+        values = overrides.get(key, values)
+        rows.append(f"| `{key}` | {TYPES[spec.kind]} | {default} | {_cell(values)} | {_cell(doc)} |")
     return rows
 
 
@@ -224,23 +237,77 @@ def render() -> str:
     return "\n".join(lines)
 
 
+def _summary(module) -> str:
+    """The first sentence of a figure module's docstring, after 'Figure kind ``x``: '."""
+    first = (module.__doc__ or "").strip().split("\n\n", 1)[0].replace("\n", " ")
+    return first.split(":", 1)[1].strip() if first.startswith("Figure kind") and ":" in first else first
+
+
+def render_figures() -> str:
+    """The figure reference's Markdown text: every kind's options, from their Field declarations."""
+    from .figures import COMMON_OPTIONS, kinds
+
+    lines = [
+        "# Reference: figure kinds and their options",
+        "",
+        "<!-- Written by `python -m generator.reference` from every figure kind's OPTIONS",
+        "     (generator/figures/<kind>.py); do not edit by hand. -->",
+        "",
+        'A figure is a fenced block in an article (see the README\'s "Writing articles"):',
+        "",
+        "````markdown",
+        "```figure",
+        "kind: latent-layouts",
+        "dataset: mnist",
+        "layouts: [umap, pca]",
+        "caption: Ten thousand digits on a plane.",
+        "```",
+        "````",
+        "",
+        "An option not listed for its kind, a value of the wrong type or outside what is allowed is an error",
+        "naming the article's file and line. Where an option names a data set or a model, the allowed names",
+        "are the built-in ones and those your `site.toml` declares (`[datasets.<name>]`, `[models.<name>]`;",
+        "see [datasets-reference.md](datasets-reference.md)); the build checks them before anything runs.",
+        "",
+        "## Options every kind takes",
+        "",
+        *_table({k: v for k, v in COMMON_OPTIONS.items() if k != "kind"}),
+        "",
+    ]
+    names = {
+        "model": "a model's name (built-in or a `[models.<name>]`): which, in what it does",
+        "models": "a list of models' names (built-in or `[models.<name>]`): which, in what it does",
+        "dataset": "a data set's name (built-in or a `[datasets.<name>]`)",
+        "datasets": "a list of data sets' names (built-in or `[datasets.<name>]`)",
+        "layouts": "a list of distinct layouts: 'umap', 'tsne', 'pca', 'encoder', 'vae' (mnist), or models' names",
+        "initial": "'' or one of the figure's own choices (see `layouts` / `models`)",
+    }
+    for kind, module in sorted(kinds().items()):
+        summary = _summary(module)
+        lines += [f"## `{kind}`", "", summary[:1].upper() + summary[1:], ""]
+        options = module.OPTIONS
+        overrides = {k: v for k, v in names.items() if k in options and not options[k].choices}
+        lines += [*_table(options, allowed=overrides), ""] if options else ["No options of its own.", ""]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator.reference", description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the file is out of date")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file is out of date")
     args = parser.parse_args(argv)
-    text = render()
-    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else None
-    if args.check:
-        if current != text:
-            print(f"{TARGET.relative_to(ROOT)} is out of date: run python -m generator.reference", file=sys.stderr)
-            return 1
-        return 0
-    if current != text:
-        TARGET.write_text(text, encoding="utf-8")
-        print(f"wrote {TARGET.relative_to(ROOT)}")
-    else:
-        print(f"{TARGET.relative_to(ROOT)} is up to date")
-    return 0
+    stale = 0
+    for target, text in ((TARGET, render()), (FIGURES_TARGET, render_figures())):
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if args.check:
+            if current != text:
+                print(f"{target.relative_to(ROOT)} is out of date: run python -m generator.reference", file=sys.stderr)
+                stale += 1
+        elif current != text:
+            target.write_text(text, encoding="utf-8")
+            print(f"wrote {target.relative_to(ROOT)}")
+        else:
+            print(f"{target.relative_to(ROOT)} is up to date")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

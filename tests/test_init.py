@@ -155,12 +155,20 @@ def test_the_commented_model_example_trains_on_the_dataset_example_and_names_eve
 
 
 def test_the_reference_is_the_one_the_schema_writes():
-    """docs/datasets-reference.md is generated (python -m generator.reference): it says what the schema says."""
+    """docs/datasets-reference.md and docs/figures-reference.md are generated (python -m generator.reference): they
+    say what the schema and the figure kinds' options say."""
     from generator import reference
 
     assert reference.TARGET.read_text(encoding="utf-8") == reference.render(), (
         "docs/datasets-reference.md is out of date: run python -m generator.reference"
     )
+    figures = reference.FIGURES_TARGET.read_text(encoding="utf-8")
+    assert figures == reference.render_figures(), (
+        "docs/figures-reference.md is out of date: run python -m generator.reference"
+    )
+    from generator.figures import kinds
+
+    assert all(f"## `{kind}`" in figures for kind in kinds())
     assert reference.main(["--check"]) == 0
 
 
