@@ -30,7 +30,7 @@ from .pipeline import ROOT, Pipeline, Request, clean_cache, load_entry, prune_ca
 from .remote import open_remote
 from .render import figure_url, render_site_pages
 from .report import Weigher, print_table, summary_table
-from .stages import check_inputs, datasets_needed, prepare_default_data
+from .stages import check_inputs, credit_records, datasets_needed, prepare_default_data
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,9 @@ def plan(cfg: Config, articles: list[Article]) -> dict[str, list[Request]]:
         requests[article.slug] = []
         for block in article.figures:
             try:
-                requests[article.slug].append(available[block.kind].request(block.options, cfg))
+                request = available[block.kind].request(block.options, cfg)
+                request.params["credits"] = credit_records(cfg, request)  # see payload.source_record
+                requests[article.slug].append(request)
             except BuildError as exc:
                 raise ContentError(exc.message, where=article.where(block.line)) from None
     return requests

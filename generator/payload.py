@@ -93,9 +93,18 @@ class Payload:
 # ---- upstream artifacts -----------------------------------------------------------------------------------
 
 
+def source_record(ctx: Context, artifact: Artifact) -> dict:
+    """The credit record of a dataset artifact: its meta's (name, count, skipped, and a built-in set's title and
+    credit), with an author's title, credit, licence and URL from the figure's request (``params["credits"]``,
+    set when the build plans the figure: they are not part of the dataset's key)."""
+    source = dict(artifact.meta["source"])
+    source.update(ctx.params.get("credits", {}).get(source["name"], {}))
+    return source
+
+
 def source_of(ctx: Context, name: str = "data") -> dict:
-    """The credit record of a dataset artifact input."""
-    return dict(ctx.inputs[name].meta["source"])
+    """The credit record of the dataset artifact input ``name`` (see :func:`source_record`)."""
+    return source_record(ctx, ctx.inputs[name])
 
 
 def export_info(artifact: Artifact) -> dict:
@@ -127,7 +136,7 @@ def dataset_inputs(params: dict) -> dict[str, Request]:
 
 def sources_of(ctx: Context, params: dict) -> list[dict]:
     """The credit records of the data sets of :func:`dataset_inputs`."""
-    return [dict(ctx.inputs[f"data:{d}"].meta["source"]) for d in sorted(params["data"])]
+    return [source_record(ctx, ctx.inputs[f"data:{d}"]) for d in sorted(params["data"])]
 
 
 # ---- the autoencoder zoo (article 3) ----------------------------------------------------------------------

@@ -431,3 +431,41 @@ def test_the_cache_key_changes_when_one_image_changes(tmp_path):
     data[-1] ^= 0xFF
     file.write_bytes(bytes(data))
     assert dataset_request(cfg, "flat").ident != first
+
+
+def test_a_new_credit_line_rebuilds_the_pages_but_reads_and_trains_nothing_again(tmp_path):
+    """title, credit, licence and url say how a data set is credited, not what its images are: editing them
+    reruns the payloads that print them (and the pages), never the dataset, the model or the layouts."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    shutil.copytree(ROOT / "examples" / "shapes" / "data", tmp_path / "data")
+    table = '[datasets.shapes]\npath = "data"\ncredit = "Drawn by A"\nlicence = "CC0 1.0"\n'
+    model = '[models.shapes_ae]\ndataset = "shapes"\nhidden = [32]\nepochs = 7\n'
+    (tmp_path / "site.toml").write_text(f'[site]\ntitle = "Credits"\n\n{table}\n{model}')
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text(
+        "---\ntitle: A\n---\n\n```figure\nkind: latent-layouts\ndataset: shapes\nlayouts: [shapes_ae, pca]\n```\n\n"
+        "```figure\nkind: data-note\ndatasets: [shapes]\n```\n"
+    )
+    cmd = [sys.executable, str(ROOT / "build.py"), "--config", str(tmp_path / "site.toml"), "--scale", "tiny"]
+
+    def build() -> dict:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stderr[-3000:]
+        report = json.loads((tmp_path / "_site" / "build-report.json").read_text())
+        return {stage["name"].split(" (")[0]: stage["status"] for stage in report["stages"]}
+
+    build()
+    (tmp_path / "site.toml").write_text((tmp_path / "site.toml").read_text().replace("Drawn by A", "Drawn by B"))
+    again = build()
+    assert {again[name] for name in again if name.split()[0] in ("dataset", "train", "layout", "atlas")} == {"cached"}
+    assert again["figure data-note"] == "ran" and again["figure latent-layouts"] == "ran", again
+    credits_page = (tmp_path / "_site" / "credits" / "index.html").read_text()
+    assert "Drawn by B" in credits_page and "Drawn by A" not in credits_page
+    note = json.loads(next((tmp_path / "_site" / "figures").rglob("data-note*/config.json")).read_text())
+    assert "Drawn by B" in note["items"][0]["credit"]

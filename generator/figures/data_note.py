@@ -9,7 +9,7 @@ plain HTML (no JavaScript).
 
 from __future__ import annotations
 
-from ..payload import dataset_option
+from ..payload import dataset_option, source_record
 from ..pipeline import Context, Request, stage
 from ..schema import Field
 
@@ -66,7 +66,7 @@ def credit_line(name: str, source: dict) -> str:
 def payload(ctx: Context) -> dict:
     items = []
     for name, artifact in ctx.inputs.items():
-        source = dict(artifact.meta["source"])
+        source = source_record(ctx, artifact)
         shape = list(artifact.meta["shape"])
         items.append(
             {
@@ -88,5 +88,5 @@ def payload(ctx: Context) -> dict:
     return {
         "items": items,
         "scale": ctx.params["scale"],
-        "sources": [dict(a.meta["source"]) for a in ctx.inputs.values()],
+        "sources": [source_record(ctx, a) for a in ctx.inputs.values()],
     }

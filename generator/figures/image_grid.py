@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..draw import labelled_grid
-from ..payload import Payload, class_names, dataset_option
+from ..payload import Payload, class_names, dataset_option, source_record
 from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..stages.data import load_arrays
@@ -128,7 +128,7 @@ def payload(ctx: Context) -> dict:
     cols = min(len(images), 10)
     rows = -(-len(images) // cols)
     Image.fromarray(sheet(images, cols), "RGB" if colour else "L").save(ctx.out / "grid.png", optimize=True)
-    source = dict(data.meta["source"])
+    source = source_record(ctx, data)
     noun = "digits" if p["dataset"] == "mnist" else "colour images" if colour else "images"
     alt = describe(len(images), noun, source.get("title") or source["name"], labels, p["per_class"])
     config = {

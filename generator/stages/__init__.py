@@ -181,6 +181,22 @@ def prepare_default_data(cfg: Config, names: set[str], show_progress: bool = Tru
         default_folder(show_progress)
 
 
+#: The keys of a [datasets.<name>] that say how it is credited, not what its images are.
+PRESENTATION = ("title", "credit", "licence", "url")
+
+
+def credit_records(cfg: Config, request: Request) -> dict[str, dict]:
+    """{name: {title, credit, licence, url}} of the author's data sets ``request`` reads, for its payload."""
+    from ..datasets.registry import is_user_dataset, user_datasets
+
+    specs = user_datasets(cfg)
+    return {
+        name: {"title": specs[name]["title"] or name, **{key: specs[name][key] for key in PRESENTATION[1:]}}
+        for name in sorted(datasets_needed([request]))
+        if is_user_dataset(cfg, name)
+    }
+
+
 def dataset_request(cfg: Config, name: str) -> Request:
     """The dataset artifact: uint8 images and labels, sized by the scale preset.
 
@@ -196,7 +212,9 @@ def dataset_request(cfg: Config, name: str) -> Request:
             "dataset",
             {
                 "name": name,
-                "spec": spec,
+                # how it is presented (title, credit, licence, url) is not what the pixels are: it reaches the
+                # figures through their own requests (credit_records()), so a new credit line retrains nothing
+                "spec": {key: value for key, value in spec.items() if key not in PRESENTATION},
                 "count": dataset_count(cfg, name),
                 "seed": cfg["build.seed"],
                 "path": spec["path"],
