@@ -46,7 +46,6 @@ COLUMNS = [
     ("params", "Parameters", "", 0),
     ("epochs", "Epochs", "", 0),
     ("train_count", "Images", "trained on", 0),
-    ("seconds_training", "Time", "training, s", 1),
 ]
 WIDTHS = {  # of each column in the fallback image, px
     "title": 210,
@@ -56,7 +55,6 @@ WIDTHS = {  # of each column in the fallback image, px
     "params": 100,
     "epochs": 70,
     "train_count": 120,
-    "seconds_training": 110,
 }
 NUMBERS = (
     "test_bce",
@@ -67,7 +65,6 @@ NUMBERS = (
     "epochs",
     "train_count",
     "test_count",
-    "seconds_training",
     "guide_bce",
 )
 
