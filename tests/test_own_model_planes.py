@@ -39,7 +39,7 @@ FILE_MODEL = """
 dataset = "bars"
 file = "models/bars-3d.keras"
 """
-KINDS = ("decoder-sampler", "zoo-latent", "zoo-manifold")
+KINDS = ("decoder-sampler", "zoo-latent", "zoo-manifold", "draw-digit")
 
 
 def article(figure: str) -> str:
@@ -119,3 +119,11 @@ def test_tiles_keep_gray_square_images_as_before_and_fit_colour_and_other_shapes
     assert wide.mode == "RGB" and wide.size == (48, 40)
     tall = image_tile(rng.random((24, 12)).astype("float32"), 48)
     assert tall.mode == "L" and tall.size == (24, 48)
+
+
+def test_draw_digit_on_a_colour_model_is_one_message(project):
+    """draw-digit draws in gray: a model of an RGB data set is refused with the line, before training."""
+    site = SITE + '\n[datasets.paint]\npath = "data/bars"\ncolor = "rgb"\nlicence = "CC0 1.0"\n'
+    site += '\n[models.paint_ae]\ndataset = "paint"\nhidden = [16]\n'
+    message = failure(project, "kind: draw-digit\nmodel: paint_ae", site)
+    assert "draw-digit draws in gray" in message and "'paint_ae'" in message and "decoder-sampler" in message

@@ -1,10 +1,12 @@
 """Figure kind ``draw-digit``: draw a digit, see where the encoder puts it and what the decoder makes of it.
 
 The reader draws on a pad (mouse, touch or pen) or picks a held-out test digit
-by keyboard. The page downsamples the drawing to 28 x 28 as MNIST was made
-(fit the ink into 20 x 20 by area averaging, centre by centre of mass), runs
-the TF.js encoder, marks the code among the data's codes and paints the
-decoder's reconstruction.
+by keyboard. The page downsamples the drawing to the model's image size as
+MNIST was made (fit the ink into 20/28 of the field by area averaging, centre
+by centre of mass), runs the TF.js encoder, marks the code among the data's
+codes and paints the decoder's reconstruction. Any model with a 2-D code on
+gray images works (MNIST's by default; an author's ``[models.<name>]`` on gray
+data of any size, labelled or not: the texts then say "image").
 
 The models and the code positions are shared artifacts (the same files as
 ``decoder-sampler``). The payload holds ``config.json``, ``fallback.png``,
@@ -20,19 +22,22 @@ import json
 import numpy as np
 
 from ..draw import BLACK, LEGEND_INK, TABLEAU10, WHITE, exact_palette, font, legend, scatter, tile
-from ..payload import MNIST_CLASSES, Payload, export_info, pick_per_class, source_of
+from ..errors import ContentError
+from ..payload import MNIST_CLASSES, Payload, class_names, export_info, pick_per_class, source_of
 from ..pipeline import Context, Request, stage
-from ..plane import MNIST_MODELS, code_transform, plane_domain
+from ..plane import code_transform, image_tile, plane_domain, plane_layout, plane_model
 from ..schema import Field
 from ..stages.data import load_arrays
 from ..stages.export import export_request
-from ..stages.layout import layout_request
 from ..stages.train import train_request
 
 KIND = "draw-digit"
 OPTIONS = {
     "model": Field(
-        "str", "mnist_ae", "Which trained MNIST autoencoder encodes the drawing.", choices=tuple(MNIST_MODELS)
+        "str",
+        "mnist_ae",
+        "Which trained autoencoder encodes the drawing: a model with a 2-D code on gray images (mnist_ae, "
+        "mnist_vae, faces_ae, fashion_vae, fashion_cvae, or a [models.<name>] on a gray data set).",
     ),
     "points": Field("int", 10_000, "Most data points drawn on the plane.", 100, 70_000),
     "test_digits": Field("int", 10, "Held-out test digits offered by the 'Use a test digit' menu.", 2, 30),
@@ -41,15 +46,28 @@ OPTIONS = {
 
 def request(options: dict, cfg) -> Request:
     model = options["model"]
+    info = plane_model(cfg, model)
+    from ..datasets.registry import is_user_dataset, user_datasets
+
+    dataset = info["dataset"]
+    if is_user_dataset(cfg, dataset) and user_datasets(cfg)[dataset]["color"] == "rgb":
+        raise ContentError(colour_message(model, dataset))
     return Request(
         f"figure:{KIND}",
         {
             **options,
             "encoder": export_request(cfg, model, "encoder").params,
             "decoder": export_request(cfg, model, "decoder").params,
-            "layout": layout_request(cfg, MNIST_MODELS[model]).params,
+            "layout": plane_layout(cfg, model, dataset).params,
             "train": train_request(cfg, model).params,
         },
+    )
+
+
+def colour_message(model: str, dataset: str) -> str:
+    return (
+        f"draw-digit draws in gray, and model {model!r} is trained on colour images ({dataset!r}); "
+        "use a model of a gray data set, or decoder-sampler for this one"
     )
 
 
@@ -77,9 +95,19 @@ def payload(ctx: Context) -> dict:
     p = ctx.params
     out = Payload(ctx)
     train, layout = ctx.inputs["train"], ctx.inputs["layout"]
-    arrays = load_arrays(ctx.inputs["data"])
+    data = ctx.inputs["data"]
+    arrays = load_arrays(data)
+    if arrays["x_train"].ndim == 4:  # a colour data set whose colour was inferred when it was read
+        raise ContentError(colour_message(p["model"], data.meta["source"]["name"]))
     codes_all = np.load(train.file("codes.npy"))
-    labels_all = np.concatenate([arrays["y_train"], arrays["y_test"]]).astype(np.uint8)
+    labelled = arrays["y_train"] is not None
+    names = class_names(data) if labelled else []
+    mnist = data.meta["source"]["name"] == "mnist"
+    noun = "digit" if mnist else "image"
+    if labelled:
+        labels_all = np.concatenate([arrays["y_train"], arrays["y_test"]]).astype(np.uint8)
+    else:
+        labels_all = np.zeros(len(codes_all), np.uint8)
     if len(labels_all) != len(codes_all):
         raise ValueError("the data set and the model's codes do not cover the same points")
     transform = code_transform(
@@ -88,20 +116,30 @@ def payload(ctx: Context) -> dict:
         json.loads(layout.file("layout.json").read_text())["quant"],
     )
     n = min(p["points"], len(codes_all))
-    (ctx.out / "labels.u8").write_bytes(labels_all[:n].tobytes())
+    if labelled:
+        (ctx.out / "labels.u8").write_bytes(labels_all[:n].tobytes())
     extent = json.loads(ctx.inputs["encoder"].file("extent.json").read_text())
     domain = plane_domain(extent)
 
-    picks = pick_per_class(arrays["y_test"], p["test_digits"])
+    if labelled:
+        picks = pick_per_class(arrays["y_test"], p["test_digits"])
+    else:
+        picks = np.arange(min(p["test_digits"], len(arrays["x_test"])))
     digits = arrays["x_test"][picks]
     (ctx.out / "digits.u8").write_bytes(digits.astype(np.uint8).tobytes())
     models = rebuild(train)
     codes = np.asarray(models["encoder"].predict(digits.astype(np.float32) / 255.0, verbose=0), np.float64)
     recon = np.asarray(models["decoder"].predict(codes.astype(np.float32), verbose=0))
     height, width = digits.shape[1:]
+
+    def label(i: int) -> str:
+        if mnist:
+            return str(int(arrays["y_test"][i]))
+        return names[int(arrays["y_test"][i])] if labelled else f"image {int(i) + 1}"
+
     test = [
         {
-            "label": str(int(arrays["y_test"][i])),
+            "label": label(i),
             "index": int(len(arrays["x_train"]) + i),
             "code": [round(float(v), 6) for v in code],
         }
@@ -117,9 +155,14 @@ def payload(ctx: Context) -> dict:
     size = 112
     sheet = Image.new("RGB", (2 * size + plane.width + 80, plane.height + 50), "white")
     top = (plane.height - size) // 2
-    sheet.paste(Image.fromarray(digits[0], "L").resize((size, size), Image.NEAREST).convert("RGB"), (10, top))
+    if digits.shape[1:] == (28, 28):  # MNIST's fallback, as it always was
+        shown, rebuilt = Image.fromarray(digits[0], "L").resize((size, size), Image.NEAREST), tile(recon[0], size)
+    else:  # any other size: its own aspect
+        shown, rebuilt = image_tile(digits[0] / 255.0, size), image_tile(recon[0], size)
+    sheet.paste(shown.convert("RGB"), (10 + (size - shown.width) // 2, top + (size - shown.height) // 2))
     sheet.paste(plane, (size + 40, 0))
-    sheet.paste(tile(recon[0], size).convert("RGB"), (size + 70 + plane.width, top))
+    left = size + 70 + plane.width
+    sheet.paste(rebuilt.convert("RGB"), (left + (size - rebuilt.width) // 2, top + (size - rebuilt.height) // 2))
     draw = ImageDraw.Draw(sheet)
     for x in (size + 16, size + 48 + plane.width):
         draw.line((x, plane.height / 2, x + 18, plane.height / 2), fill=LEGEND_INK, width=2)
@@ -128,7 +171,11 @@ def payload(ctx: Context) -> dict:
             fill=LEGEND_INK,
         )
     draw.text(
-        (10 + size / 2, top + size + 8), f"test digit ({test[0]['label']})", fill=LEGEND_INK, font=font(13), anchor="ma"
+        (10 + size / 2, top + size + 8),
+        f"test {noun} ({test[0]['label']})",
+        fill=LEGEND_INK,
+        font=font(13),
+        anchor="ma",
     )
     draw.text(
         (size + 70 + plane.width + size / 2, top + size + 8),
@@ -137,21 +184,29 @@ def payload(ctx: Context) -> dict:
         font=font(13),
         anchor="ma",
     )
-    legend(draw, MNIST_CLASSES, TABLEAU10, width=sheet.width, y=plane.height + 12, font=font(12), step=34, lead=6)
+    if names:
+        legend(draw, names, TABLEAU10, width=sheet.width, y=plane.height + 12, font=font(12), step=34, lead=6)
 
     encoder_url, decoder_url, layout_url = (out.share(name) for name in ("encoder", "decoder", "layout"))
     x, y = codes[0]
+    source = source_of(ctx)
+    points = (
+        f"{n:,} MNIST digits coloured by class"
+        if mnist
+        else f"{n:,} images from {source.get('title') or source['name']}"
+    )
+    if names and not mnist:
+        points += " coloured by class"
     alt = (
-        f"A held-out test digit {test[0]['label']}, the point where the encoder places it, at "
-        f"({x:.2f}, {y:.2f}), among the codes of {n:,} MNIST digits coloured by class, and the "
-        "decoder's reconstruction of that code."
+        f"A held-out test {noun} {test[0]['label']}, the point where the encoder places it, at "
+        f"({x:.2f}, {y:.2f}), among the codes of {points}, and the decoder's reconstruction of that code."
     )
     config = {
         "model": p["model"],
         "encoder": encoder_url + "model/model.json",
         "decoder": decoder_url + "model/model.json",
         "positions": layout_url + "positions.u16",
-        "labels": "labels.u8",
+        "labels": "labels.u8" if labelled else None,
         "count": int(n),
         "code_from_q": {"scale": transform["scale"], "offset": transform["offset"]},
         "extent": extent,
@@ -159,14 +214,16 @@ def payload(ctx: Context) -> dict:
         "image": [int(height), int(width)],
         "digits": {"file": "digits.u8", "items": test},
         "colors": list(TABLEAU10),
-        "classes": MNIST_CLASSES,
+        "classes": MNIST_CLASSES if mnist else names,
+        "noun": noun,
         "export": {"encoder": export_info(ctx.inputs["encoder"]), "decoder": export_info(ctx.inputs["decoder"])},
     }
     return out.finish(
         config,
         alt=alt,
         fallback=exact_palette(sheet, [WHITE, BLACK, *TABLEAU10]),
-        sources=[source_of(ctx)],
+        sources=[source],
         points=int(n),
-        digits=[{"label": t["label"]} for t in test],
+        noun=noun,
+        digits=[{"label": t["label"], "text": f"a {t['label']}" if mnist else t["label"]} for t in test],
     )

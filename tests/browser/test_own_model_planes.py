@@ -108,8 +108,16 @@ model: bars_ae
 grid: 5
 caption: A grid the bars autoencoder's decoder draws around the middle of its codes.
 ```
+
+```figure
+kind: draw-digit
+id: bars-draw
+model: bars_ae
+test_digits: 4
+caption: Draw a bar; the bars autoencoder places it.
+```
 """
-IDS = ("shapes-sampler", "shapes-manifold", "bars-sampler", "bars-latent", "bars-manifold")
+IDS = ("shapes-sampler", "shapes-manifold", "bars-sampler", "bars-latent", "bars-manifold", "bars-draw")
 BARS = (20, 24)  # height, width
 CLASSES = ["circle", "square", "star", "triangle"]
 
@@ -342,3 +350,34 @@ def test_zoo_manifold_of_an_autoencoder_is_centred_on_its_codes_gray_and_wide(op
     assert box["width"] / box["height"] == pytest.approx(BARS[1] / BARS[0], rel=0.05), box
     readout = opened.text_content("figure#bars-manifold .decoder-readout")
     assert "on z\u2081" in readout and "on z\u2082" in readout, readout
+
+
+def test_draw_digit_on_unlabelled_gray_images_of_another_size(opened, built):
+    """draw-digit with an author's model (20 x 24 gray bars, no labels): the test images land where Keras puts
+    them, a drawn bar is reduced to 20 x 24 and gets a code, and the texts speak of images, without a legend."""
+    config = config_of(built, "draw-digit:bars_ae")
+    assert config["image"] == list(BARS) and config["labels"] is None and config["noun"] == "image"
+    items = config["digits"]["items"]
+    assert [item["label"] for item in items] == [f"image {i}" for i in range(1, 5)]
+    payload = payloads(built[0])["draw-digit:bars_ae"]
+    images = np.frombuffer((payload / config["digits"]["file"]).read_bytes(), np.uint8).reshape(len(items), -1)
+    span = np.asarray(config["extent"]["max"]) - np.asarray(config["extent"]["min"])
+    for i, item in enumerate(items):
+        code = hook(opened, "bars-draw", "encode", (images[i] / 255).tolist())
+        assert np.all(np.abs(np.asarray(code) - item["code"]) <= 1e-2 * span), (i, code, item["code"])
+    assert len(hook(opened, "bars-draw", "inputPixels")) == BARS[0] * BARS[1]
+    hook(opened, "bars-draw", "clear")
+    box = opened.locator("figure#bars-draw canvas.draw-pad").bounding_box()
+    opened.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.15)
+    opened.mouse.down()
+    opened.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.85, steps=8)
+    opened.mouse.up()
+    hook(opened, "bars-draw", "whenIdle")
+    code = hook(opened, "bars-draw", "code")
+    assert code is not None and all(np.isfinite(code))
+    drawn = np.asarray(hook(opened, "bars-draw", "input")).reshape(BARS)
+    assert drawn.max() > 0.5 and drawn.sum(axis=0).argmax() in range(8, 16), "the bar sits in the middle columns"
+    figure = opened.locator("figure#bars-draw")
+    assert figure.locator(".figure-legend").count() == 0
+    assert "Draw a image" not in figure.inner_text() and "draw a image" not in figure.inner_text()
+    assert "Use a test image" in figure.inner_text()

@@ -53,6 +53,9 @@ export async function mount(el, config) {
   }
   const colors = config.colors;
   const classes = config.classes ?? colors.map((_, i) => String(i));
+  const noun = config.noun ?? "digit"; // "image" for a model of an author's data
+  const aNoun = `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
+  const labelled = Boolean(config.labels) && classes.length > 0;
   const spans = domainSpans(config.domain);
   const voice = speaker(fig, ANNOUNCE_DELAY_MS);
   const clearButton = el.querySelector("[data-action='clear']");
@@ -61,19 +64,22 @@ export async function mount(el, config) {
   // DOM
   const pad = h("canvas", {
     class: "draw-pad", width: PAD, height: PAD, role: "img",
-    "aria-label": "Drawing pad: draw a digit with a mouse, finger or pen. Without a pointer, pick a test digit from the menu.",
+    "aria-label": `Drawing pad: draw ${aNoun} with a mouse, finger or pen. Without a pointer, pick a test ${noun} ` +
+      "from the menu.",
   });
-  const input = imageCanvas("draw-input", INPUT_SIZE, "The 28 by 28 image the encoder receives");
-  const output = imageCanvas("draw-output", OUTPUT_SIZE, "The decoder's reconstruction from the code");
+  const aspect = width / height;
+  const input = imageCanvas("draw-input", INPUT_SIZE, `The ${height} by ${width} image the encoder receives`, aspect);
+  const output = imageCanvas("draw-output", OUTPUT_SIZE, "The decoder's reconstruction from the code", aspect);
   const padBox = h("div", { class: "decoder-panel" }, pad,
-    h("p", { class: "decoder-caption", text: "Draw a digit here, large and centred, with a mouse, finger or pen." }),
+    h("p", { class: "decoder-caption", text: `Draw ${aNoun} here, large and centred, with a mouse, finger or pen.` }),
     h("div", { class: "draw-flow" }, flowImage(input, "Encoder input"),
       h("span", { class: "draw-arrow", "aria-hidden": "true", text: "\u2192" }),
       flowImage(output, "Reconstruction")));
   const planeCanvas = h("canvas", { role: "img" });
   const readout = h("p", { class: "decoder-readout" });
   const planeBox = h("div", { class: "decoder-plane" }, planeCanvas, readout);
-  const root = fig.add(h("div", { class: "decoder-figure draw-digit" }, padBox, planeBox, classLegend(classes, colors)));
+  const root = fig.add(h("div", { class: "decoder-figure draw-digit" }, padBox, planeBox,
+    labelled ? classLegend(classes, colors) : null));
   revealControls(fig, "[data-decoder-controls]");
 
   const padCtx = pad.getContext("2d", { willReadFrequently: true });
@@ -117,7 +123,7 @@ export async function mount(el, config) {
   function currentInput() {
     if (source.kind === "digit") return digitValues(source.index);
     if (source.kind === "pixels") return source.values;
-    return mnistify(inkOf(padCtx.getImageData(0, 0, PAD, PAD)), PAD, { out: width });
+    return mnistify(inkOf(padCtx.getImageData(0, 0, PAD, PAD)), PAD, { out: [height, width] });
   }
 
   function drawPlane() {
@@ -155,26 +161,28 @@ export async function mount(el, config) {
     const [x, y] = code;
     const { domain } = config;
     const outside = x < domain.x[0] || x > domain.x[1] || y < domain.y[0] || y > domain.y[1];
-    const top = majority(labels, nearest(codes, x, y, VOTERS));
+    const top = labelled ? majority(labels, nearest(codes, x, y, VOTERS)) : null;
     return {
       where: `${formatPoint(code, spans)}${outside ? " (outside the data's range)" : ""}`,
-      among: top ? `${top.n} of the ${VOTERS} nearest digits are ${classes[top.label]}s` : "",
+      among: top ? `${top.n} of the ${VOTERS} nearest ${noun}s are ${classes[top.label]}s` : "",
     };
   }
 
   function updateText() {
     const text = describe();
-    readout.textContent = text ? `code: ${text.where}` : "code: (draw a digit)";
-    planeCanvas.setAttribute("aria-label", `Codes of ${count.toLocaleString("en")} digits as dots coloured by class` +
-      (text ? `; the marker shows your input at ${text.where}; ${text.among}.` : "."));
+    readout.textContent = text ? `code: ${text.where}` : `code: (draw ${aNoun})`;
+    const dots = `Codes of ${count.toLocaleString("en")} ${noun}s as dots${labelled ? " coloured by class" : ""}`;
+    const among = text && text.among ? `; ${text.among}` : "";
+    planeCanvas.setAttribute("aria-label", dots + (text ? `; the marker shows your input at ${text.where}${among}.` : "."));
     if (!text) {
       voice.cancel();
       return;
     }
     voice.later(() => {
-      const what = source.kind === "digit"
-        ? `Test digit ${source.index + 1}, a ${digits[source.index].label},` : "Your drawing";
-      return `${what} lands at ${text.where}: ${text.among}.`;
+      const item = digits[source.index];
+      const what = source.kind !== "digit" ? "Your drawing"
+        : noun === "digit" ? `Test digit ${source.index + 1}, a ${item.label},` : `Test ${noun} ${source.index + 1} (${item.label})`;
+      return `${what} lands at ${text.where}${text.among ? `: ${text.among}` : ""}.`;
     });
   }
 

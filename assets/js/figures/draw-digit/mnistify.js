@@ -1,17 +1,20 @@
 // Turn a free-hand drawing into an MNIST-style digit: the ink's bounding box
 // is scaled to fit a 20 x 20 box (aspect kept) with area averaging, and the
 // result is placed in a 28 x 28 field so that the ink's centre of mass sits at
-// the centre, as LeCun et al. prepared MNIST.
+// the centre, as LeCun et al. prepared MNIST. Another model's field (height x
+// width) gets a box of the same proportion: 20/28 of its shorter side.
 
 const INK_THRESHOLD = 0.1; // what counts as ink for the bounding box
 
 /**
  * @param {Float32Array} ink `size` x `size` values in [0, 1], row-major (1 = ink)
  * @param {number} size
- * @param {{box?: number, out?: number}} [options]
- * @returns {Float32Array} `out` x `out` values in [0, 1]; all zero when there is no ink
+ * @param {{box?: number, out?: number | number[]}} [options] `out`: the field's side, or [height, width]
+ * @returns {Float32Array} height x width values in [0, 1] (row-major); all zero when there is no ink
  */
-export function mnistify(ink, size, { box = 20, out = 28 } = {}) {
+export function mnistify(ink, size, { box, out = 28 } = {}) {
+  const [outH, outW] = Array.isArray(out) ? out : [out, out];
+  const fit = box ?? (20 / 28) * Math.min(outH, outW);
   let x0 = size;
   let y0 = size;
   let x1 = -1;
@@ -34,28 +37,27 @@ export function mnistify(ink, size, { box = 20, out = 28 } = {}) {
       }
     }
   }
-  const result = new Float32Array(out * out);
+  const result = new Float32Array(outH * outW);
   if (x1 < 0 || mass === 0) return result;
-  const scale = box / Math.max(x1 - x0 + 1, y1 - y0 + 1); // output px per input px
+  const scale = fit / Math.max(x1 - x0 + 1, y1 - y0 + 1); // output px per input px
   const cx = mx / mass;
   const cy = my / mass;
-  const half = out / 2;
   for (let y = 0; y < size; y += 1) {
-    const v0 = (y - cy) * scale + half;
+    const v0 = (y - cy) * scale + outH / 2;
     const v1 = v0 + scale;
-    if (v1 <= 0 || v0 >= out) continue;
+    if (v1 <= 0 || v0 >= outH) continue;
     for (let x = 0; x < size; x += 1) {
       const value = ink[y * size + x];
       if (value <= 0) continue;
-      const u0 = (x - cx) * scale + half;
+      const u0 = (x - cx) * scale + outW / 2;
       const u1 = u0 + scale;
-      if (u1 <= 0 || u0 >= out) continue;
+      if (u1 <= 0 || u0 >= outW) continue;
       // spread the pixel over the output cells it overlaps, weighted by area
-      for (let ty = Math.max(0, Math.floor(v0)); ty < Math.min(out, Math.ceil(v1)); ty += 1) {
+      for (let ty = Math.max(0, Math.floor(v0)); ty < Math.min(outH, Math.ceil(v1)); ty += 1) {
         const oy = Math.min(v1, ty + 1) - Math.max(v0, ty);
-        for (let tx = Math.max(0, Math.floor(u0)); tx < Math.min(out, Math.ceil(u1)); tx += 1) {
+        for (let tx = Math.max(0, Math.floor(u0)); tx < Math.min(outW, Math.ceil(u1)); tx += 1) {
           const ox = Math.min(u1, tx + 1) - Math.max(u0, tx);
-          result[ty * out + tx] += value * ox * oy;
+          result[ty * outW + tx] += value * ox * oy;
         }
       }
     }
