@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             raise BuildError("--strict: site.toml has warnings (see above)")
         from generator import distribute
 
-        distribute.configure(args.strategy)
+        distribute.configure(args.strategy, jobs=cfg.jobs)  # with --jobs N the workers train, not this process
         if args.serve:
             from generator.serve import serve
 

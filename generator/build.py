@@ -83,6 +83,12 @@ def page_request(cfg: Config, article: Article, figures: list[Request], slugs: l
     )
 
 
+def _remote_read_only(cfg: Config) -> bool:
+    """Read-only when asked, and on the machines of a multi-worker cluster other than the chief (they train the
+    same models as the chief, which alone pushes them)."""
+    return bool(cfg["build.remote_cache_read_only"]) or not distribute.is_chief()
+
+
 def _worker_setup(cfg: Config) -> dict:
     """What a worker process of --jobs needs to resolve requests like this build (generator/parallel.py)."""
     remote = None
@@ -90,7 +96,7 @@ def _worker_setup(cfg: Config) -> dict:
         remote = {
             "url": cfg["build.remote_cache"],
             "options": cfg.remote_options,
-            "read_only": cfg["build.remote_cache_read_only"],
+            "read_only": _remote_read_only(cfg),
         }
     return {
         "cache_dir": str(cfg.cache_dir),
@@ -119,10 +125,12 @@ def build(cfg: Config, *, force: bool = False, prune: bool = False) -> dict:
     articles = read_articles(cfg.content_dir, strict=cfg.strict)
     check_inputs(cfg)
     figure_requests = plan(cfg, articles)
+    if cfg["build.remote_cache"] and not distribute.is_chief():
+        log.info("a worker of a multi-worker cluster other than the chief: the remote cache is read-only here")
     remote = open_remote(  # a bad URL, a missing back-end or bucket: one message before any stage runs
         cfg["build.remote_cache"],
         options=cfg.remote_options,
-        read_only=cfg["build.remote_cache_read_only"],
+        read_only=_remote_read_only(cfg),
         where="remote cache",
     )
     prepare_default_data(
@@ -133,17 +141,16 @@ def build(cfg: Config, *, force: bool = False, prune: bool = False) -> dict:
 
     math_requests = [Request("math", math_params(article)) for article in articles]
     page_requests = {a.slug: page_request(cfg, a, figure_requests[a.slug], slugs) for a in articles}
-    if cfg.jobs > 1 and not distribute.in_one_process():  # the stages the cache lacks, in worker processes
-        # (the passes below then load them)
-        worker_records = run_parallel(pipeline, [*math_requests, *page_requests.values()], cfg.jobs, _worker_setup(cfg))
-        pipeline.trusted.update(record.key for record in worker_records)
-    else:
-        worker_records = []
-    for article, request in zip(articles, math_requests):  # cheap and early: a TeX error should not wait
+    for article, request in zip(articles, math_requests):  # cheap and early: a TeX error waits for no training
         math = json.loads(pipeline.get(request).file("math.json").read_text())
         for (source, _display, line), result in zip(article.math, math):
             if "error" in result:
                 raise ContentError(f"math '{source}' does not render: {result['error']}", where=article.where(line))
+    if cfg.jobs > 1 and not distribute.in_one_process():  # the stages the cache lacks, in worker processes
+        # (the passes below then load them; the math is resolved already)
+        worker_records = run_parallel(pipeline, list(page_requests.values()), cfg.jobs, _worker_setup(cfg))
+    else:
+        worker_records = []
     payloads = {slug: [pipeline.get(r) for r in requests] for slug, requests in figure_requests.items()}
     pages = {slug: pipeline.get(request) for slug, request in page_requests.items()}
     adopt(pipeline.records, worker_records)

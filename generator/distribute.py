@@ -2,39 +2,54 @@
 
 - ``one``: a single device, today's behaviour: the default strategy, no replicas (the default on a CPU);
 - ``mirrored``: ``MirroredStrategy`` over every local GPU (or, for tests, the logical CPU devices that
-  ``EXPLORABLES_CPU_DEVICES=N`` splits the CPU into);
+  ``EXPLORABLES_CPU_DEVICES=N`` splits the CPU into); with fewer than two devices it warns and trains on one;
 - ``multi-worker``: ``MultiWorkerMirroredStrategy`` over the machines the standard ``TF_CONFIG``
-  environment variable names (every worker runs the same build command);
-- ``auto`` (the default): ``multi-worker`` when ``TF_CONFIG`` names a cluster of more than one worker,
+  environment variable names (every machine runs the same build command; a ``"chief"`` entry, if the
+  cluster has one, is the chief, else worker 0);
+- ``auto`` (the default): ``multi-worker`` when ``TF_CONFIG`` names a cluster of more than one machine,
   ``mirrored`` when more than one GPU is visible, else ``one``.
 
 Every model is built and compiled inside :func:`scope` and trained by ``model.fit`` on a ``tf.data``
 dataset that the strategy distributes (sharded by data across workers); batch sizes are global. The
-strategy is how a stage runs, not what it computes, so it is not part of any cache key: a model trained
-on a GPU box (and shared through ``--remote-cache``) is reused by a laptop's build.
+strategy is how a stage runs, not what it computes, so this module is part of the harness
+(:data:`generator.pipeline.HARNESS`) and in no cache key: a model trained on a GPU box (and shared
+through ``--remote-cache``) is reused by a laptop's build.
 
-:func:`configure` is called once by the build before any stage (it checks ``TF_CONFIG`` without
-TensorFlow and, for ``multi-worker``, creates the strategy at once, as TensorFlow requires).
+:func:`configure` is called once by each process that may train, before any stage: it checks ``TF_CONFIG``
+without TensorFlow and creates the strategy at once where this process trains (TensorFlow sets devices
+and collectives up before any other op, or never): ``multi-worker`` always (the build's own process holds
+the cluster's port, so ``--jobs`` runs no workers); ``mirrored`` only when ``--jobs 1``, since otherwise
+the workers of ``--jobs`` train and each makes its own. A process that trains lets TensorFlow take GPU
+memory as it needs it (``TF_FORCE_GPU_ALLOW_GROWTH``), not all of it at once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 
 from .errors import ConfigError
 
+log = logging.getLogger(__name__)
+
 STRATEGIES = ("auto", "one", "mirrored", "multi-worker")
 CPU_DEVICES = "EXPLORABLES_CPU_DEVICES"
+#: the task types of TF_CONFIG's cluster this build knows (no parameter servers or evaluators)
+TASK_TYPES = ("chief", "worker")
 
-_state: dict = {"name": "one", "strategy": None, "resolved": None}
+_state: dict = {"name": "one", "strategy": None, "resolved": None, "warn": True}
+
+
+def _address(value) -> bool:
+    return isinstance(value, str) and value.rpartition(":")[0] != "" and value.rpartition(":")[2].isdigit()
 
 
 def cluster() -> dict | None:
     """The cluster ``TF_CONFIG`` describes ({"cluster": ..., "task": ...}), or None when it is unset.
 
-    ConfigError when it is set but not what TensorFlow accepts, naming the problem.
+    ConfigError when it is set but not what TensorFlow accepts or what this build supports, naming the problem.
     """
     text = os.environ.get("TF_CONFIG", "").strip()
     if not text:
@@ -44,30 +59,55 @@ def cluster() -> dict | None:
         config = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"is not JSON ({exc.msg} at character {exc.pos})", where=where) from None
-    workers = config.get("cluster", {}).get("worker") if isinstance(config, dict) else None
-    task = config.get("task") if isinstance(config, dict) else None
-    if not isinstance(workers, list) or not workers or not all(isinstance(w, str) and ":" in w for w in workers):
+    example = '{"cluster": {"worker": ["host:port", ...]}, "task": {"type": "worker", "index": i}}'
+    if not isinstance(config, dict):
+        raise ConfigError(f"is {type(config).__name__} JSON; allowed: an object like {example}", where=where)
+    nodes = config.get("cluster")
+    if not isinstance(nodes, dict) or not isinstance(nodes.get("worker"), list) or not nodes["worker"]:
         raise ConfigError(
             'needs "cluster": {"worker": ["host:port", ...]} (every worker\'s address, the same list on each)',
             where=where,
         )
-    if (
-        not isinstance(task, dict)
-        or task.get("type") not in ("worker", "chief")
-        or not isinstance(task.get("index"), int)
-        or not 0 <= task["index"] < len(workers)
-    ):
+    other = sorted(set(nodes) - set(TASK_TYPES))
+    if other:
         raise ConfigError(
-            f'needs "task": {{"type": "worker", "index": i}} with i from 0 to {len(workers) - 1} '
-            "(this machine's place in the list; worker 0 writes the site)",
+            f'"cluster" names {", ".join(repr(t) for t in other)}; allowed: "worker" and at most one "chief" '
+            "(MultiWorkerMirroredStrategy uses no parameter servers or evaluators)",
+            where=where,
+        )
+    for kind, addresses in nodes.items():
+        if not isinstance(addresses, list) or not addresses or not all(_address(a) for a in addresses):
+            raise ConfigError(f'"cluster": {{"{kind}": ...}} must be a list of "host:port" addresses', where=where)
+    if len(nodes.get("chief", [])) > 1:
+        raise ConfigError('"cluster": {"chief": ...} names more than one chief; allowed: one', where=where)
+    task = config.get("task")
+    kind = task.get("type") if isinstance(task, dict) else None
+    index = task.get("index") if isinstance(task, dict) else None
+    if kind not in nodes or not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(nodes[kind]):
+        places = " or ".join(f'{{"type": "{t}", "index": i}} with i from 0 to {len(nodes[t]) - 1}' for t in nodes)
+        raise ConfigError(
+            f'needs "task": {places} (this machine\'s place in the cluster; '
+            f"{'the chief' if 'chief' in nodes else 'worker 0'} writes the site to publish)",
             where=where,
         )
     return config
 
 
-def configure(name: str) -> str:
+def machines(config: dict) -> int:
+    """How many machines a (checked) ``TF_CONFIG`` names."""
+    return sum(len(config["cluster"].get(kind, [])) for kind in TASK_TYPES)
+
+
+def _multi_worker(name: str, config: dict | None) -> bool:
+    """Whether ``name`` trains over several machines (told without TensorFlow)."""
+    return name == "multi-worker" or (name == "auto" and config is not None and machines(config) > 1)
+
+
+def configure(name: str, *, jobs: int = 1, warn: bool = True) -> str:
     """Choose the strategy for this process (``name``: one of :data:`STRATEGIES`); return how models train.
 
+    ``jobs``: the build's ``--jobs`` (above 1, the workers train, not this process, unless multi-worker);
+    ``warn``: say it when ``mirrored`` finds a single device (one worker of ``--jobs`` says it, not each).
     ``multi-worker`` without a usable ``TF_CONFIG`` is a ConfigError; so is a strategy other than
     ``one``/``auto`` when TensorFlow cannot see what it needs.
     """
@@ -81,8 +121,11 @@ def configure(name: str) -> str:
             where="option --strategy",
         )
     devices = _cpu_devices()
-    _state.update(name=name, strategy=None, resolved=None)
-    if name in ("mirrored", "multi-worker") or (name == "auto" and (config or devices)):
+    _state.update(name=name, strategy=None, resolved=None, warn=warn)
+    multi = _multi_worker(name, config)
+    if multi or jobs <= 1:  # this process trains
+        os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")  # before TensorFlow sees the GPUs
+    if multi or (jobs <= 1 and (name == "mirrored" or (name == "auto" and (config or devices)))):
         strategy()  # now: TensorFlow sets devices and collectives up before any other op, or never
     return name
 
@@ -99,9 +142,15 @@ def in_one_process() -> bool:
 
 
 def is_chief() -> bool:
-    """False on the workers of a multi-worker cluster other than worker 0 (which publishes the site)."""
+    """False on the machines of a multi-worker cluster other than the chief (the ``"chief"`` task if the
+    cluster names one, else worker 0), which publishes the site and alone pushes to the remote cache."""
     config = cluster() if _state["name"] in ("multi-worker", "auto") else None
-    return config is None or config["task"]["index"] == 0 or _resolved() != "multi-worker"
+    if config is None or not _multi_worker(_state["name"], config):
+        return True
+    task = config["task"]
+    if "chief" in config["cluster"]:
+        return task["type"] == "chief"
+    return task["index"] == 0
 
 
 def _cpu_devices() -> int:
@@ -142,21 +191,29 @@ def strategy():
 
     _split_cpu(tf)
     name = _state["name"]
+    config = cluster()
     if name == "auto":
-        config = cluster()
-        gpus = tf.config.list_physical_devices("GPU")
-        name = (
-            "multi-worker"
-            if config and len(config["cluster"]["worker"]) > 1
-            else "mirrored"
-            if len(gpus) > 1
-            else "one"
-        )
+        multi = _multi_worker(name, config)
+        name = "multi-worker" if multi else "mirrored" if len(tf.config.list_physical_devices("GPU")) > 1 else "one"
     if name == "multi-worker":
+        task = config["task"]
+        log.info(
+            "multi-worker: waiting for the other workers of the cluster (%d machines; this is %s %d)…",
+            machines(config),
+            task["type"],
+            task["index"],
+        )
         chosen = tf.distribute.MultiWorkerMirroredStrategy()
     elif name == "mirrored":
         gpus = [d.name for d in tf.config.list_logical_devices("GPU")]
         devices = gpus or [d.name for d in tf.config.list_logical_devices("CPU")]
+        if len(devices) < 2 and _state["warn"]:
+            log.warning(
+                "--strategy mirrored: only one device is visible (%s); models train on that one device, as with "
+                "--strategy one (several GPUs, or %s=N CPU devices, give replicas)",
+                devices[0] if devices else "none",
+                CPU_DEVICES,
+            )
         chosen = tf.distribute.MirroredStrategy(devices)
     else:
         chosen = tf.distribute.get_strategy()  # the default: one device, no replicas

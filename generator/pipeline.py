@@ -17,9 +17,10 @@ The code part of a key is the text of the stage's module, of every module of
 ``generator/`` it imports (the transitive closure, found by reading the import
 statements, function-level ones included) and of the files it declares in
 ``sources=`` (templates, scripts). The harness modules in :data:`HARNESS` are
-left out: they build requests and keys and store entries, they do not shape
-what a stage writes (change :data:`SCHEMA_VERSION` if you change how entries
-are written).
+left out: they build requests and keys, store entries, or choose how a stage
+runs (``generator/distribute.py``: on which devices or machines a model
+trains), they do not shape what a stage writes (change :data:`SCHEMA_VERSION`
+if you change how entries are written).
 """
 
 from __future__ import annotations
@@ -64,9 +65,17 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_VERSION = 2
-#: Modules left out of stage keys: they build requests and keys and store entries, not what a stage writes.
+#: Modules left out of stage keys: they build requests and keys, store entries, or choose how a stage runs
+#: (distribute.py: the tf.distribute strategy, i.e. which devices or machines train a model), never what it writes.
 HARNESS = frozenset(
-    {"generator/pipeline.py", "generator/cache.py", "generator/errors.py", "generator/config.py", "generator/schema.py"}
+    {
+        "generator/pipeline.py",
+        "generator/cache.py",
+        "generator/errors.py",
+        "generator/config.py",
+        "generator/schema.py",
+        "generator/distribute.py",
+    }
 )
 
 
@@ -340,7 +349,8 @@ class Pipeline:
             )
         )
         self.records: list[Record] = []
-        #: keys of entries made by this build (in workers of --jobs): loaded even under --clean
+        #: keys of entries this build made or already verified (--jobs): loaded even under --clean, and
+        #: without hashing their files again
         self.trusted: set[str] = set()
         self._memo: dict[str, Artifact] = {}
 
@@ -356,7 +366,8 @@ class Pipeline:
         entry = self.cache_dir / st.name / key
         label = st.label(request.params)
         with entry_lock(entry, label):  # another build making the same entry finishes first; then it is loaded here
-            artifact = None if self.clean and key not in self.trusted else load_entry(entry, st.name, key)
+            trusted = key in self.trusted
+            artifact = None if self.clean and not trusted else load_entry(entry, st.name, key, verify=not trusted)
             if artifact is not None:
                 log.debug("[fresh] %s %s", label, key[:12])
                 self.records.append(Record(label, key, True, 0.0, artifact.bytes, artifact.meta))

@@ -17,7 +17,10 @@ A push uploads the files first and the manifest last (a single object write; on 
 temporary name renamed into place), so a reader never sees a half-written entry: an entry without
 its manifest does not exist. Files sit under their manifest's digest, so two builds pushing the
 same key at once (a stage whose output is not bit-identical run to run) never mix their files:
-whichever manifest lands last names a complete set.
+whichever manifest lands last names a complete set. A push is skipped when the remote already
+publishes the manifest of the same digest (unless this build found that entry damaged), so a
+published entry's files are not written again; on a folder every file is written to a temporary
+name and renamed, so a second pusher or a killed push never leaves a published file truncated.
 
 A pull reads the manifest, checks it against the stage and key and its own digest, downloads the
 files into a temporary folder beside the local entry, checks every file's size and sha256, and
@@ -30,8 +33,14 @@ bucket, no credentials, no permission to write) are :class:`~generator.errors.Co
 the URL and what to do. A remote that fails during the build (the network goes away) gives one
 warning and is left alone for the rest of the build, which goes on with the local cache.
 
+Trust: whoever may write to the remote controls what every build that pulls from it publishes. The
+manifest check catches damage (a truncated or changed file, a partial upload), not a deliberate rewrite
+of an entry's manifest and files together; give write access only to machines whose builds you would
+publish (CI of pull requests reads only).
+
 Like the rest of the harness it stores what stages write and never shapes it; no stage imports it, so
-it is in no stage's key.
+it is in no stage's key. With ``--jobs`` each worker process opens the remote of its own
+(:func:`open_remote` with ``check=False``) and the build adds their :class:`Traffic` up (:meth:`RemoteCache.absorb`).
 """
 
 from __future__ import annotations
@@ -130,6 +139,7 @@ class RemoteCache:
         self.local = _is_local(fs)
         self.failed: str | None = None  # why the remote was left alone mid-build
         self.traffic = Traffic()
+        self._rejected: set[tuple[str, str]] = set()  # entries found damaged: pushed over even if published
 
     def __repr__(self) -> str:
         return f"RemoteCache({shown(self.url)!r}{', read-only' if self.read_only else ''})"
@@ -148,6 +158,7 @@ class RemoteCache:
 
     def _reject(self, name: str, key: str, reason: str) -> None:
         self.traffic.rejected += 1
+        self._rejected.add((name, key))
         log.warning(
             "remote cache entry %s/%s at %s is damaged (%s); recomputing it%s",
             name,
@@ -170,7 +181,7 @@ class RemoteCache:
         base = self._base(name, key)
         try:
             raw = self.fs.cat_file(f"{base}/{MANIFEST}")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except Exception as exc:
             self._lost(exc, f"looking up {name} {key[:12]}")
@@ -223,33 +234,47 @@ class RemoteCache:
 
     # --- push -----------------------------------------------------------------------------------
 
-    def has(self, name: str, key: str) -> bool:
-        """Whether the remote holds a (visible) entry for ``name``/``key``; False when it failed."""
+    def published(self, name: str, key: str) -> str | None:
+        """The digest of the entry the remote publishes for ``name``/``key``; None when it has none (or a
+        manifest that cannot be trusted, or it failed)."""
         if self.failed:
-            return False
+            return None
         try:
-            return bool(self.fs.exists(f"{self._base(name, key)}/{MANIFEST}"))
+            raw = self.fs.cat_file(f"{self._base(name, key)}/{MANIFEST}")
+        except (FileNotFoundError, NotADirectoryError):
+            return None
         except Exception as exc:
             self._lost(exc, f"looking up {name} {key[:12]}")
-            return False
+            return None
+        try:
+            return _check_manifest(raw, name, key)["digest"]
+        except ValueError:
+            return None
 
     def push(self, artifact: Artifact, *, if_missing: bool = False) -> bool:
         """Upload a local entry: its files first, its manifest last. Whether it was pushed.
 
-        ``if_missing``: only when the remote lacks it (an entry made before the remote was set up).
+        Skipped when the remote already publishes this entry with the same digest (its files are never
+        written again, unless this build rejected them as damaged); ``if_missing``: skipped when it
+        publishes the key at all (an entry made before the remote was set up is shared, nothing replaced).
         """
         if self.read_only or self.failed:
             return False
-        if if_missing and self.has(artifact.stage, artifact.key):
-            return False
+        published = self.published(artifact.stage, artifact.key)
         if self.failed:
             return False
+        if published is not None and (artifact.stage, artifact.key) not in self._rejected:
+            if if_missing or published == artifact.digest:
+                return False
         start = time.perf_counter()
         base = self._base(artifact.stage, artifact.key)
         try:
             raw = (artifact.path / MANIFEST).read_bytes()
             rels = sorted(artifact.files)
-            if rels:
+            if rels and self.local:
+                for rel in rels:
+                    self._write_file(artifact.path / rel, f"{base}/{artifact.digest}/{rel}")
+            elif rels:
                 self.fs.put(
                     [str(artifact.path / rel) for rel in rels], [f"{base}/{artifact.digest}/{rel}" for rel in rels]
                 )
@@ -257,10 +282,31 @@ class RemoteCache:
         except Exception as exc:
             self._lost(exc, f"pushing {artifact.stage} {artifact.key[:12]}")
             return False
+        self._rejected.discard((artifact.stage, artifact.key))  # repaired: published as any other now
         self.traffic.pushed += 1
         self.traffic.pushed_bytes += artifact.bytes + len(raw)
         self.traffic.seconds += time.perf_counter() - start
         return True
+
+    def _write_file(self, source: Path, path: str) -> None:
+        """On a folder: copy one file under a temporary name, then rename it into place (never truncated)."""
+        target = self.fs._strip_protocol(path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        tmp = f"{target}{TMP_MARK}{HOST}-{os.getpid()}"
+        try:
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        finally:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
+
+    def absorb(self, traffic: Traffic | None, failed: str | None) -> None:
+        """Add what a worker of ``--jobs`` moved through its own copy of this remote (and its failure)."""
+        if traffic is not None:
+            for name in ("pulled", "pulled_bytes", "pushed", "pushed_bytes", "rejected", "seconds"):
+                setattr(self.traffic, name, getattr(self.traffic, name) + getattr(traffic, name))
+        if failed and not self.failed:
+            self.failed = failed  # the rest of the build leaves it alone, as the worker does
 
     def _publish(self, path: str, data: bytes) -> None:
         """Write one small file in one step: an object store's put; on a folder, a temporary name renamed."""
@@ -355,8 +401,12 @@ def open_remote(
     options: list[str] | tuple[str, ...] = (),
     read_only: bool = False,
     where: str = "option --remote-cache",
+    check: bool = True,
 ) -> RemoteCache | None:
     """The remote cache at ``url``, checked before any stage runs; None for ``''``.
+
+    ``check=False`` skips the look at the remote (the write probe): for the workers of ``--jobs``, whose
+    build checked it already.
 
     Raises :class:`ConfigError` naming the URL and what to do: an unknown protocol, a back-end package
     that is not installed, bad options, a bucket or folder that is missing (read-only) or cannot be
@@ -404,6 +454,8 @@ def open_remote(
             f"{shown(url)} cannot be opened ({type(exc).__name__}: {exc}); {_advice(protocol)}", where=where
         ) from None
     remote = RemoteCache(url, fs, root, read_only=read_only)
+    if not check:
+        return remote
     root = remote.root
     try:
         if read_only:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import filecmp
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +148,87 @@ def test_a_stage_failing_in_a_worker_is_the_builds_one_message(project):
 def test_jobs_must_be_a_positive_number(project):
     done = build(project, "--jobs", "0")
     assert done.returncode == 2 and "'0' is not a number of jobs; allowed: a whole number from 1 to 256" in done.stderr
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The worker processes of --jobs that the build ``pid`` started (multiprocessing's spawn children)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == pid and b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through /proc")
+def test_a_worker_killed_by_the_system_is_one_message(project):
+    """A worker that dies (the kernel's OOM killer sends SIGKILL) is one message naming what it ran, never
+    'internal error' or a traceback."""
+    cmd = [sys.executable, str(ROOT / "build.py"), "--config", str(project / "site.toml"), "--scale", "tiny"]
+    build_process = subprocess.Popen(
+        [*cmd, "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    seen = []
+    try:
+        for line in build_process.stderr:  # wait until a worker trains
+            seen.append(line)
+            if "[run] train " in line:
+                break
+        workers = _workers_of(build_process.pid)
+        assert workers, "".join(seen)
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+        rest = build_process.stderr.read()
+        build_process.wait(timeout=300)
+    finally:
+        if build_process.poll() is None:
+            build_process.kill()
+            build_process.wait()
+    stderr = "".join(seen) + rest
+    assert build_process.returncode == 1, stderr[-3000:]
+    [error] = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert "a worker process of --jobs 2 was killed by signal 9" in error and "out of memory" in error, error
+    assert "train shapes_" in error and "--jobs 1" in error, error
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    assert not (project / "_site").exists()
+
+
+def test_a_worker_that_cannot_start_is_the_builds_one_message(monkeypatch):
+    """What fails while a worker starts (its initializer) is kept and raised with its first request, as the
+    build's one message: an initializer that raised would break the pool ('internal error')."""
+    import logging
+    import queue
+
+    from generator import parallel, pipeline
+    from generator.errors import ConfigError
+
+    monkeypatch.setattr(parallel, "_worker", {})
+    monkeypatch.setattr(parallel.signal, "signal", lambda *args: None)  # not in this test's own process
+    monkeypatch.setattr(parallel.signal, "pthread_sigmask", lambda *args: set())
+    monkeypatch.setattr(parallel, "_die_with_parent", lambda: None)
+    monkeypatch.setattr(pipeline, "BAR_POSITION", 0)
+    monkeypatch.setenv("TF_FORCE_GPU_ALLOW_GROWTH", "true")
+    level = logging.getLogger("generator").level
+    slots = queue.Queue()
+    slots.put(1)
+    setup = {"cache_dir": "unused", "clean": False, "show_progress": False, "verbosity": 1, "strategy": "sideways"}
+    try:
+        parallel._start_worker(setup, slots)  # does not raise
+    finally:
+        logging.getLogger("generator").setLevel(level)
+    with pytest.raises(ConfigError, match="option --strategy: is 'sideways'"):
+        parallel._resolve(pipeline.Request("math", {}), [], None)
+
+
+def test_a_tex_error_waits_for_no_training(project):
+    """The math renders in the build's own process before any worker starts: a TeX typo is reported at once."""
+    (project / "content" / "parallel.md").write_text(ARTICLE + "\nA fraction: $\\frac{1$\n")
+    done = build(project, "--jobs", "2")
+    assert done.returncode == 1, done.stderr[-3000:]
+    [error] = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert "parallel.md:" in error and "does not render" in error, error
+    assert "[run] train" not in done.stderr and not (project / ".cache" / "train").exists()

@@ -2,7 +2,9 @@
 server mode on a localhost port, spoken to by s3fs as to any bucket; never a mock of the client).
 
 The build tests use a copy of examples/shapes with an image grid and a PCA map (no model is trained):
-one project is built cold and pushes; fresh copies in other folders, with empty caches, pull.
+one project is built cold and pushes; fresh copies in other folders, with empty caches, pull. They run
+with ``--jobs 1`` (every stage in the build's process) and ``--jobs 2`` (the stages in worker processes,
+each with a remote of its own, whose traffic the report adds up).
 """
 
 from __future__ import annotations
@@ -51,9 +53,19 @@ DIFFERS = {"build-report.json"}
 BUCKET = "explorables-cache"
 
 
-def shapes_project(folder: Path, cache_from: Path | None = None) -> Project:
+@dataclass
+class JobsProject(Project):
+    """A project whose builds run with ``--jobs`` set."""
+
+    jobs: str = "1"
+
+    def build(self, *args: str, check: bool = False):
+        return super().build("--jobs", self.jobs, *args, check=check)
+
+
+def shapes_project(folder: Path, cache_from: Path | None = None, jobs: str = "1") -> JobsProject:
     """A copy of examples/shapes (data and settings) with the article above; ``cache_from``: a .cache to copy."""
-    project = Project(folder)
+    project = JobsProject(folder, jobs)
     shutil.copytree(SHAPES / "data", folder / "data")
     shutil.copy(SHAPES / "site.toml", folder / "site.toml")
     project.write("content/shapes.md", ARTICLE)
@@ -82,7 +94,9 @@ def listing(folder: Path) -> dict[str, int]:
 
 
 def warnings(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith("WARNING")]
+    """The warnings logged (a worker's progress bar may leave a cursor move before one: taken away)."""
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", stderr)
+    return [line for line in text.splitlines() if line.startswith("WARNING")]
 
 
 def remote_entry(remote: Path, stage: str) -> Path:
@@ -90,11 +104,12 @@ def remote_entry(remote: Path, stage: str) -> Path:
     return entry
 
 
-@pytest.fixture(scope="module")
-def pushed(tmp_path_factory):
-    """A shapes project built cold with a folder as its remote cache: (project, remote folder)."""
-    root = tmp_path_factory.mktemp("remote")
-    project = shapes_project(root / "first")
+@pytest.fixture(scope="module", params=["1", "2"], ids=["jobs1", "jobs2"])
+def pushed(tmp_path_factory, request):
+    """A shapes project built cold with a folder as its remote cache: (project, remote folder); its ``jobs``
+    are those of every build of the test."""
+    root = tmp_path_factory.mktemp(f"remote-jobs{request.param}")
+    project = shapes_project(root / "first", jobs=request.param)
     remote = root / "remote"
     project.build("--remote-cache", str(remote), check=True)
     return project, remote
@@ -147,7 +162,7 @@ def test_a_fresh_checkout_pulls_every_stage_from_a_folder(pushed, tmp_path):
     assert report["remote_cache"]["pushed"] == n and report["remote_cache"]["pulled"] == 0
     assert len(list(remote.glob(f"*/*/{MANIFEST}"))) == n
 
-    second = shapes_project(tmp_path / "elsewhere" / "second")  # another folder: the keys do not name it
+    second = shapes_project(tmp_path / "elsewhere" / "second", jobs=first.jobs)  # another folder: same keys
     done = second.build("--remote-cache", f"file://{remote}", check=True)
     report = second.report()
     assert set(statuses(report).values()) == {"pulled"}, statuses(report)
@@ -164,16 +179,17 @@ def test_a_fresh_checkout_pulls_every_stage_from_a_folder(pushed, tmp_path):
 
 def test_the_same_round_trip_through_an_s3_server(pushed, tmp_path, aws, monkeypatch):
     first, _ = pushed
-    s3(aws).mkdir(BUCKET)
-    url = f"s3://{BUCKET}/site"
+    bucket = f"{BUCKET}-jobs{first.jobs}"  # the server serves every parametrisation of the module
+    s3(aws).mkdir(bucket)
+    url = f"s3://{bucket}/site"
     # The first project's entries were made before this remote existed: a build pushes them (files, then manifest).
     first.build("--remote-cache", url, "--remote-cache-option", f"endpoint_url={aws}", check=True)
     report = first.report()
     n = len(report["stages"])
     assert set(statuses(report).values()) == {"cached"} and report["remote_cache"]["pushed"] == n
-    assert len(s3(aws).glob(f"{BUCKET}/site/*/*/{MANIFEST}")) == n
+    assert len(s3(aws).glob(f"{bucket}/site/*/*/{MANIFEST}")) == n
 
-    second = shapes_project(tmp_path / "second")
+    second = shapes_project(tmp_path / "second", jobs=first.jobs)
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws)  # the other way to name the endpoint, as CI would
     done = second.build("--remote-cache", url, check=True)
     report = second.report()
@@ -198,7 +214,7 @@ def test_a_tampered_entry_is_rejected_and_one_without_its_manifest_is_invisible(
     layout = remote_entry(remote, "layout")
     (layout / MANIFEST).unlink()  # as a push killed before its last step leaves it
 
-    third = shapes_project(tmp_path / "third")
+    third = shapes_project(tmp_path / "third", jobs=first.jobs)
     done = third.build("--remote-cache", str(remote), check=True)
     status = statuses(third.report())
     assert [name for name, s in status.items() if s == "ran"] == ["atlas shapes (28 px)", "layout pca"], status
@@ -207,7 +223,7 @@ def test_a_tampered_entry_is_rejected_and_one_without_its_manifest_is_invisible(
     assert third.report()["remote_cache"]["rejected"] == 1
     assert_same_site(first, third)
 
-    fourth = shapes_project(tmp_path / "fourth")  # the good results were pushed over the bad
+    fourth = shapes_project(tmp_path / "fourth", jobs=first.jobs)  # the good results were pushed over the bad
     done = fourth.build("--remote-cache", str(remote), check=True)
     assert set(statuses(fourth.report()).values()) == {"pulled"} and not warnings(done.stderr), done.stderr
 
@@ -220,7 +236,9 @@ def test_read_only_pulls_but_pushes_nothing(pushed, tmp_path):
     (remote / PROBE).unlink()
     before = listing(remote)
 
-    ci = shapes_project(tmp_path / "shared" / "ci")  # read-only from site.toml; a folder relative to it
+    ci = shapes_project(
+        tmp_path / "shared" / "ci", jobs=first.jobs
+    )  # read-only from site.toml; a folder relative to it
     with open(ci.root / "site.toml", "a") as settings:
         settings.write('\n[build]\nremote_cache = "../remote"\nremote_cache_read_only = true\n')
     done = ci.build(check=True)
@@ -241,7 +259,7 @@ def test_read_only_pulls_but_pushes_nothing(pushed, tmp_path):
     assert listing(remote) == before, "a read-only build wrote to the remote"
 
     # The flag wins over site.toml: '' turns the remote off (on, it would push the layout this cache holds).
-    laptop = shapes_project(tmp_path / "laptop", cache_from=first.root / ".cache")
+    laptop = shapes_project(tmp_path / "laptop", cache_from=first.root / ".cache", jobs=first.jobs)
     with open(laptop.root / "site.toml", "a") as settings:
         settings.write(f'\n[build]\nremote_cache = "{remote}"\n')
     laptop.build("--remote-cache", "", check=True)
@@ -251,7 +269,7 @@ def test_read_only_pulls_but_pushes_nothing(pushed, tmp_path):
 
 def test_a_remote_that_fails_during_the_build_is_a_warning(pushed, tmp_path):
     first, _ = pushed
-    project = shapes_project(tmp_path / "site", cache_from=first.root / ".cache")
+    project = shapes_project(tmp_path / "site", cache_from=first.root / ".cache", jobs=first.jobs)
     remote = tmp_path / "remote"
     remote.mkdir()
     for stage in ("math", "dataset", "figure:image-grid", "atlas", "layout", "figure:latent-layouts", "page"):
@@ -260,6 +278,25 @@ def test_a_remote_that_fails_during_the_build_is_a_warning(pushed, tmp_path):
     (warning,) = warnings(done.stderr)
     assert "failed while pushing" in warning and "goes on with the local cache" in warning, warning
     assert project.report()["remote_cache"]["failed"] and "failed during the build" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert_same_site(first, project)
+
+
+def test_a_failure_in_a_worker_reaches_the_report(pushed, tmp_path):
+    """With --jobs 2 the stages run (and push) in worker processes, each with a remote of its own: a push
+    that fails there is the build's failure too (the report, the summary), and the site is unchanged."""
+    first, _ = pushed
+    if first.jobs == "1":
+        pytest.skip("no worker process with --jobs 1 (the test above covers it)")
+    project = shapes_project(tmp_path / "site", jobs=first.jobs)
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    for stage in ("dataset", "figure:image-grid", "atlas", "layout", "figure:latent-layouts", "page"):
+        (remote / stage).write_text("not a folder")  # every push fails, but the up-front check passes
+    done = project.build("--remote-cache", str(remote), check=True)
+    assert all("failed while pushing" in w for w in warnings(done.stderr)) and warnings(done.stderr), done.stderr
+    report = project.report()["remote_cache"]
+    assert report["failed"] and report["pushed"] <= 1 and "failed during the build" in done.stderr, report
     assert "Traceback" not in done.stderr
     assert_same_site(first, project)
 
@@ -451,3 +488,39 @@ def test_a_relative_path_under_the_project_does_not_change_the_key(tmp_path, dou
     assert key(a, tmp_path / "one") != key(a, tmp_path / "elsewhere")
     assert canonical(pipeline.portable({"p": str(tmp_path / "one" / "d")}, a.roots)) == '{"p":"<project>/d"}'
     assert re.fullmatch(r"[0-9a-f]{64}", key(a, tmp_path))
+
+
+def test_a_published_entry_is_not_written_again(tmp_path, double, store):
+    """A second machine that made the same entry (same digest) finds it published and writes nothing, so a
+    reader of the published entry never sees its files rewritten (or, killed halfway, truncated)."""
+    art = Pipeline(tmp_path / "a" / ".cache", remote=store.open()).get(Request("double", {"n": 3}))
+    entry = f"double/{art.key}"
+    stored = store.path(f"{entry}/{art.digest}/sub/out.txt")
+    before = store.fs.info(stored)
+    again = Pipeline(tmp_path / "b" / ".cache", clean=True, remote=store.open())  # --clean: runs, never pulls
+    assert again.get(Request("double", {"n": 3})).digest == art.digest and again.records[0].status == "ran"
+    assert again.remote.traffic.pushed == 0
+    after = store.fs.info(stored)
+    assert {k: after.get(k) for k in ("ino", "mtime", "LastModified", "ETag")} == {
+        k: before.get(k) for k in ("ino", "mtime", "LastModified", "ETag")
+    }
+    assert not [f for f in store.files(entry) if ".tmp-" in f]
+
+
+def test_the_pages_workflow_installs_the_back_end_of_every_protocol():
+    """Every protocol remote.py accepts is mapped, in the Pages workflow's Build step, to its extra; the URL is
+    passed quoted (one argument, spaces and all)."""
+    import yaml
+
+    from generator.remote import BACKENDS
+
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
+    [script] = [step["run"] for step in flow["jobs"]["build"]["steps"] if step.get("name") == "Build"]
+    arms = dict(re.findall(r"^\s*([a-z0-9:/*| ]+)\) extra=([a-z0-9-]+) ;;", script, re.M))
+    mapped = {
+        pattern.strip().removesuffix("://*"): extra
+        for patterns, extra in arms.items()
+        for pattern in patterns.split("|")
+    }
+    assert mapped == {protocol: extra for protocol, (_, extra) in BACKENDS.items()}
+    assert '--remote-cache "$REMOTE_CACHE"' in script

@@ -4,8 +4,9 @@ Keras 3 trains under ``MirroredStrategy`` (one machine, several devices) with ``
 ``MultiWorkerMirroredStrategy`` (keras-team/keras#20585: ``fit`` feeds ``PerReplica`` values to the model).
 This loop is TensorFlow's own recipe for that case: ``strategy.experimental_distribute_dataset`` shards
 the global batches over the workers, ``strategy.run`` computes each replica's gradients of its share of the
-global-batch loss (so the all-reduced sum is the gradient of the global mean), and the model's optimizer
-applies them. It reports the same history keys as ``fit``: "loss" and "val_loss" (per-image means over the
+global-batch loss (its sum divided by the number of images in the whole global batch, all-reduced over the
+replicas, so the summed gradients are those of the global mean, the last partial batch included, as in
+``fit``), and the model's optimizer applies them. It reports the same history keys as ``fit``: "loss" and "val_loss" (per-image means over the
 epoch), plus "reconstruction_loss" and "kl_loss" for the VAEs (their ``_elbo_terms``).
 
 Keras and TensorFlow are imported inside the function.
@@ -18,7 +19,7 @@ def fit_distributed(model, strategy, train_data, val_data, *, epochs: int, batch
     """Train ``model`` (built under ``strategy.scope()``) for ``epochs``; return {metric: [per-epoch value]}.
 
     ``train_data`` / ``val_data`` are batched ``tf.data`` datasets of (inputs, targets) with global batches
-    of ``batch_size``; ``callback(epoch, logs)`` is called after each epoch.
+    of ``batch_size`` (the last may hold fewer; each step's loss is the mean over the images it holds); ``callback(epoch, logs)`` is called after each epoch.
     """
     import keras
     import tensorflow as tf
@@ -42,12 +43,15 @@ def fit_distributed(model, strategy, train_data, val_data, *, epochs: int, batch
         return [total]
 
     def train_replica(x, y):
+        count = tf.cast(tf.shape(x)[0], tf.float32)
+        # the images of the whole global batch (fewer than batch_size in the last one), over every replica
+        global_count = tf.distribute.get_replica_context().all_reduce(sum_op, count)
         with tf.GradientTape() as tape:
             terms = sums(x, y, True)
-            scaled = terms[0] / batch_size  # this replica's share of the global-batch mean
+            scaled = terms[0] / tf.maximum(global_count, 1.0)  # this replica's share of the global-batch mean
         grads = tape.gradient(scaled, model.trainable_variables)
         model.optimizer.apply_gradients(zip(grads, model.trainable_variables))
-        return [*terms, tf.cast(tf.shape(x)[0], tf.float32)]
+        return [*terms, count]
 
     def eval_replica(x, y):
         return [*sums(x, y, False), tf.cast(tf.shape(x)[0], tf.float32)]

@@ -96,9 +96,14 @@ def _keras_classes():
             return {m.name: m.result() for m in self.metrics}
 
         def train_step(self, data):
+            # Under a tf.distribute strategy (MirroredStrategy's fit) each replica runs this step on its share of
+            # the global batch and the optimizer sums the replicas' gradients: each replica's mean is scaled by
+            # 1/replicas so the sum is the gradient of the global mean (as Keras's own train_step does).
+            replicas = tf.distribute.get_strategy().num_replicas_in_sync
             with tf.GradientTape() as tape:
                 total_loss, reconstruction_loss, kl_loss = self._elbo_terms(data)
-            grads = tape.gradient(total_loss, self.trainable_weights)
+                scaled = total_loss if replicas == 1 else total_loss / replicas
+            grads = tape.gradient(scaled, self.trainable_weights)
             self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
             return self._track_losses(total_loss, reconstruction_loss, kl_loss)
 
