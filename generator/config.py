@@ -388,6 +388,9 @@ def load_config(
             at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
             problem = str(exc).replace(at.group(0), "").strip() if at else str(exc)
             where = f"{source}:{at.group(1)}" if at else source
+            if not at and "(at end of document)" in problem:  # e.g. an array never closed: the last line
+                problem = problem.replace("(at end of document)", "").strip() + " (the file ends before it is closed)"
+                where = f"{source}:{max(1, len(text.splitlines()))}"
             raise ConfigError(f"is not valid TOML: {problem}", where=where) from None
         except RecursionError:
             line = max(enumerate(text.splitlines() or [""], 1), key=lambda nl: nl[1].count("[") + nl[1].count("{"))[0]

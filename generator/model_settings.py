@@ -21,18 +21,17 @@ import re
 from typing import Any
 
 from .dataset_settings import WhereOf
+from .models.families import ARCHITECTURES, TRAINING_KEYS
 from .schema import Field, show
 
-#: The families the build can train on any image size, gray or RGB.
-ARCHITECTURES = ("dense", "conv", "vae", "conv-vae")
 #: An author's model name: lowercase letters, digits, '_' and '-', starting with a letter.
 MODEL_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 NAME_RULE = "lowercase letters, digits, '_' and '-', starting with a letter (e.g. 'digits_ae')"
 #: The layouts of latent-layouts (generator/stages/layout.py METHODS): a model of that name could not be told from
 #: the layout in a figure's `layouts:`, so these names are refused.
 LAYOUT_NAMES = ("umap", "tsne", "pca", "encoder", "vae")
-#: Keys that only a trained model takes (a model read from a file is never retrained).
-TRAINING_KEYS = ("architecture", "hidden", "filters", "latent_dim", "epochs", "batch_size", "learning_rate")
+#: The keys that name .keras files (ARCHITECTURES and TRAINING_KEYS, the keys only a trained model takes, are
+#: generator.models.families's: the families the build trains and their hyper-parameters).
 FILE_KEYS = ("file", "encoder", "decoder")
 #: Keys that only some architectures take.
 ONLY_FOR = {"hidden": ("dense", "vae"), "filters": ("conv", "conv-vae")}
@@ -139,7 +138,7 @@ def parse_model(name: str, table: Any, where_of: WhereOf, errors: list, out: dic
         errors.append((where_of(section, key) if key else where, message))
         return where
     values["title"] = values["title"] or name
-    if _reads_file(values):
+    if reads_file(values):
         values["architecture"] = ""
     else:
         if values["architecture"] in ONLY_FOR["hidden"]:
@@ -151,15 +150,17 @@ def parse_model(name: str, table: Any, where_of: WhereOf, errors: list, out: dic
     return where
 
 
-def _reads_file(values: dict) -> bool:
-    return bool(values["file"] or values["encoder"] or values["decoder"])
+def reads_file(spec: dict) -> bool:
+    """True for a model read from .keras file(s) (``file``, or ``encoder`` and ``decoder``), never trained by the
+    build; a table giving only one of encoder and decoder is one too (and an error saying the other is missing)."""
+    return bool(spec.get("file") or spec.get("encoder") or spec.get("decoder"))
 
 
 def _shape_problem(section: str, table: dict, values: dict) -> tuple[str | None, str] | None:
     """(key, message) for a table whose keys do not fit together, else None."""
     if not values["dataset"].strip():
         return None, f'[{section}] needs dataset = "...": the data set it is trained on (or run on, for a file)'
-    if _reads_file(values):
+    if reads_file(values):
         if values["file"] and (values["encoder"] or values["decoder"]):
             key = "encoder" if values["encoder"] else "decoder"
             return key, f"[{section}] gives file and {key}; allowed: file = one .keras file, or encoder and decoder"

@@ -67,6 +67,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_VERSION = 2
 #: Modules left out of stage keys: they build requests and keys, store entries, or choose how a stage runs
 #: (distribute.py: the tf.distribute strategy, i.e. which devices or machines train a model), never what it writes.
+#: models/registry.py names the models and builds what their requests hold (whatever of it shapes an artifact,
+#: such as a built-in's zoo flag, goes into the request's params); models/checks.py checks an author's model
+#: files before the build (with the exporter's layer table) and writes nothing.
 HARNESS = frozenset(
     {
         "generator/pipeline.py",
@@ -75,6 +78,8 @@ HARNESS = frozenset(
         "generator/config.py",
         "generator/schema.py",
         "generator/distribute.py",
+        "generator/models/registry.py",
+        "generator/models/checks.py",
     }
 )
 

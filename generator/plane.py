@@ -37,17 +37,14 @@ def plane_model(cfg, model) -> dict:
     decoder that takes a 2-D code (read from the file's config.json). Anything else is one ContentError
     saying what is allowed (the build's plan step adds the article's file and line).
     """
-    from .models.registry import check_model, model_info, plane_models, user_models
+    from .models.registry import check_model, model_info, model_names, plane_models
 
+    if isinstance(model, str) and model in model_names(cfg):
+        info = model_info(cfg, model)
+        if info["source"] == "file" and not info["plane"]:  # its code: its decoder's input, read from the file
+            raise ContentError(not_plane(model, info["code"]))
     check_model(cfg, model, plane_models(cfg), PLANE_NEED)
-    info = model_info(cfg, model)
-    if info["plane"] is None:  # a file's model: its decoder's input is its code
-        from .models.keras_file import inspect
-
-        code = inspect(user_models(cfg)[model], cfg.model_origins[model]).get("decoder")
-        if code is not None and list(code) != [2]:
-            raise ContentError(not_plane(model, code))
-    return info
+    return model_info(cfg, model)
 
 
 def not_plane(model: str, code=None) -> str:

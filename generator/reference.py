@@ -26,14 +26,15 @@ from .model_settings import (
     ARCHITECTURES,
     DEFAULT_FILTERS,
     DEFAULT_HIDDEN,
+    FILE_KEYS,
     LAYOUT_NAMES,
     MODEL_SCHEMA,
     ONLY_FOR,
     TRAINING_KEYS,
 )
 from .model_settings import NAME_RULE as MODEL_NAME_RULE
+from .models.registry import BUILTIN
 from .schema import Field
-from .stages.train import MODELS
 from .tfjs.layers import SUPPORTED_LAYERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,7 @@ TYPES = {
     "url": "string (a URL)",
     "id": "string (a name)",
 }
-# [models.toy] trains no image model, so it has no entry in stages/train.py's MODELS
+# [models.toy] trains no image model, so it has no entry in generator/models/registry.py's BUILTIN
 TOY = "the toy autoencoder of article 2 (3-D points), trained at build and again in the reader's browser"
 
 
@@ -108,7 +109,7 @@ def _model_groups() -> list[tuple[list[str], dict[str, Field]]]:
 def _model_title(name: str) -> str:
     if name == "toy":
         return TOY
-    info = MODELS[name]
+    info = BUILTIN[name]
     return f"{info['title'][:1].upper()}{info['title'][1:]}, trained on `{info['dataset']}`"
 
 
@@ -226,8 +227,9 @@ def render() -> str:
         "",
         "The models the build trains for the demo articles. Their architectures are fixed in `generator/models/`;",
         "these keys set their training. Sections with the same keys and defaults share a table. A",
-        "`[models.<name>]` with another name is a model of your own (above); one that has none of `dataset`,",
-        "`architecture`, `file` and `encoder` is an error listing these names.",
+        "`[models.<name>]` with another name is a model of your own (above); one that has none of",
+        f"{', '.join(f'`{key}`' for key in ('dataset', 'architecture', *FILE_KEYS))} is an error listing these",
+        "names.",
         "",
     ]
     for names, fields in _model_groups():
@@ -282,12 +284,15 @@ def render_figures() -> str:
         "layouts": "a list of distinct layouts: 'umap', 'tsne', 'pca', 'encoder', 'vae' (mnist), or models' names",
         "initial": "'' or one of the figure's own choices (see `layouts` / `models`)",
     }
+    empty = {"layouts": "every layout of its data set"}  # an option whose empty default means a choice made per figure
     for kind, module in sorted(kinds().items()):
         summary = _summary(module)
         lines += [f"## `{kind}`", "", summary[:1].upper() + summary[1:], ""]
         options = module.OPTIONS
         overrides = {k: v for k, v in names.items() if k in options and not options[k].choices}
-        lines += [*_table(options, allowed=overrides), ""] if options else ["No options of its own.", ""]
+        defaults = {k: v for k, v in empty.items() if k in options and options[k].default == []}
+        table = _table(options, allowed=overrides, defaults=defaults)
+        lines += [*table, ""] if options else ["No options of its own.", ""]
     return "\n".join(lines)
 
 

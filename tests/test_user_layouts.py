@@ -120,7 +120,7 @@ def test_unlabelled_pictures_have_no_labels_and_draw_their_images(project):
     assert ((rgb.max(axis=2) - rgb.min(axis=2)) > 60).mean() > 0.01, "the fallback does not show the pictures"
 
 
-def test_encoder_on_author_data_names_the_line(project):
+def test_encoder_on_author_data_names_the_line_and_what_is_allowed(project):
     project.write("site.toml", SITE)
     pictures(project.root, per_class=2)
     project.write("content/test-article.md", article("kind: latent-layouts\ndataset: blocks\nlayouts: [pca, vae]"))
@@ -128,7 +128,8 @@ def test_encoder_on_author_data_names_the_line(project):
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     message = next(line for line in done.stderr.splitlines() if line.startswith("error:"))
     assert re.search(r"content/test-article\.md:7\b", message), message
-    assert "'vae'" in message and "not yet supported" in message and "umap, tsne or pca" in message, message
+    assert "'vae' needs a model trained on mnist" in message and "[models.<name>]" in message, message
+    assert message.endswith("allowed: umap, tsne, pca"), message
 
 
 def test_an_unknown_dataset_lists_the_registry(project):

@@ -4,8 +4,9 @@ The test makes the models in Keras (a dense autoencoder whose sub-models are nam
 saved as one file; a small convolutional encoder and decoder saved as two files), trains them a few steps on
 the data set and saves them. ``python build.py`` reads them, places the data set's points with their codes
 (a ``latent-layouts`` figure with ``layouts: [<model>, pca]``), and the decoders, exported by our exporter,
-match Keras in Node. Bad files are one message each, naming the file, before any stage where the file alone
-shows it (the check reads only the archive's config.json), or from the stage where it takes the data set.
+match Keras in Node. Bad files are one message each, naming the file: before any stage where the archive's
+config.json shows it (a wrong file, a layer, shapes that do not fit each other or the data set's images), from
+the stage where only the weights do (a damaged file, NaN codes).
 """
 
 from __future__ import annotations
@@ -353,6 +354,19 @@ def _damaged_weights(folder: Path) -> str:
     return f'file = "{folder / "damaged.keras"}"'
 
 
+def _decoder_size(folder: Path) -> str:
+    dense_parts()[0].save(folder / "enc.keras")
+    dense_parts(shape=(28, 28))[1].save(folder / "dec28.keras")
+    return f'encoder = "{folder / "enc.keras"}"\ndecoder = "{folder / "dec28.keras"}"'
+
+
+def _nan_weights(folder: Path) -> str:
+    encoder, decoder = dense_parts()
+    encoder.set_weights([np.full_like(w, np.nan) for w in encoder.get_weights()])
+    autoencoder(encoder, decoder).save(folder / "nan.keras")
+    return f'file = "{folder / "nan.keras"}"'
+
+
 BEFORE_ANY_STAGE = {
     "missing-file": (_missing, "nowhere.keras", [r"does not exist; give the path of a \.keras file"]),
     "keras-2-h5": (_keras2_h5, "old.keras", [r"HDF5 \(\.h5\) file from Keras 2", r"save it again as \.keras"]),
@@ -369,12 +383,12 @@ BEFORE_ANY_STAGE = {
         [r"layer 'memory' \(LSTM\) of the encoder cannot run in the page", r"supported layers: .*Conv2D.*Dense"],
     ),
     "custom-layer": (_custom_layer, "custom.keras", [r"layer 'brighten' \(mine>Brighten\)", r"supported layers"]),
-}
-IN_THE_STAGE = {
+    # the shapes the files' configs tell, against the data set's (gray 20 x 24 PNGs: gray or colour, as far as a
+    # few images tell)
     "wrong-input-size": (
         _wrong_size,
         "mnist.keras",
-        [r"the encoder takes inputs of shape \(28, 28\), but the data set's images are \(20, 24\)"],
+        [r"the encoder takes inputs of shape \(28, 28\), but the data set's images are \(20, 24\) if gray or"],
     ),
     "channel-axis-on-gray": (
         _channel_axis,
@@ -386,7 +400,19 @@ IN_THE_STAGE = {
         "dec3.keras",
         [r"the decoder takes inputs of shape \(3\), but the encoder outputs codes of shape \(2\)"],
     ),
+    "decoder-output-size": (
+        _decoder_size,
+        "dec28.keras",
+        [r"the decoder outputs \(28, 28\), but the data set's images are \(20, 24\) if gray or \(20, 24, 3\)"],
+    ),
+}
+IN_THE_STAGE = {
     "damaged-weights": (_damaged_weights, "damaged.keras", [r"cannot be loaded by Keras"]),
+    "nan-weights": (
+        _nan_weights,
+        "nan.keras",
+        [r"the model's codes of the data set's images are NaN or infinite", r"smaller learning rate"],
+    ),
 }
 
 
@@ -404,7 +430,7 @@ def _build_with(built, tmp_path, keys: str):
     assert page.read_text() == before, "the previous site was touched"
     err = done.stderr
     assert done.returncode == 1 and "Traceback" not in err, err[-3000:]
-    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    errors = re.findall(r"(?m)error: .*$", err)  # a progress bar's line may end where the message starts
     assert len(errors) == 1, err[-3000:]
     return errors[0], err
 
@@ -428,3 +454,14 @@ def test_a_file_that_does_not_fit_the_data_is_one_message_from_the_stage(built, 
     assert ".cache" not in message, "the message names the author's file, not the build's copy of it"
     for pattern in patterns:
         assert re.search(pattern, message), (pattern, message)
+
+
+def test_a_file_model_whose_code_is_not_2d_is_no_layout(built, tmp_path):
+    """Named in latent-layouts' layouts, its code's shape (read from the file) is one message with the article's
+    line, before anything runs."""
+    encoder, decoder = dense_parts(latent=3)
+    autoencoder(encoder, decoder).save(tmp_path / "ae3.keras")
+    message, err = _build_with(built, tmp_path, f'file = "{tmp_path / "ae3.keras"}"')
+    assert "content/bad.md:" in message, message
+    assert "layout 'bad': a model's layout needs a 2-D code" in message and "a code of shape (3,)" in message, message
+    assert "[run]" not in err

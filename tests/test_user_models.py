@@ -15,8 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from generator.config import load_config
+from generator.errors import ContentError, ModelError
 from generator.model_settings import ARCHITECTURES, LAYOUT_NAMES
 from generator.models.registry import model_info, model_names, plane_models, user_models
 from generator.pipeline import Pipeline
@@ -134,11 +136,13 @@ def test_a_valid_table_is_read_with_defaults(tmp_path):
         "conv": True,
         "zoo": False,
         "source": "train",
+        "code": [3],
         "plane": False,
     }
-    assert model_info(cfg, "read")["source"] == "file"
-    assert "digits_ae" in plane_models(cfg) and "conv3" not in plane_models(cfg)
-    assert layout_methods(cfg, "mnist")[-2:] == ["digits_ae", "read"]
+    assert model_info(cfg, "digits_ae")["code"] == [2] and model_info(cfg, "digits_ae")["plane"]
+    # a file's code is read from the file (its decoder's input): one message naming the table's line
+    with pytest.raises(ModelError, match=r"site\.toml:10: .*ae\.keras does not exist"):
+        model_info(cfg, "read")
 
 
 def test_the_reserved_names_are_the_layouts():
@@ -287,3 +291,243 @@ def test_a_layout_of_a_model_on_another_data_set_is_one_message(trained):
     assert len(errors) == 1 and "content/wrong.md:" in errors[0], done.stderr[-3000:]
     assert "layout 'rgb_dense'" in errors[0] and "gray_dense, gray_conv, gray_vae, gray_conv_vae" in errors[0]
     assert "[run]" not in done.stderr
+
+
+# --- before any stage: a conv family on long, narrow images -------------------------------------------------------
+
+
+def strips(folder: Path, size: tuple[int, int], n: int = 12) -> None:
+    """``n`` gray images of ``size`` (height, width) of black and white pixels, in two class folders."""
+    rng = np.random.default_rng(2)
+    for i in range(n):
+        (folder / f"c{i % 2}").mkdir(parents=True, exist_ok=True)
+        image = rng.integers(0, 2, size, dtype=np.uint8) * 255
+        Image.fromarray(image, "L").save(folder / f"c{i % 2}" / f"{i:02d}.png")
+
+
+@pytest.mark.parametrize("how", ["native", "size"])
+@pytest.mark.parametrize("architecture", ["conv", "conv-vae"])
+def test_a_conv_model_on_long_narrow_images_is_one_message_before_any_stage(project, how, architecture):
+    """6 x 40 images (as they are, or by the data set's size) are too narrow for the conv decoder: the model's
+    settings line says so, with what fits and what to do instead, before anything runs."""
+    strips(project.root / "data" / "strips", (6, 40) if how == "native" else (10, 10))
+    size = "size = [6, 40]\n" if how == "size" else ""
+    project.write(
+        "site.toml",
+        f'[site]\ntitle = "T"\n\n[datasets.strips]\npath = "data/strips"\n{size}licence = "CC0 1.0"\n\n'
+        f'[models.narrow]\ndataset = "strips"\narchitecture = "{architecture}"\n',
+    )
+    done = project.build()
+    errors = [row for row in done.stderr.splitlines() if row.startswith("error:")]
+    assert done.returncode == 1 and "Traceback" not in done.stderr and len(errors) == 1, done.stderr[-3000:]
+    line = 9 if how == "size" else 8
+    assert errors[0].startswith(f'error: site.toml:{line}: [models.narrow] architecture = "{architecture}"'), errors
+    other = "vae" if architecture == "conv-vae" else "dense"
+    for part in ("images of 6 x 40 pixels", "at most 38", f'use architecture = "{other}"', "[datasets.strips] a size"):
+        assert part in errors[0], errors[0]
+    assert "[run]" not in done.stderr
+
+
+def test_the_train_stage_says_the_same_where_the_size_was_not_known_before():
+    """An IDX folder without size is read in the dataset stage: the train stage names the model's table."""
+    from generator.stages.train import build
+
+    params = {
+        "model": "narrow",
+        "seed": 0,
+        "data": {"name": "strips", "spec": {}},
+        "hyper": {"architecture": "conv", "hidden": None, "filters": 16, "latent_dim": 2, "learning_rate": 1e-3},
+    }
+    with pytest.raises(ModelError, match=r"\[models.narrow\] architecture = \"conv\": images of 4 x 64 pixels .* 18"):
+        build(params, (4, 64))
+
+
+# --- the train stage: its key, a model that diverges --------------------------------------------------------------
+
+
+def test_the_train_stage_key_leaves_out_titles_the_checks_and_the_exporter():
+    """Editing a title, the check before the build or an exporter converter retrains nothing: the train stage's
+    module imports none of them (its key covers what it imports, function-level imports too)."""
+    from generator.pipeline import imported_modules
+
+    modules = imported_modules("generator/stages/train.py")
+    for left_out in (
+        "generator/models/registry.py",
+        "generator/models/checks.py",
+        "generator/model_settings.py",
+        "generator/models/__init__.py",
+        "generator/tfjs/layers.py",
+        "generator/tfjs/options.py",
+    ):
+        assert left_out not in modules, left_out
+    assert {"generator/models/keras_file.py", "generator/models/families.py"} <= set(modules)
+
+
+def test_the_train_request_carries_what_the_stage_needs(tmp_path):
+    cfg = load_config(tmp_path)
+    assert train_request(cfg, "fashion_vae").params["zoo"] is True
+    assert train_request(cfg, "mnist_ae").params["zoo"] is False
+    assert train_request(cfg, "fashion_vae").params["data"]["name"] == "fashion-mnist"
+    with pytest.raises(ContentError, match="unknown model 'nope'"):
+        train_request(cfg, "nope")
+
+
+def test_a_model_that_diverges_is_one_message_from_the_train_stage(project):
+    """learning_rate = 1.0 and small batches make this VAE's loss NaN in its first epoch: the train stage names
+    the model and the remedy (rather than a layout stage failing on the codes later)."""
+    strips(project.root / "data" / "strips", (8, 12), n=48)
+    project.write(
+        "site.toml",
+        '[site]\ntitle = "T"\n\n[datasets.strips]\npath = "data/strips"\nlicence = "CC0 1.0"\n\n[models.wild]\n'
+        'dataset = "strips"\narchitecture = "conv-vae"\nfilters = 8\nlearning_rate = 1.0\nbatch_size = 4\nepochs = 20\n',
+    )
+    project.write("content/test-article.md", article({"strips": ["wild", "pca"]}))
+    done = project.build()
+    # the progress bars' lines may end where the message starts (a bar's cursor move, no newline)
+    errors = re.findall(r"(?m)error: .*$", done.stderr)
+    assert done.returncode == 1 and "Traceback" not in done.stderr and len(errors) == 1, done.stderr[-3000:]
+    assert errors[0].startswith("error: [models.wild]: training diverged"), errors[0]
+    assert "NaN or infinite" in errors[0] and "try a smaller learning_rate (it is 1)" in errors[0], errors[0]
+    assert "internal error" not in done.stderr and "finite" not in errors[0].split("NaN", 1)[0]
+
+
+# --- latent-layouts: the default layouts and the messages ---------------------------------------------------------
+
+LAYOUT_SITE = """\
+[datasets.strips]
+path = "data/strips"
+
+[models.strips_ae]
+dataset = "strips"
+
+[models.strips_3d]
+dataset = "strips"
+latent_dim = 3
+
+[models.digits_ae]
+dataset = "mnist"
+"""
+
+
+def test_latent_layouts_offers_every_layout_of_its_data_set_by_default(tmp_path):
+    from generator.figures.latent_layouts import request
+
+    (tmp_path / "site.toml").write_text(LAYOUT_SITE)
+    cfg = load_config(tmp_path)
+    assert plane_models(cfg)[-2:] == ["strips_ae", "digits_ae"]
+    own = request({"dataset": "strips", "layouts": [], "initial": ""}, cfg).params
+    assert own["layouts"] == ["umap", "tsne", "pca", "strips_ae"] == layout_methods(cfg, "strips")
+    assert own["initial"] == "umap" and set(own["positions"]) == set(own["layouts"])
+    mnist = request({"dataset": "mnist", "layouts": [], "initial": ""}, cfg).params
+    assert mnist["layouts"] == [*METHODS, "digits_ae"]
+    plain = request({"dataset": "mnist", "layouts": [], "initial": ""}, load_config(tmp_path / "none")).params
+    assert plain["layouts"] == list(METHODS), "mnist's default is unchanged"
+    given = request({"dataset": "strips", "layouts": ["pca", "strips_ae"], "initial": ""}, cfg).params
+    assert given["layouts"] == ["pca", "strips_ae"]
+
+
+@pytest.mark.parametrize(
+    "layout, patterns",
+    [
+        ("digits_ae", [r"layout 'digits_ae': model 'digits_ae' is trained on 'mnist', not 'strips'"]),
+        ("strips_3d", [r"layout 'strips_3d': a model's layout needs a 2-D code", r"'strips_3d' has latent_dim = 3"]),
+        ("fashion_simple", [r"is trained on 'fashion-mnist', not 'strips'"]),
+        ("encoder", [r"'encoder' needs a model trained on mnist"]),
+        ("nope", [r"layout 'nope': no such layout for dataset 'strips'"]),
+    ],
+)
+def test_a_layout_that_cannot_be_says_why_and_what_is_allowed(tmp_path, layout, patterns):
+    from generator.stages.layout import layout_request
+
+    (tmp_path / "site.toml").write_text(LAYOUT_SITE)
+    cfg = load_config(tmp_path)
+    with pytest.raises(ContentError) as caught:
+        layout_request(cfg, layout, "strips")
+    message = str(caught.value)
+    for pattern in patterns:
+        assert re.search(pattern, message), (pattern, message)
+    assert message.endswith("allowed: umap, tsne, pca, strips_ae"), message
+
+
+# --- the fingerprint of a single file -----------------------------------------------------------------------------
+
+
+def test_a_single_file_is_hashed_whole_once_while_it_is_unchanged(tmp_path, monkeypatch):
+    """A .keras file or an .npz is fingerprinted several times a build: read once while its size and time stay."""
+    import os
+    import time
+
+    import generator.stages as stages
+
+    reads = []
+    whole = stages._whole
+    monkeypatch.setattr(stages, "_whole", lambda digest, path: (reads.append(path), whole(digest, path)))
+    file = tmp_path / "model.keras"
+    file.write_bytes(b"a" * 4096)
+    past = time.time() - 60
+    os.utime(file, (past, past))
+    first = stages.fingerprint(str(file), whole=True)
+    assert stages.fingerprint(str(file), whole=True) == first and len(reads) == 1
+    file.write_bytes(b"b" * 4096)  # the same size, another time: read again
+    os.utime(file, (past + 1, past + 1))
+    second = stages.fingerprint(str(file), whole=True)
+    assert second != first and len(reads) == 2
+    file.write_bytes(b"c" * 4096)  # changed just now: its time may not show the next change, so never kept
+    assert stages.fingerprint(str(file), whole=True) == stages.fingerprint(str(file), whole=True) != second
+    assert len(reads) == 4
+
+
+# --- zoo-latent and the export stage on a data set of many classes -------------------------------------------------
+
+MANY_SITE = """\
+[site]
+title = "T"
+
+[datasets.many]
+path = "data/many.npz"
+licence = "CC0 1.0"
+
+[models.many_ae]
+dataset = "many"
+hidden = [8]
+epochs = 7
+
+[models.many_3d]
+dataset = "many"
+hidden = [8]
+latent_dim = 3
+epochs = 7
+"""
+
+
+@pytest.fixture
+def many(project) -> Project:
+    """A data set of 8 x 8 images in 300 classes (an .npz), and two small dense models of it."""
+    rng = np.random.default_rng(3)
+    (project.root / "data").mkdir()
+    np.savez(
+        project.root / "data" / "many.npz",
+        x_train=rng.integers(0, 256, (400, 8, 8), dtype=np.uint8),
+        y_train=np.arange(400) % 300,
+        x_test=rng.integers(0, 256, (100, 8, 8), dtype=np.uint8),
+        y_test=np.arange(100) % 300 + 200,
+    )
+    project.write("site.toml", MANY_SITE)
+    return project
+
+
+def test_zoo_latent_on_more_than_256_classes_is_the_atlas_message(many):
+    many.write("content/test-article.md", "---\ntitle: T\n---\n\n```figure\nkind: zoo-latent\nmodel: many_ae\n```\n")
+    done = many.build()
+    errors = re.findall(r"(?m)error: .*$", done.stderr)
+    assert done.returncode == 1 and "Traceback" not in done.stderr and len(errors) == 1, done.stderr[-3000:]
+    assert "dataset many: has 300 classes; the map of images colours at most 256: merge classes" in errors[0]
+
+
+def test_the_decoder_of_a_model_without_a_2d_code_does_not_export(many):
+    """Its probes span the code plane, which such a model has not: a ModelError naming the model, not a crash."""
+    from generator.stages.export import export_request
+
+    cfg = config(many)
+    with pytest.raises(ModelError, match=r"\[models.many_3d\]: the decoder of 'many_3d' ships to the page only"):
+        Pipeline(many.root / ".cache", show_progress=False).get(export_request(cfg, "many_3d", "decoder"))

@@ -1,11 +1,15 @@
 """Figure kind ``latent-layouts``: every image as a sprite, morphing between 2-D layouts.
 
-The reader switches between UMAP, t-SNE, PCA and the codes of the
-autoencoder and the VAE; every point glides to its place in the chosen
-layout. Any dataset of the registry works (gray or RGB, any image size:
-sprites are square cells, other shapes fitted and padded black); the
-autoencoder and VAE layouts need a model trained on the data, so MNIST
-only. The payload is small: ``config.json``, one ``<layout>.u16`` of
+The reader switches between UMAP, t-SNE, PCA and the codes of models with a
+2-D code; every point glides to its place in the chosen layout. Any dataset
+of the registry works (gray or RGB, any image size: sprites are square cells,
+other shapes fitted and padded black). A model's layout needs a model of that
+data set: ``encoder`` and ``vae`` are MNIST's two built-in ones, and any model
+with a 2-D code (a built-in or an author's ``[models.<name>]``, trained or
+read from a .keras file) is a layout of its own data set by its name. Without
+``layouts``, a figure offers every layout of its data set
+(:func:`generator.stages.layout.layout_methods`; MNIST's: umap, tsne, pca,
+encoder, vae). The payload is small: ``config.json``, one ``<layout>.u16`` of
 quantised positions per layout (4 bytes a point) and ``fallback.png``. The
 texture atlases and ``labels.u8`` (absent for unlabelled data: the config's
 ``labels`` is then null) are shared with other figures through
@@ -26,7 +30,7 @@ from ..pipeline import Context, Request, stage
 from ..schema import Field
 from ..stages.atlas import atlas_request
 from ..stages.data import load_arrays
-from ..stages.layout import METHODS, TITLES, layout_methods, layout_request
+from ..stages.layout import TITLES, layout_methods, layout_request
 
 KIND = "latent-layouts"
 OPTIONS = {
@@ -37,9 +41,11 @@ OPTIONS = {
     ),
     "layouts": Field(
         "strs",
-        list(METHODS),
+        [],
         "Layouts the reader can switch between, in button order: umap, tsne, pca; encoder and vae (mnist's "
-        "models); or the name of a [models.<name>] with a 2-D code on the data set (its encoder places the points).",
+        "models); or the name of a model with a 2-D code on the data set (its encoder places the points). Default: "
+        "every layout of the data set (umap, tsne, pca and its models with a 2-D code; on mnist umap, tsne, pca, "
+        "encoder, vae).",
     ),
     "initial": Field("str", "", "Layout shown first (default: the first of `layouts`)."),
 }
@@ -50,10 +56,11 @@ LEGEND_HEIGHT = 44
 
 
 def request(options: dict, cfg) -> Request:
-    layouts, initial = options["layouts"], options["initial"] or options["layouts"][0]
     dataset = options["dataset"]
     dataset_option(cfg, dataset)  # an unknown data set is named before its layouts
     allowed = layout_methods(cfg, dataset)
+    layouts = options["layouts"] or allowed  # left out: every layout of the data set
+    initial = options["initial"] or layouts[0]
     for method in layouts:
         if method not in allowed:
             layout_request(cfg, method, dataset)  # raises the message that says what is allowed
@@ -68,6 +75,7 @@ def request(options: dict, cfg) -> Request:
         f"figure:{KIND}",
         {
             **options,
+            "layouts": layouts,
             "initial": initial,
             "data": dataset_option(cfg, dataset).params,
             "atlas": atlas_request(cfg, dataset).params,

@@ -28,7 +28,7 @@ import json
 import numpy as np
 
 from ..draw import BLACK, TABLEAU10, WHITE, exact_palette, with_legend
-from ..errors import ContentError
+from ..errors import ContentError, DataError
 from ..payload import Payload, class_names, export_info, source_of
 from ..pipeline import Context, Request, stage
 from ..plane import (
@@ -86,7 +86,15 @@ def payload(ctx: Context) -> dict:
     n = min(p["points"], n_test)
     codes = codes_all[n_train : n_train + n].astype(np.float64)
     labelled = arrays["y_test"] is not None
-    labels = np.asarray(arrays["y_test"][:n], np.uint8) if labelled else None
+    labels = None
+    if labelled:
+        top = max(int(arrays[key].max(initial=0)) for key in ("y_train", "y_test"))
+        if top > 255:  # the atlas's rule (stages/atlas.py): labels.u8 holds one byte a point
+            raise DataError(
+                f"has {top + 1} classes; the map of images colours at most 256: merge classes",
+                where=f"dataset {p['train']['data']['name']}",
+            )
+        labels = np.asarray(arrays["y_test"][:n], np.uint8)
     extent = json.loads(ctx.inputs["decoder"].file("extent.json").read_text())
     domain = plane_domain(extent)
     positions, code_from_q = quantise(codes, domain)

@@ -21,15 +21,10 @@ Conventions shared by every builder:
   ``"encoder"`` and ``"decoder"`` and every layer has an explicit name, so
   exported weight names do not depend on how many models a process built.
 - Models meant for export (``encoder``, ``decoder`` and the VAE's
-  ``mean_encoder``) use only :data:`EXPORTABLE_LAYERS`, the layer types the
+  ``mean_encoder``) use only ``generator.tfjs.layers.SUPPORTED_LAYERS``, the layer types the
   hand-written TF.js exporter supports.
 - Builders take no seed (except the VAE's sampling seed): call
   ``seed_everything(seed)`` *before* building so initial weights are fixed.
 - Hyper-parameters are arguments with documented defaults; callers pass the
   values from ``site.toml``.
 """
-
-from ..tfjs.layers import SUPPORTED_LAYERS
-
-EXPORTABLE_LAYERS = frozenset(SUPPORTED_LAYERS)
-"""Keras layer class names the TF.js exporter can write (one list: the converter table in generator/tfjs/layers.py)."""

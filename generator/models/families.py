@@ -23,7 +23,10 @@ from collections.abc import Sequence
 from generator.models.dense import check_hidden, check_positive
 from generator.models.faces import MIN_FILTERS, plan_upsampling
 
+#: The families the build trains (the one list: [models.<name>] architecture takes these).
 ARCHITECTURES = ("dense", "conv", "vae", "conv-vae")
+#: The hyper-parameters of a trained family: the keys of [models.<name>] only a trained model takes.
+TRAINING_KEYS = ("architecture", "hidden", "filters", "latent_dim", "epochs", "batch_size", "learning_rate")
 DENSE_UNITS = 64  # the width next to the code in the conv families
 
 
@@ -33,6 +36,40 @@ def check_shape(input_shape: Sequence[int]) -> tuple[int, ...]:
     if len(shape) not in (2, 3) or min(shape) < 1 or (len(shape) == 3 and shape[2] not in (1, 3)):
         raise ValueError(f"input_shape must be (height, width) or (height, width, 3), got {input_shape!r}")
     return shape
+
+
+def conv_problem(height: int, width: int) -> str | None:
+    """None if the conv families' decoder reaches images of ``height`` x ``width``; else why not, saying how long
+    the longer side may be (its stride-2 stages must reach a start grid of at most 8 a side, so long and narrow
+    images do not fit)."""
+    if _conv_fits(height, width):
+        return None
+    short, long = sorted((height, width))
+    reach = short if _conv_fits(short, short) else 0
+    while reach < long and _conv_fits(short, reach + 1):
+        reach += 1
+    limit = f"with a shorter side of {short} its longer side may be at most {reach}" if reach else "it is too small"
+    return f"images of {height} x {width} pixels are too long and narrow for the convolutional decoder ({limit})"
+
+
+def conv_advice(model: str, architecture: str, dataset: str, own_dataset: bool, problem: str) -> str:
+    """The message for a conv family that cannot decode its data set's images (``problem``: :func:`conv_problem`)."""
+    other = "vae" if architecture == "conv-vae" else "dense"
+    resize = (
+        f", or give [datasets.{dataset}] a size = [h, w] nearer a square (its images are fitted into it, keeping "
+        "their aspect)"
+        if own_dataset
+        else ""
+    )
+    return f'[models.{model}] architecture = "{architecture}": {problem}; use architecture = "{other}"{resize}'
+
+
+def _conv_fits(height: int, width: int) -> bool:
+    try:
+        plan_upsampling((height, width))
+    except ValueError:
+        return False
+    return True
 
 
 def build_family(

@@ -6,10 +6,14 @@ filled in, file paths absolute), so ``cfg.section("models.<name>")`` reads it li
 ``cfg.model_origins[name]`` says where it was declared. Read models through here:
 
 - :func:`model_names` -- every model a figure's ``model:`` option may take (built-ins first);
-- :func:`model_info` -- {dataset, title, vae, conv, zoo, source, plane} of any model;
+- :func:`model_info` -- {dataset, title, vae, conv, zoo, source, code, plane} of any model;
 - :func:`user_models` / :func:`is_user_model` -- the author's tables;
 - :func:`plane_models` -- the models with a 2-D code and a decoder (the code-plane figures);
 - :func:`check_model` -- a figure's ``model:`` value, or ContentError listing what is allowed.
+
+This module is part of the pipeline's harness (``pipeline.HARNESS``): it is in no stage's key, since titles
+shape no artifact; the request builders put what does (the data set, the family, zoo or not) in the
+request's params.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from generator.errors import ContentError
+from generator.model_settings import TRAINING_KEYS as TRAINING_KEYS  # the keys of a trained model, for train_request
+from generator.model_settings import reads_file
 
 if TYPE_CHECKING:
     from generator.config import Config
@@ -65,16 +71,13 @@ def model_names(cfg: Config) -> list[str]:
     return [*BUILTIN, *cfg.model_origins]
 
 
-def reads_file(spec: dict) -> bool:
-    """True for an author's model read from ``.keras`` file(s), never trained by the build."""
-    return bool(spec.get("file") or spec.get("encoder"))
-
-
 def model_info(cfg: Config, name: str) -> dict[str, Any]:
     """What figures and stages need to know of model ``name``.
 
-    {dataset, title, vae, conv, zoo, source ("builtin" | "train" | "file"), plane (a 2-D code and a decoder
-    that ships to the page; None for a file's model: known when the file is read)}. An unknown name is a ContentError listing the models.
+    {dataset, title, vae, conv, zoo, source ("builtin" | "train" | "file"), code (the code's shape, e.g. [2]; None
+    for a built-in without a code plane), plane (a 2-D code and a decoder that ships to the page)}. A file's
+    model has its code read from its decoder's config (:func:`generator.models.checks.inspect`, cheap and kept
+    for the process). An unknown name is a ContentError listing the models.
     """
     if name in BUILTIN:
         info = BUILTIN[name]
@@ -85,12 +88,20 @@ def model_info(cfg: Config, name: str) -> dict[str, Any]:
             "conv": bool(info.get("conv")),
             "zoo": bool(info.get("zoo")),
             "source": "builtin",
+            "code": [2] if name in BUILTIN_PLANE else None,
             "plane": name in BUILTIN_PLANE,
         }
     if not is_user_model(cfg, name):
         raise ContentError(unknown_model(cfg, name))
     spec = user_models(cfg)[name]
     architecture = spec["architecture"]
+    if reads_file(spec):
+        from .checks import inspect
+
+        shape = inspect(spec, cfg.model_origins[name])["decoder"]
+        code = list(shape) if shape is not None else None
+    else:
+        code = [spec["latent_dim"]]
     return {
         "dataset": spec["dataset"],
         "title": spec["title"],
@@ -98,14 +109,15 @@ def model_info(cfg: Config, name: str) -> dict[str, Any]:
         "conv": architecture in ("conv", "conv-vae"),
         "zoo": False,
         "source": "file" if reads_file(spec) else "train",
-        "plane": None if reads_file(spec) else spec["latent_dim"] == 2,
+        "code": code,
+        "plane": code == [2],
     }
 
 
 def plane_models(cfg: Config) -> list[str]:
-    """Models whose 2-D code plane a figure can draw: the built-in ones and every author's model that is not
-    declared with another latent_dim (a file's model is checked when it is read)."""
-    own = [name for name in cfg.model_origins if model_info(cfg, name)["plane"] is not False]
+    """Models whose 2-D code plane a figure can draw: the built-in ones and every author's model with a 2-D code
+    (latent_dim = 2, or a file whose decoder takes 2 numbers)."""
+    own = [name for name in cfg.model_origins if model_info(cfg, name)["plane"]]
     return [*BUILTIN_PLANE, *own]
 
 

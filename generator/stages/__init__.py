@@ -77,8 +77,9 @@ def fingerprint(path: str, whole: bool = False) -> str:
 
     Cheap by default: the first and last bytes of each file (of the first few files of a folder).
     ``whole``: every byte, while the files total at most 256 MiB (an author's data set, where any
-    image may change); times only tell whether this process may reuse the digest it computed before
-    (never for files changed in the last two seconds, whose times may not show a later change).
+    image may change; an author's .keras file); times only tell whether this process may reuse the digest
+    it computed before, for a folder or a single file (never for files changed in the last two seconds,
+    whose times may not show a later change).
     """
     if not path:
         return ""
@@ -105,12 +106,19 @@ def fingerprint(path: str, whole: bool = False) -> str:
                     _sample(digest, full, size, _FOLDER_SAMPLE)
                     sampled += 1
         elif p.is_file():
-            size = p.stat().st_size
-            digest.update(str(size).encode())
-            if whole and size <= _WHOLE:
+            stat = p.stat()
+            size = stat.st_size
+            if whole and size <= _WHOLE:  # a .keras file, an .npz: hashed once per process while unchanged
+                memo = (str(p), size, stat.st_mtime_ns)
+                if memo in _whole_digests:
+                    return _whole_digests[memo]
+                digest.update(str(size).encode())
                 _whole(digest, p)
-            else:
-                _sample(digest, p, size, _SAMPLE)
+                if stat.st_mtime_ns < time.time_ns() - 2_000_000_000:  # see the folders' rule above
+                    _whole_digests[memo] = digest.hexdigest()
+                return digest.hexdigest()
+            digest.update(str(size).encode())
+            _sample(digest, p, size, _SAMPLE)
     except OSError as exc:  # check_inputs reports unreadable data; the key just has to be stable
         digest.update(f"unreadable {exc.errno}".encode())
     return digest.hexdigest()
@@ -126,7 +134,8 @@ def check_inputs(cfg: Config) -> None:
     problem is one :class:`DataError` (a missing path a :class:`ConfigError`) naming the file, the
     option and what is allowed. Every ``[datasets.<name>]`` of the settings is checked the same way
     (its listing, a few decoded images, array headers and labels), named with the line declaring it;
-    every ``[models.<name>]`` read from .keras files has its files' configs checked (a ModelError).
+    every ``[models.<name>]`` is checked against its data set (``generator.models.checks.check_models``:
+    a file's configs and shapes, a conv family's image size), a ModelError naming its line.
     """
     from ..datasets import MINIMUM, OPTION, check_source, check_user, with_option
     from ..datasets.registry import count_source, dataset_count, user_datasets
@@ -147,12 +156,9 @@ def check_inputs(cfg: Config) -> None:
             raise with_option(exc, name) from None
     for name, spec in user_datasets(cfg).items():
         check_user(name, spec, dataset_count(cfg, name), cfg.origins.get(name), count_source(cfg, name))
-    from ..models.keras_file import inspect
-    from ..models.registry import reads_file, user_models
+    from ..models.checks import check_models  # in the harness (pipeline.HARNESS): it shapes no artifact
 
-    for name, spec in user_models(cfg).items():
-        if reads_file(spec):
-            inspect(spec, cfg.model_origins[name])
+    check_models(cfg)
 
 
 def datasets_needed(requests: list[Request]) -> set[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import Config
+from ..errors import ModelError
 from ..pipeline import Context, Request, stage
 from .data import load_arrays
 from .train import parts_of, train_request
@@ -79,6 +80,13 @@ def export_model(ctx: Context) -> dict:
         model = models[p["part"]]
     codes_file = ctx.inputs["model"].file("codes.npy")
     codes = np.load(codes_file) if codes_file.exists() else None
+    if p["part"] == "decoder" and codes is None:  # its probes span the code plane: a 2-D code's
+        raise ModelError(
+            f"the decoder of {p['model']['model']!r} ships to the page only with a 2-D code (figures draw its code "
+            "plane), and this model's code is not 2-D; give it latent_dim = 2 (a file's encoder: 2 outputs) or pick "
+            "a model with a 2-D code",
+            where=f"[models.{p['model']['model']}]",
+        )
     arrays = load_arrays(ctx.inputs["data"])
     noise = p["model"]["hyper"].get("noise", 0.0) if p["part"] == "autoencoder" else 0.0
     probe = probe_set(p["part"], codes, arrays["x_test"], noise, p["model"]["seed"])

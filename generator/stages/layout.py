@@ -15,6 +15,7 @@ import numpy as np
 
 from ..config import Config
 from ..errors import ContentError
+from ..models.registry import model_info, model_names, plane_models
 from ..pipeline import Context, Request, stage
 from . import dataset_request
 from .data import load_arrays
@@ -28,25 +29,41 @@ TITLES = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA", "encoder": "Autoencoder
 def layout_methods(cfg: Config, dataset: str) -> list[str]:
     """Every layout a figure may ask for on ``dataset``: umap, tsne, pca, then the models whose codes can
     place its points (encoder and vae on mnist; any model with a 2-D code on that data set, by name)."""
-    from ..models.registry import model_info, plane_models
 
     builtin = [m for m in METHODS if m not in MODEL_OF or dataset == "mnist"]
     own = [name for name in plane_models(cfg) if model_info(cfg, name)["dataset"] == dataset]
     return builtin + [name for name in own if name not in MODEL_OF.values()]
 
 
-def layout_request(cfg: Config, method: str, dataset: str = "mnist") -> Request:
-    """Positions of every point of ``dataset`` under ``method`` (one of :func:`layout_methods`); another is a
-    ContentError listing them."""
-    allowed = layout_methods(cfg, dataset)
-    if method not in allowed:
-        why = (
+def _why_not(cfg: Config, method, dataset: str) -> str:
+    """Why ``method`` is not a layout of ``dataset`` (the start of layout_request's message)."""
+    if method in MODEL_OF:
+        return (
             f"'{method}' needs a model trained on mnist; on {dataset!r} name a model with a 2-D code trained on it "
             "([models.<name>] with dataset = ...)"
-            if method in MODEL_OF
-            else f"no such layout for dataset {dataset!r}"
         )
-        raise ContentError(f"layout {method!r}: {why}; allowed: {', '.join(allowed)}")
+
+    if not isinstance(method, str) or method not in model_names(cfg):
+        return f"no such layout for dataset {dataset!r}"
+    info = model_info(cfg, method)
+    if info["dataset"] != dataset:
+        run = "read from a file and run on" if info["source"] == "file" else "trained on"
+        return f"model {method!r} is {run} {info['dataset']!r}, not {dataset!r}: its codes place only that data set"
+    if info["source"] == "train":
+        has = f"latent_dim = {info['code'][0]}"
+    elif info["code"] is not None:
+        has = f"a code of shape {tuple(info['code'])}"
+    else:
+        has = "no 2-D code"
+    return f"a model's layout needs a 2-D code (latent_dim = 2) to place points on a plane; model {method!r} has {has}"
+
+
+def layout_request(cfg: Config, method: str, dataset: str = "mnist") -> Request:
+    """Positions of every point of ``dataset`` under ``method`` (one of :func:`layout_methods`); another is a
+    ContentError saying why and listing them."""
+    allowed = layout_methods(cfg, dataset)
+    if method not in allowed:
+        raise ContentError(f"layout {method!r}: {_why_not(cfg, method, dataset)}; allowed: {', '.join(allowed)}")
     lay = cfg.section("layouts")
     options = {
         "umap": {"n_neighbors": lay["umap_neighbors"], "min_dist": lay["umap_min_dist"]},
@@ -60,8 +77,6 @@ def layout_request(cfg: Config, method: str, dataset: str = "mnist") -> Request:
         "data": dataset_request(cfg, dataset).params,
     }
     if method not in METHODS:  # an author's model: its codes, titled with its title
-        from ..models.registry import model_info
-
         params["model"] = train_request(cfg, method).params
         params["title"] = model_info(cfg, method)["title"]
     elif method in MODEL_OF:

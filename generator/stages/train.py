@@ -3,6 +3,11 @@
 Weights are stored as plain .npy files (byte-for-byte deterministic, unlike a
 zipped .keras file); :func:`rebuild` makes the same architecture from the same
 hyper-parameters and loads them, which is all the export and figure stages need.
+
+A stage's key covers the text of every module its module imports (``pipeline.imported_modules``), except
+the harness: the model registry (titles, which model is which) is one, so :func:`train_request` puts all the
+stage needs in the params (the data set, the hyper-parameters, ``zoo`` for a built-in of the zoo, an author's
+files with their content hashes).
 """
 
 from __future__ import annotations
@@ -15,13 +20,13 @@ import numpy as np
 
 from .. import distribute
 from ..config import Config
-from ..models.registry import BUILTIN, is_user_model, reads_file, user_models
+from ..errors import ModelError
+from ..models.registry import BUILTIN as MODELS  # noqa: F401  (the built-in models; stages/zoo.py reads them here)
+from ..models.registry import TRAINING_KEYS, model_info, reads_file, user_models
 from ..pipeline import Context, Request, stage
 from . import dataset_request, fingerprint
 from .data import load_arrays
 
-MODELS = BUILTIN
-"""The built-in models (see generator.models.registry; an author's are read from the settings)."""
 PARTS = {
     "mnist_ae": ("encoder", "decoder"),
     "mnist_vae": ("encoder", "decoder"),
@@ -35,21 +40,21 @@ PARTS = {
 
 def parts_of(cfg: Config, model: str) -> tuple[str, ...]:
     """The parts of ``model`` that export for TF.js (an author's: its encoder and decoder)."""
-    return ("encoder", "decoder") if is_user_model(cfg, model) else PARTS.get(model, ())
+    return ("encoder", "decoder") if model in cfg.model_origins else PARTS.get(model, ())
 
 
 def train_request(cfg: Config, model: str) -> Request:
     """The trained-model artifact for ``model`` (a built-in or an author's) at the configured scale.
 
     An author's model read from a file has the same artifact, made by reading the file(s) (their content
-    hashes in the key) instead of training.
+    hashes in the key) instead of training. An unknown name is a ContentError listing the models.
     """
-    if is_user_model(cfg, model):
+    info = model_info(cfg, model)
+    if info["source"] != "builtin":
         return _user_request(cfg, model)
     hyper = cfg.section(f"models.{model}")
-    info = MODELS[model]
     scale = cfg.preset[
-        ("zoo_conv_epoch_scale" if info.get("conv") else "zoo_epoch_scale") if info.get("zoo") else "epoch_scale"
+        ("zoo_conv_epoch_scale" if info["conv"] else "zoo_epoch_scale") if info["zoo"] else "epoch_scale"
     ]
     epochs = max(1, round(hyper["epochs"] * scale))
     return Request(
@@ -58,12 +63,10 @@ def train_request(cfg: Config, model: str) -> Request:
             "model": model,
             "hyper": {**hyper, "epochs": epochs},
             "seed": cfg["build.seed"],
-            "data": dataset_request(cfg, MODELS[model]["dataset"]).params,
+            "data": dataset_request(cfg, info["dataset"]).params,
+            "zoo": info["zoo"],
         },
     )
-
-
-TRAINED_KEYS = ("architecture", "hidden", "filters", "latent_dim", "epochs", "batch_size", "learning_rate")
 
 
 def _user_request(cfg: Config, model: str) -> Request:
@@ -75,7 +78,7 @@ def _user_request(cfg: Config, model: str) -> Request:
         # the working folder) is not, so moving the table or building from another folder reads nothing again
         params["files"] = {key: {"path": spec[key], "fingerprint": fingerprint(spec[key], whole=True)} for key in keys}
     else:
-        hyper = {key: spec[key] for key in TRAINED_KEYS}
+        hyper = {key: spec[key] for key in TRAINING_KEYS}
         hyper["epochs"] = max(1, round(spec["epochs"] * cfg.preset["epoch_scale"]))
         params["hyper"] = hyper
     return Request("train", params)
@@ -85,8 +88,12 @@ def build(params: dict, input_shape: tuple[int, ...]) -> dict:
     """Fresh Keras models for ``params`` (keys: autoencoder, encoder, decoder)."""
     h = params["hyper"]
     if "architecture" in h:  # an author's [models.<name>]: one of the families, any size, gray or RGB
-        from ..models.families import build_family
+        from ..models.families import build_family, conv_advice, conv_problem
 
+        problem = conv_problem(*input_shape[:2]) if h["architecture"] in ("conv", "conv-vae") else None
+        if problem:  # the check before the build names the settings line where it knows the size
+            data = params["data"]
+            raise ModelError(conv_advice(params["model"], h["architecture"], data["name"], "spec" in data, problem))
         return build_family(
             h["architecture"],
             input_shape,
@@ -96,7 +103,7 @@ def build(params: dict, input_shape: tuple[int, ...]) -> dict:
             learning_rate=h["learning_rate"],
             seed=params["seed"],
         )
-    if MODELS[params["model"]].get("zoo"):
+    if params.get("zoo"):
         return _build_zoo(params, input_shape)
     if params["model"] == "mnist_ae":
         from ..models.dense import build_autoencoder
@@ -115,30 +122,30 @@ def build(params: dict, input_shape: tuple[int, ...]) -> dict:
 
 
 def _build_zoo(params: dict, input_shape: tuple[int, int]) -> dict:
-    from ..models import zoo
     from ..models.vae import build_vae, mean_encoder
+    from ..models.zoo import build_conv, build_conv_vae, build_denoiser, build_dense
 
     key, h = params["model"], params["hyper"]
     lr = h["learning_rate"]
     if key == "fashion_simple":
-        ae, enc, dec = zoo.build_dense(input_shape, (), 32, lr)
+        ae, enc, dec = build_dense(input_shape, (), 32, lr)
     elif key == "fashion_sparse":
-        ae, enc, dec = zoo.build_dense(input_shape, (), 32, lr, l1=h["l1"])
+        ae, enc, dec = build_dense(input_shape, (), 32, lr, l1=h["l1"])
     elif key == "fashion_deep":
-        ae, enc, dec = zoo.build_dense(input_shape, (128, 64), 32, lr)
+        ae, enc, dec = build_dense(input_shape, (128, 64), 32, lr)
     elif key == "mnist_rmsprop":
-        ae, enc, dec = zoo.build_dense(input_shape, (256,), 128, lr, optimizer="rmsprop")
+        ae, enc, dec = build_dense(input_shape, (256,), 128, lr, optimizer="rmsprop")
     elif key == "fashion_conv":
-        ae, enc, dec = zoo.build_conv(input_shape, learning_rate=lr)
+        ae, enc, dec = build_conv(input_shape, learning_rate=lr)
     elif key == "fashion_denoise":
-        ae, enc, dec = zoo.build_denoiser(input_shape, learning_rate=lr)
+        ae, enc, dec = build_denoiser(input_shape, learning_rate=lr)
     elif key == "fashion_vae":
         vae, enc, dec = build_vae(input_shape, (512,), 2, lr, seed=params["seed"])
         return {"autoencoder": vae, "full_encoder": enc, "encoder": mean_encoder(enc), "decoder": dec}
     elif key == "fashion_cvae":
-        vae, enc, dec = zoo.build_conv_vae(input_shape, learning_rate=lr, seed=params["seed"])
+        vae, enc, dec = build_conv_vae(input_shape, learning_rate=lr, seed=params["seed"])
         return {"autoencoder": vae, "full_encoder": enc, "encoder": mean_encoder(enc), "decoder": dec}
-    else:  # pragma: no cover - MODELS and this list are kept together
+    else:  # pragma: no cover - MODELS's zoo models and this list are kept together
         raise KeyError(key)
     return {"autoencoder": ae, "encoder": enc, "decoder": dec}
 
@@ -170,7 +177,7 @@ def _file_spec(params: dict, folder) -> dict:
 
 
 def _where(params: dict) -> str:
-    """Where a file model's messages point: its settings table (the files themselves are named in the message)."""
+    """Where this stage's messages about a model point: its settings table (a file model's messages name the files)."""
     return f"[models.{params['model']}]"
 
 
@@ -211,7 +218,18 @@ def _read_model(ctx: Context, x_train, x_val, input_shape) -> dict:
         recon = models["decoder"].predict(models["encoder"].predict(x, batch_size=256, verbose=0), verbose=0)
         recon = np.clip(recon, 1e-7, 1 - 1e-7)
         losses[name] = float(-np.mean(x * np.log(recon) + (1 - x) * np.log(1 - recon)))
-    _write_codes(ctx, models["encoder"], x_train, x_val)
+    codes = _codes(models["encoder"], x_train, x_val)
+    if not all(np.isfinite(value) for value in losses.values()) or not _finite(codes):
+        files = ", ".join(shown.values())
+        what = "reconstructions" if _finite(codes) else "codes"
+        raise ModelError(
+            f"{files}: the model's {what} of the data set's images are NaN or infinite; allowed: a model whose codes "
+            "and reconstructions are finite numbers (was its training diverging? retrain it with a smaller "
+            "learning rate)",
+            where=_where(p),
+        )
+    if codes is not None:
+        np.save(ctx.out / "codes.npy", codes, allow_pickle=False)
     ctx.write_json("model.json", {**p, "input_shape": list(input_shape)})
     ctx.write_json("history.json", {key: [value] for key, value in losses.items()})
     return {
@@ -223,11 +241,16 @@ def _read_model(ctx: Context, x_train, x_val, input_shape) -> dict:
     }
 
 
-def _write_codes(ctx: Context, encoder, x_train, x_val) -> None:
-    if tuple(encoder.outputs[0].shape[1:]) == (2,):  # codes only where they can be drawn (2-D)
-        x_all = np.concatenate([x_train, x_val])
-        codes = encoder.predict(x_all, batch_size=1024, verbose=0).astype("float32")
-        np.save(ctx.out / "codes.npy", codes, allow_pickle=False)
+def _codes(encoder, x_train, x_val) -> np.ndarray | None:
+    """The codes of every image (training images first) where they can be drawn (a 2-D code), else None."""
+    if tuple(encoder.outputs[0].shape[1:]) != (2,):
+        return None
+    x_all = np.concatenate([x_train, x_val])
+    return encoder.predict(x_all, batch_size=1024, verbose=0).astype("float32")
+
+
+def _finite(codes: np.ndarray | None) -> bool:
+    return codes is None or bool(np.isfinite(codes).all())
 
 
 @stage(
@@ -267,18 +290,27 @@ def train_model(ctx: Context) -> dict:
         progress=bar,
     )
     # the zoo's VAEs and an author's: losses per pixel like the other models, z_log_var kept for the KL term
-    per_pixel = (MODELS.get(p["model"], {}).get("zoo") or "architecture" in p["hyper"]) and "full_encoder" in models
+    per_pixel = (p.get("zoo") or "architecture" in p["hyper"]) and "full_encoder" in models
     if per_pixel:
         pixels = float(np.prod(input_shape))  # the VAE sums BCE over pixels; the zoo reports it per pixel too
         for name in ("reconstruction_loss", "val_reconstruction_loss"):
             history[f"{name}_per_image"] = history[name]
             history[name] = [v / pixels for v in history[name]]
+    codes = _codes(models["encoder"], x_train, x_val)
+    if not all(np.isfinite(history[key][-1]) for key in ("loss", "val_loss")) or not _finite(codes):
+        what = "loss" if codes is None or _finite(codes) else "codes"
+        raise ModelError(
+            f"training diverged: the model's {what} became NaN or infinite after {p['hyper']['epochs']} epochs; "
+            f"try a smaller learning_rate (it is {p['hyper']['learning_rate']:g})",
+            where=_where(p),
+        )
     saved = ["encoder", "decoder"]
     if per_pixel:
         saved.append("full_encoder")  # with z_log_var, for the KL term the evaluate stage reports
     for part in saved:
         _save_weights(models[part], ctx.out / part)
-    _write_codes(ctx, models["encoder"], x_train, x_val)
+    if codes is not None:
+        np.save(ctx.out / "codes.npy", codes, allow_pickle=False)
     ctx.write_json("model.json", {**p, "input_shape": list(input_shape)})
     ctx.write_json("history.json", {k: v for k, v in history.items() if k != "seconds"})  # time: in the meta
     return {
