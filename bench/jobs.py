@@ -12,7 +12,6 @@ the same): first with ``--jobs 1``, then with ``--jobs N``. The two sites are co
 from __future__ import annotations
 
 import argparse
-import filecmp
 import json
 import os
 import platform
@@ -24,20 +23,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.sites import differing  # noqa: E402 - after the sys.path line
+
 RESULTS = ROOT / "bench" / "results"
 SKIP = shutil.ignore_patterns(".cache", "_site", ".git", ".venv", "node_modules", "__pycache__", "bench", "tests")
-
-
-def differing(a: Path, b: Path) -> list[str]:
-    found, todo = [], [("", filecmp.dircmp(a, b, ignore=["build-report.json"]))]
-    while todo:
-        prefix, c = todo.pop()
-        found += [prefix + n for n in c.left_only + c.right_only]
-        found += [
-            prefix + n for n in c.common_files if not filecmp.cmp(f"{c.left}/{n}", f"{c.right}/{n}", shallow=False)
-        ]
-        todo += [(f"{prefix}{name}/", sub) for name, sub in c.subdirs.items()]
-    return found
 
 
 def cold_build(source: Path, work: Path, scale: str, jobs: int) -> dict:

@@ -95,12 +95,10 @@ def build(folder: Path, *args: str, env: dict | None = None) -> dict:
 
 
 def same_site(a: Path, b: Path) -> bool:
-    files = lambda root: {  # noqa: E731
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != "build-report.json"
-    }
-    return files(a / "_site") == files(b / "_site")
+    sys.path.insert(0, str(ROOT))
+    from tests.sites import differing
+
+    return not differing(a / "_site", b / "_site")
 
 
 def size(folder: Path) -> int:

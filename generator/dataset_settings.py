@@ -60,6 +60,35 @@ DATASET_SCHEMA: dict[str, Field] = {
 WhereOf = Callable[[str, "str | None"], str]
 
 
+def read_table(
+    section: str, table: dict, schema: dict[str, Field], where_of: WhereOf, errors: list
+) -> tuple[dict, bool]:
+    """The values of one author's table (``[datasets.<name>]``, ``[models.<name>]``) checked against ``schema``:
+    (every key of the schema with the table's value or its default, whether every key was valid).
+
+    An unknown key is an error naming the allowed keys (and the nearest, when one is close); a bad value names
+    the key and what is allowed. Problems are appended to ``errors`` as (where, message) pairs.
+    """
+    values = {key: spec.default for key, spec in schema.items()}
+    ok = True
+    for key, value in table.items():
+        spec = schema.get(key)
+        if spec is None:
+            near = difflib.get_close_matches(str(key), list(schema), n=1, cutoff=0.75)
+            hint = f"; did you mean {show(near[0])}?" if near else ""
+            message = f"[{section}] has an unknown key {show(key)}; allowed keys: {', '.join(schema)}{hint}"
+            errors.append((where_of(section, key), message))
+            ok = False
+            continue
+        problem = spec.check(value)
+        if problem:
+            errors.append((where_of(section, key), f"[{section}] {key} {problem}"))
+            ok = False
+        else:
+            values[key] = value
+    return values, ok
+
+
 def _table_problem(section: str, table: Any) -> str:
     return f"[{section}] is {show(table)}; allowed: a table (a '[{section}]' line, then 'key = value' lines)"
 
@@ -82,24 +111,7 @@ def parse_dataset(name: str, table: Any, where_of: WhereOf, errors: list, out: d
     if not isinstance(table, dict):
         errors.append((where, _table_problem(section, table)))
         return where
-    values = {key: spec.default for key, spec in DATASET_SCHEMA.items()}
-    ok = True
-    for key, value in table.items():
-        spec = DATASET_SCHEMA.get(key)
-        if spec is None:
-            allowed = ", ".join(DATASET_SCHEMA)
-            near = difflib.get_close_matches(str(key), list(DATASET_SCHEMA), n=1, cutoff=0.75)
-            hint = f"; did you mean {show(near[0])}?" if near else ""
-            message = f"[{section}] has an unknown key {show(key)}; allowed keys: {allowed}{hint}"
-            errors.append((where_of(section, key), message))
-            ok = False
-            continue
-        problem = spec.check(value)
-        if problem:
-            errors.append((where_of(section, key), f"[{section}] {key} {problem}"))
-            ok = False
-        else:
-            values[key] = value
+    values, ok = read_table(section, table, DATASET_SCHEMA, where_of, errors)
     path = table.get("path")
     if not isinstance(path, str) or not path.strip():
         if path is None or isinstance(path, str):  # a wrong type was reported above

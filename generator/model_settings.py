@@ -20,7 +20,7 @@ import difflib
 import re
 from typing import Any
 
-from .dataset_settings import WhereOf
+from .dataset_settings import WhereOf, read_table
 from .models.families import ARCHITECTURES, TRAINING_KEYS
 from .schema import Field, show
 
@@ -109,27 +109,7 @@ def parse_model(name: str, table: Any, where_of: WhereOf, errors: list, out: dic
             )
         )
         return where
-    values = {key: spec.default for key, spec in MODEL_SCHEMA.items()}
-    ok = True
-    for key, value in table.items():
-        spec = MODEL_SCHEMA.get(key)
-        if spec is None:
-            near = difflib.get_close_matches(str(key), list(MODEL_SCHEMA), n=1, cutoff=0.75)
-            hint = f"; did you mean {show(near[0])}?" if near else ""
-            errors.append(
-                (
-                    where_of(section, key),
-                    f"[{section}] has an unknown key {show(key)}; allowed keys: {', '.join(MODEL_SCHEMA)}{hint}",
-                )
-            )
-            ok = False
-            continue
-        problem = spec.check(value)
-        if problem:
-            errors.append((where_of(section, key), f"[{section}] {key} {problem}"))
-            ok = False
-        else:
-            values[key] = value
+    values, ok = read_table(section, table, MODEL_SCHEMA, where_of, errors)
     if not ok:
         return where
     problem = _shape_problem(section, table, values)

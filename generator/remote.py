@@ -168,6 +168,18 @@ class RemoteCache:
             "" if self.read_only else " and pushing the result over it",
         )
 
+    def _manifest(self, name: str, key: str) -> bytes | None:
+        """The raw manifest the remote holds for ``name``/``key``; None when it has none (or has failed)."""
+        if self.failed:
+            return None
+        try:
+            return self.fs.cat_file(f"{self._base(name, key)}/{MANIFEST}")
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except Exception as exc:
+            self._lost(exc, f"looking up {name} {key[:12]}")
+            return None
+
     # --- pull -----------------------------------------------------------------------------------
 
     def pull(self, name: str, key: str, entry: Path) -> Artifact | None:
@@ -175,16 +187,10 @@ class RemoteCache:
 
         The caller holds the entry's lock (as for a local write).
         """
-        if self.failed:
-            return None
         start = time.perf_counter()
         base = self._base(name, key)
-        try:
-            raw = self.fs.cat_file(f"{base}/{MANIFEST}")
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        except Exception as exc:
-            self._lost(exc, f"looking up {name} {key[:12]}")
+        raw = self._manifest(name, key)
+        if raw is None:
             return None
         try:
             manifest = _check_manifest(raw, name, key)
@@ -237,14 +243,8 @@ class RemoteCache:
     def published(self, name: str, key: str) -> str | None:
         """The digest of the entry the remote publishes for ``name``/``key``; None when it has none (or a
         manifest that cannot be trusted, or it failed)."""
-        if self.failed:
-            return None
-        try:
-            raw = self.fs.cat_file(f"{self._base(name, key)}/{MANIFEST}")
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        except Exception as exc:
-            self._lost(exc, f"looking up {name} {key[:12]}")
+        raw = self._manifest(name, key)
+        if raw is None:
             return None
         try:
             return _check_manifest(raw, name, key)["digest"]

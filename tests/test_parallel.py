@@ -3,7 +3,6 @@ build's one message; ``--clean`` recomputes everything in the workers too."""
 
 from __future__ import annotations
 
-import filecmp
 import json
 import os
 import shutil
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.sites import differing
 
 pytestmark = pytest.mark.slow
 
@@ -81,21 +81,6 @@ def build(root, *args):
 def statuses(root) -> dict[str, str]:
     report = json.loads((root / "_site" / "build-report.json").read_text())
     return {stage["name"]: stage["status"] for stage in report["stages"]}
-
-
-def differing(a, b) -> list[str]:
-    """Files that differ between two folders (or are in one only), build-report.json aside."""
-    found = []
-    compare = filecmp.dircmp(a, b, ignore=["build-report.json"])
-    todo = [("", compare)]
-    while todo:
-        prefix, c = todo.pop()
-        found += [prefix + n for n in c.left_only + c.right_only]
-        found += [
-            prefix + n for n in c.common_files if not filecmp.cmp(f"{c.left}/{n}", f"{c.right}/{n}", shallow=False)
-        ]
-        todo += [(f"{prefix}{name}/", sub) for name, sub in c.subdirs.items()]
-    return found
 
 
 def test_two_jobs_build_the_same_site_as_one(project, tmp_path):

@@ -139,7 +139,10 @@ def test_dataset_request_knows_every_name_and_refuses_others(tmp_path):
         overrides={"build.scale": "tiny"},
     )
     request = dataset_request(cfg, "shapes")
-    assert request.params["spec"] == user_datasets(cfg)["shapes"] and request.params["count"] == 9
+    spec = user_datasets(cfg)["shapes"]
+    presentation = ("title", "credit", "licence", "url")  # how it is credited: not in the dataset's key
+    assert request.params["spec"] == {k: v for k, v in spec.items() if k not in presentation}
+    assert request.params["count"] == 9
     assert request.params["path"] == str(folder) and request.params["seed"] == 0 and request.params["fingerprint"]
     assert dataset_request(cfg, "mnist").params["name"] == "mnist"
     with pytest.raises(
@@ -395,12 +398,8 @@ def test_the_stage_writes_the_contract_and_warns_about_skipped_files(tmp_path, c
     meta = artifact.meta
     assert meta["shape"] == [40, 30, 3] and meta["color"] == "rgb" and meta["labels"] is True
     assert meta["classes"] == ["circle", "square", "triangle"] and meta["train"] + meta["test"] == 18
-    assert meta["source"] == {
-        "name": "shapes",
-        "title": "Shapes",
-        "credit": "Us",
-        "licence": "CC0",
-        "url": "https://example.org",
+    # the credit (title, credit, licence, url) is not the dataset's: figures get it from their requests
+    assert meta["source"] == {"name": "shapes", "title": "shapes", "credit": "", "licence": "", "url": ""} | {
         "count": 18,
         "skipped": 1,
     }

@@ -236,18 +236,24 @@ def test_snapshot_slider_changes_drawing_and_readout(opened):
     assert_clean(log)
 
 
-def test_reduced_motion_jumps_between_snapshots(browser, serve, built):
+def test_reduced_motion_jumps_between_snapshots(browser, page_errors, serve, built):
     context = browser.new_context(viewport={"width": 360, "height": 740}, reduced_motion="reduce")
+    context.set_default_timeout(TIMEOUT)  # as the page fixture's context: a loaded machine may be slow
     page = context.new_page()
+    log = page_errors(page)
     try:
         page.goto(serve(built) + "repo/toy/")
-        wait_ready(page, SNAPS)
+        try:
+            wait_ready(page, SNAPS)
+        except AssertionError as exc:  # say what the page did: a failed request, an error (it once timed out)
+            raise AssertionError(f"{exc}; the page logged {log}") from None
         page.evaluate(hook(SNAPS, "setIndex(0)"))  # jumps at once: nothing to wait for
         assert page.evaluate(hook(SNAPS, "index")) == 0
         assert page.evaluate(hook(SNAPS, "animating")) is False
         # narrow screens: nothing wider than the viewport
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, width
+        assert_clean(log)
     finally:
         context.close()
 
