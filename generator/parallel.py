@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 #: TensorFlow stages that may run at once (each with TensorFlow's default thread pools).
 TF_LANES = 1
+#: How long a stopped build waits for a worker to clean up (its running TensorFlow op ends first) before
+#: killing it; a bound on a stuck worker, not a pause.
+STOP_SECONDS = 120
 
 
 def default_jobs() -> int:
@@ -210,9 +213,13 @@ def run_parallel(pipeline: Pipeline, requests: list[Request], jobs: int, worker_
         except BaseException:  # a stage failed, Ctrl+C, SIGTERM: stop the workers, whose stages clean up
             for future in running:
                 future.cancel()
-            for process in list(getattr(pool, "_processes", {}).values()):
+            workers = [p for p in list(getattr(pool, "_processes", {}).values()) if p.is_alive()]
+            for process in workers:
+                process.terminate()  # SIGTERM: a running stage removes its temporary folder and stops
+            for process in workers:  # wait for that clean-up (a TensorFlow op finishes first), then go
+                process.join(timeout=STOP_SECONDS)
                 if process.is_alive():
-                    process.terminate()  # SIGTERM: a running stage removes its temporary folder and stops
+                    process.kill()
             raise
     return records
 
@@ -339,6 +346,8 @@ def _resolve(request: Request, trusted: list[str], remote_failed: str | None) ->
     _worker["busy"] = True
     try:
         pipeline.get(request)
+    except KeyboardInterrupt:  # stopped by the build (SIGTERM): the stage has removed its folder; leave now
+        os._exit(1)
     finally:
         _worker["busy"] = False
     return {
