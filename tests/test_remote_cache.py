@@ -94,9 +94,10 @@ def listing(folder: Path) -> dict[str, int]:
 
 
 def warnings(stderr: str) -> list[str]:
-    """The warnings logged (a worker's progress bar may leave a cursor move before one: taken away)."""
-    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", stderr)
-    return [line for line in text.splitlines() if line.startswith("WARNING")]
+    """The warnings logged (a worker's progress bar may leave a cursor move or a carriage return before one:
+    taken away)."""
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", stderr).replace("\r", "\n")
+    return [line.strip() for line in text.splitlines() if line.strip().startswith("WARNING")]
 
 
 def remote_entry(remote: Path, stage: str) -> Path:
