@@ -89,7 +89,7 @@ def read_table(
     return values, ok
 
 
-def _table_problem(section: str, table: Any) -> str:
+def table_problem(section: str, table: Any) -> str:
     return f"[{section}] is {show(table)}; allowed: a table (a '[{section}]' line, then 'key = value' lines)"
 
 
@@ -109,7 +109,7 @@ def parse_dataset(name: str, table: Any, where_of: WhereOf, errors: list, out: d
         errors.append((where, message))
         return where
     if not isinstance(table, dict):
-        errors.append((where, _table_problem(section, table)))
+        errors.append((where, table_problem(section, table)))
         return where
     values, ok = read_table(section, table, DATASET_SCHEMA, where_of, errors)
     path = table.get("path")
@@ -128,6 +128,6 @@ def parse_dataset(name: str, table: Any, where_of: WhereOf, errors: list, out: d
 def parse_datasets(data: Any, where_of: WhereOf, errors: list, out: dict) -> dict[str, str]:
     """Validate the ``datasets`` table (one sub-table per data set) into ``out``; return {name: where declared}."""
     if not isinstance(data, dict):
-        errors.append((where_of("", "datasets"), _table_problem("datasets", data)))
+        errors.append((where_of("", "datasets"), table_problem("datasets", data)))
         return {}
     return {name: parse_dataset(name, table, where_of, errors, out) for name, table in data.items()}

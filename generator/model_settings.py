@@ -20,7 +20,7 @@ import difflib
 import re
 from typing import Any
 
-from .dataset_settings import WhereOf, read_table
+from .dataset_settings import WhereOf, read_table, table_problem
 from .models.families import ARCHITECTURES, TRAINING_KEYS
 from .schema import Field, show
 
@@ -90,9 +90,7 @@ def parse_model(name: str, table: Any, where_of: WhereOf, errors: list, out: dic
         )
         return where
     if not isinstance(table, dict):
-        errors.append(
-            (where, f"[{section}] is {show(table)}; allowed: a table (a '[{section}]' line, then 'key = value' lines)")
-        )
+        errors.append((where, table_problem(section, table)))
         return where
     if not any(key in table for key in ("dataset", *FILE_KEYS, "architecture")):
         known = ", ".join(builtin)
