@@ -10,7 +10,6 @@ figures are driven by data, models and layouts computed here and cached in
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import signal
 import sys
@@ -163,20 +162,6 @@ def init(args: argparse.Namespace) -> int:
     return 0
 
 
-def setup_logging(verbosity: int) -> None:
-    level = {-1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}[verbosity]
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        logging.Formatter("%(levelname)s: %(message)s" if verbosity < 1 else "%(levelname)s %(name)s: %(message)s")
-    )
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.WARNING)
-    for noisy in ("tensorflow", "absl", "numba", "h5py"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-    logging.getLogger("generator").setLevel(level)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.init is not None:
@@ -184,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminated)  # clean up temporary folders as on Ctrl+C
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     verbosity = -1 if args.quiet else (1 if args.verbose else 0)
+    from generator.logs import setup_logging
+
     setup_logging(verbosity)
     if verbosity < 1:
         from generator import quiet

@@ -300,9 +300,9 @@ def _setup_worker(setup: dict, slot: int) -> None:
 
     kinds()  # registers every figure kind's payload stage
     from generator import pipeline as pipeline_module
+    from generator.logs import setup_logging
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    logging.getLogger("generator").setLevel(logging.INFO if setup.get("verbosity", 0) >= 0 else logging.WARNING)
+    setup_logging(max(-1, min(1, setup.get("verbosity", 0))))
     pipeline_module.BAR_POSITION = slot
     from generator import distribute
 

@@ -94,8 +94,8 @@ def listing(folder: Path) -> dict[str, int]:
 
 
 def warnings(stderr: str) -> list[str]:
-    """The warnings logged (a worker's progress bar may leave a cursor move or a carriage return before one:
-    taken away)."""
+    """The warnings logged, each at the start of a line (a log line starts with a carriage return, as a
+    worker's progress bar may have left the cursor mid-line; the cursor moves are taken away)."""
     text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", stderr).replace("\r", "\n")
     return [line.strip() for line in text.splitlines() if line.strip().startswith("WARNING")]
 
@@ -219,7 +219,9 @@ def test_a_tampered_entry_is_rejected_and_one_without_its_manifest_is_invisible(
     done = third.build("--remote-cache", str(remote), check=True)
     status = statuses(third.report())
     assert [name for name, s in status.items() if s == "ran"] == ["atlas shapes (28 px)", "layout pca"], status
-    (warning,) = warnings(done.stderr)
+    found = warnings(done.stderr)
+    assert len(found) == 1, done.stderr  # on a line of its own, even after a worker's progress bar
+    (warning,) = found
     assert f"atlas/{atlas.name[:12]}" in warning and "damaged" in warning and str(remote) in warning
     assert third.report()["remote_cache"]["rejected"] == 1
     assert_same_site(first, third)
@@ -276,7 +278,9 @@ def test_a_remote_that_fails_during_the_build_is_a_warning(pushed, tmp_path):
     for stage in ("math", "dataset", "figure:image-grid", "atlas", "layout", "figure:latent-layouts", "page"):
         (remote / stage).write_text("not a folder")  # every push fails, but the up-front check passes
     done = project.build("--remote-cache", str(remote), check=True)
-    (warning,) = warnings(done.stderr)
+    found = warnings(done.stderr)
+    assert len(found) == 1, done.stderr  # on a line of its own, even after a worker's progress bar
+    (warning,) = found
     assert "failed while pushing" in warning and "goes on with the local cache" in warning, warning
     assert project.report()["remote_cache"]["failed"] and "failed during the build" in done.stderr
     assert "Traceback" not in done.stderr
