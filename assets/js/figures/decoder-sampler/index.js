@@ -8,7 +8,7 @@
 // Moves are coalesced: the plane is drawn and the decoder run once per animation frame at most.
 
 import { h } from "../../lib/figure.js";
-import { formatPoint, majority, nearest, plural } from "../../lib/decoder-data.js";
+import { formatPoint, majority, plural } from "../../lib/decoder-data.js";
 import { predict, startPlaneFigure, tfBackendState, tfState, useBackend } from "../../lib/decoder-model.js";
 import { imageCanvas, imageShape, paintBlank, paintImage, readImage } from "../../lib/decoder-paint.js";
 import { classLegend, createPlane, drawMarker } from "../../lib/decoder-plane.js";
@@ -32,7 +32,7 @@ const REQUIRED = ["decoder", "positions", "labels", "atlas", "count", "code_from
  */
 export async function mount(el, config) {
   const { fig, model, points, spans } = await startPlaneFigure("decoder-sampler", el, config, REQUIRED);
-  const { codes, labels, count } = points;
+  const { codes, labels, count, index: pointIndex } = points; // a grid over the codes, built once as they load
   const [height, width, channels] = imageShape(config.image);
   const pixels = width * height * channels; // values of one decoded image
   const aspect = width / height;
@@ -100,7 +100,7 @@ export async function mount(el, config) {
   const whenIdle = () => Promise.all([planeDraw.whenIdle(), decoder.whenIdle()]).then(() => undefined);
 
   function updateNeighbours() {
-    neighbours = nearest(codes, ...probes[active], k);
+    neighbours = pointIndex.nearest(...probes[active], k);
     paintNeighbours();
   }
 

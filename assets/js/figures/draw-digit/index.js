@@ -6,7 +6,7 @@
 // page with TF.js, once per animation frame at most while drawing.
 
 import { createFigure, fetchBytes, h } from "../../lib/figure.js";
-import { domainSpans, formatPoint, loadPoints, majority, nearest, requireConfig } from "../../lib/decoder-data.js";
+import { domainSpans, formatPoint, loadPoints, majority, requireConfig } from "../../lib/decoder-data.js";
 import { loadAll, predict, tfState, useBackend, useModel } from "../../lib/decoder-model.js";
 import { imageCanvas, paintBlank, paintGray, readGray } from "../../lib/decoder-paint.js";
 import { classLegend, createPlane, drawMarker } from "../../lib/decoder-plane.js";
@@ -42,7 +42,7 @@ export async function mount(el, config) {
     loadPoints(config),
     fetchBytes(config.digits.file, { base: config.base }),
   ]);
-  const { codes, labels, count } = points;
+  const { codes, labels, count, index: pointIndex } = points; // a grid over the codes, built once as they load
   const [height, width] = config.image;
   const pixels = width * height;
   const digits = config.digits.items;
@@ -161,7 +161,7 @@ export async function mount(el, config) {
     const [x, y] = code;
     const { domain } = config;
     const outside = x < domain.x[0] || x > domain.x[1] || y < domain.y[0] || y > domain.y[1];
-    const top = labelled ? majority(labels, nearest(codes, x, y, VOTERS)) : null;
+    const top = labelled ? majority(labels, pointIndex.nearest(x, y, VOTERS)) : null;
     return {
       where: `${formatPoint(code, spans)}${outside ? " (outside the data's range)" : ""}`,
       among: top ? `${top.n} of the ${VOTERS} nearest ${noun}s are ${classes[top.label]}s` : "",

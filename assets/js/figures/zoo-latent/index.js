@@ -8,7 +8,7 @@
 // and the classes of the nearest test images. One decode per frame at most.
 
 import { h } from "../../lib/figure.js";
-import { formatPoint, majority, nearest, plural } from "../../lib/decoder-data.js";
+import { formatPoint, majority, plural } from "../../lib/decoder-data.js";
 import { predict, startPlaneFigure, tfState } from "../../lib/decoder-model.js";
 import { imageCanvas, imageShape, paintBlank, paintImage, readImage } from "../../lib/decoder-paint.js";
 import { classLegend, createPlane, drawMarker } from "../../lib/decoder-plane.js";
@@ -32,7 +32,7 @@ const REQUIRED = ["decoder", "positions", "labels", "count", "code_from_q", "dom
  */
 export async function mount(el, config) {
   const { fig, model, points, spans } = await startPlaneFigure("zoo-latent", el, config, REQUIRED);
-  const { codes, labels, count } = points;
+  const { codes, labels, count, index: pointIndex } = points; // a grid over the codes, built once as they load
   const [height, width, channels] = imageShape(config.image);
   const { classes, colors, domain } = config;
   const labelled = Boolean(config.labels) && classes.length > 0;
@@ -85,7 +85,7 @@ export async function mount(el, config) {
 
   function setProbe(code, { announce = true } = {}) {
     probe = plane.clampCode(code[0], code[1]);
-    neighbours = nearest(codes, probe[0], probe[1], NEIGHBOURS);
+    neighbours = pointIndex.nearest(probe[0], probe[1], NEIGHBOURS);
     readout.textContent = formatPoint(probe, spans);
     near.textContent = nearText();
     planeDirty = true;
