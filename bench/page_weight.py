@@ -4,6 +4,9 @@ Measured as the build's report measures pages (``generator.report``'s public
 :func:`~generator.report.page_loads` and :class:`~generator.report.Weigher`): a
 figure's files are its payload, the modules its module imports that the
 runtime does not, and its kind's stylesheet (with what that ``@import``s).
+Bytes are at first mount (every figure mounted, nothing explored: what the
+budget counts); ``explore_gzip`` and the page's ``explored_*`` are the files a
+reader loads only by exploring (the URLs a config lists as ``"explore"``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ def weigh(site: Path, article: str) -> dict:
         return sum(weigher.size(f)[0] for f in files)
 
     all_files = weigher.page_files(page)
+    mount_files = weigher.mount_files(page)
+    explored_files = all_files - mount_files
     figure_modules = {item.get("data-module") for item in loads.figures}
     runtime = set().union(
         *(weigher.module_files(page_url, m, loads.imports) for m in loads.modules if m not in figure_modules)
@@ -37,7 +42,8 @@ def weigh(site: Path, article: str) -> dict:
     figures = []
     claimed: dict[Path, int] = {}
     for item in loads.figures:
-        payload = weigher.payload_files(page_url, item["data-config"])
+        explore = weigher.explore_files(page_url, item["data-config"])
+        payload = weigher.payload_files(page_url, item["data-config"]) - explore
         code = weigher.module_files(page_url, item["data-module"], loads.imports) - runtime
         folder = item["data-module"].rpartition("/")[0] + "/"  # the kind's style.css lies beside its module
         style = set().union(*(weigher.style_files(page_url, u) for u in loads.files if u.startswith(folder)))
@@ -50,6 +56,7 @@ def weigh(site: Path, article: str) -> dict:
                 "kind": item["data-figure"],
                 "files": files,
                 "payload": payload,
+                "explore": explore - mount_files,  # what this figure alone adds by exploring
                 "code": code,
                 "style": style,
             }
@@ -67,18 +74,23 @@ def weigh(site: Path, article: str) -> dict:
                 "style_gzip": gz(fig["style"]),
                 "gzip": gz(fig["files"]),
                 "bytes": raw(fig["files"]),
-                "own_gzip": gz(own),  # files no other figure of the page loads
+                "own_gzip": gz(own),  # files no other figure of the page loads at mount
+                "explore_gzip": gz(fig["explore"]),
+                "explore_files": len(fig["explore"]),
             }
         )
     figure_files = set().union(*(f["files"] for f in figures)) if figures else set()
-    rest = all_files - figure_files
+    rest = mount_files - figure_files
     listed = next((p for p in report["pages"] if p["path"] == f"{article}/index.html"), None)
     return {
         "figures": rows,
         "page": {
-            "gzip": gz(all_files),
-            "bytes": raw(all_files),
-            "files": len(all_files),
+            "gzip": gz(mount_files),  # first mount
+            "bytes": raw(mount_files),
+            "files": len(mount_files),
+            "explored_gzip": gz(explored_files),
+            "explored_bytes": raw(explored_files),
+            "explored_files": len(explored_files),
             "shared_by_figures_gzip": gz({f for f, n in claimed.items() if n > 1}),
             "not_in_any_figure_gzip": gz(rest),
         },

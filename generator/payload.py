@@ -61,11 +61,23 @@ class Payload:
         self.ctx = ctx
         self.shares: list[dict] = []
         self.private: list[str] = []
+        self.explored: set[str] = set()
 
     def share(self, name: str) -> str:
         """The URL of upstream artifact ``name``, published once for the whole site (:func:`shared_url`)."""
         url, record = shared_url(self.ctx, name)
         self.shares.append(record)
+        return url
+
+    def explore(self, url: str) -> str:
+        """Record that the figure fetches ``url`` only when the reader explores (zooms in, switches layout, moves
+        a probe), never at mount: a file (``"tsne.u16"``) or a folder ending in ``/`` (``"tiles/"``,
+        ``out.share("atlas")``), relative to the payload folder like every URL of config.json. ``finish`` lists
+        them in config.json as ``"explore"``; the build report counts their files as explored, not against the
+        page budget (first mount). Returns ``url``."""
+        if not isinstance(url, str) or not url or url.startswith("/") or "://" in url:
+            raise ValueError(f"Payload.explore: {url!r} is not a URL relative to the payload folder")
+        self.explored.add(url)
         return url
 
     def fixture(self, name: str, value) -> None:
@@ -77,7 +89,8 @@ class Payload:
         """Write ``config.json`` (``config`` plus ``alt``) and ``fallback`` (a Pillow image) as fallback.png;
         return the stage's meta (``meta`` holds the kind's own values)."""
         fallback.save(self.ctx.out / FALLBACK, optimize=True)
-        self.ctx.write_json("config.json", {**config, "alt": alt})
+        explore = {"explore": sorted(self.explored)} if self.explored else {}
+        self.ctx.write_json("config.json", {**config, **explore, "alt": alt})
         extra = {"share": self.shares} if self.shares else {}
         if self.private:
             extra["private"] = self.private

@@ -1,15 +1,26 @@
 """What each page weighs, and the build report (build-report.json + a summary table).
 
-A page's weight is everything it loads with every figure mounted: the HTML,
-its styles (each ``<link rel="stylesheet">``, every file it ``@import``s,
-followed recursively, and the ``.woff2`` fonts they name) and scripts, images,
-the JavaScript modules reachable from the runtime and each figure's module
-(static and literal dynamic imports, bare names resolved through the import
-map), and every file of each figure's payload directory.
+A page's files are everything it loads with every figure mounted and explored:
+the HTML, its styles (each ``<link rel="stylesheet">``, every file it
+``@import``s, followed recursively, and the ``.woff2`` fonts they name) and
+scripts, images, the JavaScript modules reachable from the runtime and each
+figure's module (static and literal dynamic imports, bare names resolved
+through the import map), and every file of each figure's payload directory and
+of the shared ``artifacts/<folder>/`` folders its config names.
+
+They fall in two stages of reading. A figure's config.json may list
+``"explore": [url, ...]`` (URLs relative to the config's folder: a file, or a
+folder ending in ``/``): what the figure fetches only when the reader explores
+(zooms in, switches layout, moves a probe), never at mount. A page's
+*first-mount* files are everything but those, figure by figure (a file one
+figure loads at mount and another only by exploring is first-mount); the rest
+are *explored*. The page budget (``[build] page_budget_kb``) applies to the
+first mount.
 
 Tools (``bench/page.py``) use the public parts: :func:`page_loads` (what a page
 names), :class:`Weigher` (``resolve``, ``module_files``, ``style_files``,
-``payload_files``, ``page_files``, ``size``, ``weigh``) and the :data:`IMPORT`
+``payload_files``, ``explore_files``, ``page_files``, ``mount_files``, ``size``,
+``weigh``), :func:`over_budget`, :func:`budget_message` and the :data:`IMPORT`
 and :data:`SHARED` patterns.
 """
 
@@ -22,7 +33,9 @@ import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
+from .errors import BuildError
 from .linkcheck import _target, css_imports
 
 #: A static ``import``/``export … from`` or a literal dynamic ``import()`` in a JavaScript module.
@@ -151,9 +164,39 @@ class Weigher:
             files.update(p for p in (self.site / "artifacts" / folder).rglob("*") if p.is_file())
         return files
 
-    def page_files(self, page: Path) -> set[Path]:
-        """Every file the page loads once all its figures are mounted."""
-        loads = page_loads(page)
+    def explore_files(self, page_url: str, config_url: str) -> set[Path]:
+        """The files under the URLs a figure's config lists as ``"explore"`` (fetched only when the reader
+        explores): each URL, relative to the config's folder, names a file or (ending in ``/``) a folder. A URL
+        that names nothing in the site adds nothing; an ``"explore"`` that is not a list of relative URLs is a
+        :class:`BuildError` naming the config."""
+        config = self.resolve(page_url, config_url)
+        if config is None:
+            return set()
+        urls = json.loads(config.read_text(encoding="utf-8")).get("explore", [])
+        where = config.relative_to(self.site).as_posix()
+        if not isinstance(urls, list) or not all(isinstance(u, str) and u for u in urls):
+            raise BuildError(f'{where}: "explore" must be a list of URLs (strings), got {json.dumps(urls)[:80]}')
+        files: set[Path] = set()
+        here = self.url(config)
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc or url.startswith("/"):
+                raise BuildError(
+                    f'{where}: "explore" URL {url!r} must be relative to the config\'s folder '
+                    '(a file such as "tsne.u16", or a folder ending in "/" such as "tiles/")'
+                )
+            path = unquote(urlsplit(urljoin(here, url)).path)
+            if not path.startswith(self.base):
+                raise BuildError(f'{where}: "explore" URL {url!r} leads outside the site')
+            target = self.site / path[len(self.base) :]
+            if path.endswith("/"):
+                files.update(p for p in target.rglob("*") if p.is_file())
+            elif target.is_file():
+                files.add(target)
+        return files
+
+    def _shell_files(self, page: Path, loads: PageLoads) -> set[Path]:
+        """The page, its stylesheets (with imports and fonts), images, scripts and module graphs."""
         page_url = self.url(page)
         files = {page}
         for url in loads.files:
@@ -164,16 +207,59 @@ class Weigher:
                 files.add(file)
         for url in loads.modules:
             files |= self.module_files(page_url, url, loads.imports)
+        return files
+
+    def page_files(self, page: Path) -> set[Path]:
+        """Every file the page loads once all its figures are mounted and explored."""
+        loads = page_loads(page)
+        page_url = self.url(page)
+        files = self._shell_files(page, loads)
         for url in loads.payloads:
             files |= self.payload_files(page_url, url)
         return files
 
+    def mount_files(self, page: Path) -> set[Path]:
+        """The files the page loads at first mount: every figure mounted, nothing explored (each figure's
+        payload and shared folders minus its own ``"explore"`` files, the union over figures, and the page's
+        HTML, styles, fonts, images and modules)."""
+        loads = page_loads(page)
+        page_url = self.url(page)
+        files = self._shell_files(page, loads)
+        for url in loads.payloads:
+            files |= self.payload_files(page_url, url) - self.explore_files(page_url, url)
+        return files
+
     def weigh(self, page: Path) -> dict:
-        """``{"path", "bytes", "gzip_bytes", "files"}`` for one page."""
-        files = self.page_files(page)
-        raw = sum(self.size(f)[0] for f in files)
-        packed = sum(self.size(f)[1] for f in files)
-        return {"path": page.relative_to(self.site).as_posix(), "bytes": raw, "gzip_bytes": packed, "files": len(files)}
+        """One page's weight: ``"bytes"``, ``"gzip_bytes"`` and ``"files"`` at first mount (what the budget
+        counts), ``"explored_bytes"``, ``"explored_gzip_bytes"`` and ``"explored_files"`` for the files loaded
+        only by exploring, and its ``"path"``."""
+        mount = self.mount_files(page)
+        explored = self.page_files(page) - mount
+        return {
+            "path": page.relative_to(self.site).as_posix(),
+            "bytes": sum(self.size(f)[0] for f in mount),
+            "gzip_bytes": sum(self.size(f)[1] for f in mount),
+            "files": len(mount),
+            "explored_bytes": sum(self.size(f)[0] for f in explored),
+            "explored_gzip_bytes": sum(self.size(f)[1] for f in explored),
+            "explored_files": len(explored),
+        }
+
+
+def over_budget(weights: list[dict], budget: int) -> list[dict]:
+    """The pages (:meth:`Weigher.weigh` records) whose first mount loads more than ``budget`` gzip bytes."""
+    return [w for w in weights if w["gzip_bytes"] > budget]
+
+
+def budget_message(weight: dict, budget: int) -> str:
+    """What to say about a page over ``budget`` gzip bytes at first mount."""
+    explored = weight.get("explored_gzip_bytes", 0)
+    return (
+        f"{weight['path']} loads {weight['gzip_bytes']:,} gzip bytes at first mount (every figure mounted, "
+        f"nothing explored), over the budget of {budget:,} ([build] page_budget_kb = {budget // 1024:,})"
+        + (f"; the {explored:,} gzip bytes loaded only by exploring do not count" if explored else "")
+        + ". Lighten a figure's first view, or move what only exploring needs into its config's \"explore\" list"
+    )
 
 
 def summary_table(records, pages: list[dict], seconds: float, remote: dict | None = None) -> str:
@@ -194,7 +280,12 @@ def summary_table(records, pages: list[dict], seconds: float, remote: dict | Non
             + (", failed during the build" if remote["failed"] else "")
         )
     for p in pages:
-        lines.append(f"  page {p['path']:<36} {p['bytes']:>12,} B  {p['gzip_bytes']:>10,} B gzip  ({p['files']} files)")
+        lines.append(
+            f"  page {p['path']:<36} {p['gzip_bytes']:>10,} B gzip at first mount, "
+            f"+ {p.get('explored_gzip_bytes', 0):,} B gzip by exploring "
+            f"({p['bytes']:,} B, {p['files']} files + {p.get('explored_bytes', 0):,} B, "
+            f"{p.get('explored_files', 0)} files)"
+        )
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.first_mount import assert_first_mount_only
 from tests.browser.waits import READY_TIMEOUT
 from tests.conftest import ARTICLE
 
@@ -34,7 +35,7 @@ def test_index_loads_cleanly(page, page_errors, site_url):
     assert_clean(log)
 
 
-def test_figure_mounts_only_when_scrolled_to(page, page_errors, site_url):
+def test_figure_mounts_only_when_scrolled_to(page, page_errors, site_url, tmp_path):
     log = page_errors(page)
     page.goto(site_url + "test-article/")
     page.wait_for_load_state("networkidle")
@@ -56,6 +57,9 @@ def test_figure_mounts_only_when_scrolled_to(page, page_errors, site_url):
         return s2 / n - (s / n) ** 2;
     }""")
     assert variance > 10
+    # a fresh load, every figure mounted: nothing under a figure's "explore" URLs (this figure lists none)
+    urls = assert_first_mount_only(page, tmp_path / "www", site_url.removesuffix("repo/"), "repo/test-article/")
+    assert any(u.endswith("/config.json") for u in urls) and any(u.endswith("/grid.png") for u in urls), urls
     assert_clean(log)
 
 
