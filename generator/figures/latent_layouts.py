@@ -14,12 +14,20 @@ quantised positions per layout (4 bytes a point) and ``fallback.png``. The
 texture atlases and ``labels.u8`` (absent for unlabelled data: the config's
 ``labels`` is then null) are shared with other figures through
 :meth:`generator.payload.Payload.share`.
+
+Streamed (``sprites: stream``, or ``auto`` above STREAM_ABOVE points: 70,000
+digits would load megabytes of sprites the reader cannot resolve at first):
+the payload holds its own ``labels.u8`` and positions in the order of
+:func:`generator.tiles.spatial_order` on the first layout, and ``tiles/``, one
+small atlas page per patch of that map. The figure draws every point as a dot
+first and loads the tiles in view as the reader zooms in; each other layout's
+positions load when the reader picks it. Both are listed in the config's
+``explore`` (not counted against the page budget at first mount).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 
@@ -28,7 +36,7 @@ from ..errors import ContentError
 from ..payload import Payload, class_names, dataset_option, source_of
 from ..pipeline import Context, Request, stage
 from ..schema import Field
-from ..stages.atlas import atlas_request
+from ..stages.atlas import atlas_request, quantised, write_sheets
 from ..stages.data import load_arrays
 from ..stages.layout import TITLES, layout_methods, layout_request
 
@@ -48,7 +56,17 @@ OPTIONS = {
         "encoder, vae).",
     ),
     "initial": Field("str", "", "Layout shown first (default: the first of `layouts`)."),
+    "sprites": Field(
+        "str",
+        "auto",
+        "How the images load: all (every sprite with the figure), stream (points first as dots; the images in "
+        "view load by tile as the reader zooms in, and each other layout when the reader picks it), or auto "
+        f"(stream above {20_000:,} points).",
+        choices=("auto", "all", "stream"),
+    ),
 }
+STREAM_ABOVE = 20_000  # points: above this, `sprites: auto` streams
+TILES = "tiles/"
 FALLBACK_SIZE = 640
 INK_DATASETS = ("mnist", "fashion-mnist")
 FALLBACK_SPRITES = 2000  # images drawn in the fallback of an unlabelled dataset, evenly spread over the points
@@ -180,12 +198,11 @@ def payload(ctx: Context) -> dict:
     out = Payload(ctx)
     atlas = ctx.inputs["atlas"]
     atlas_info = json.loads(atlas.file("atlas.json").read_text())
-    atlas_url = out.share("atlas")
     data = ctx.inputs["data"]
     labelled = atlas.file("labels.u8").exists()
     labels = np.frombuffer(atlas.file("labels.u8").read_bytes(), np.uint8) if labelled else None
     count = int(atlas_info["count"])
-    layouts = []
+    layouts, positions = [], {}
     for method in p["layouts"]:
         artifact = ctx.inputs[f"layout-{method}"]
         info = json.loads(artifact.file("layout.json").read_text())
@@ -194,7 +211,7 @@ def payload(ctx: Context) -> dict:
                 f"layout {method} has {info['count']} points but the atlas has {count}; "
                 "clear the cache (--clean) and build again"
             )
-        shutil.copyfile(artifact.file("positions.u16"), ctx.out / f"{method}.u16")
+        positions[method] = np.frombuffer(artifact.file("positions.u16").read_bytes(), "<u2").reshape(-1, 2)
         quant = info["quant"]
         layouts.append(
             {
@@ -207,12 +224,32 @@ def payload(ctx: Context) -> dict:
         )
     names = class_names(data) if labelled else []
     first = next(layout for layout in layouts if layout["id"] == p["initial"])
-    xy = positions_of((ctx.out / first["file"]).read_bytes(), first["quant"])
-    sprites = None
+    xy = positions_of(positions[first["id"]].tobytes(), first["quant"])
+    arrays = None
     if not labelled:  # no classes to colour by: the fallback draws the images themselves
         arrays = load_arrays(data)
-        sprites = np.concatenate([arrays["x_train"], arrays["x_test"]])
-    fallback = scatter(xy, labels, names, f"{first['title']} · trustworthiness {first['trust']:.2f}", sprites=sprites)
+    fallback = scatter(
+        xy,
+        labels,
+        names,
+        f"{first['title']} · trustworthiness {first['trust']:.2f}",
+        sprites=None if arrays is None else np.concatenate([arrays["x_train"], arrays["x_test"]]),
+    )
+    stream = p["sprites"] == "stream" or (p["sprites"] == "auto" and count > STREAM_ABOVE)
+    if stream:  # the images in tiles of the first layout's map, loaded as the reader zooms in
+        order, sheet = _write_tiles(ctx, out, arrays or load_arrays(data), xy)
+        for layout in layouts:
+            if layout["id"] != first["id"]:
+                out.explore(layout["file"])  # loaded when the reader picks the layout
+        if labelled:
+            (ctx.out / "labels.u8").write_bytes(labels[order].tobytes())
+        labels_url = "labels.u8"
+    else:
+        order, sheet = None, {"base": out.share("atlas"), "files": atlas_info["files"], "lazy": False}
+        sheet.update({k: atlas_info[k] for k in ("cell", "side", "per_row", "per_atlas")})
+        labels_url = sheet["base"] + "labels.u8"
+    for method, q in positions.items():
+        (ctx.out / f"{method}.u16").write_bytes((q if order is None else q[order]).tobytes())
     source = source_of(ctx)
     alt = describe(count, source.get("title") or source["name"], first["title"], names, digits=p["dataset"] == "mnist")
     shape = data.meta["shape"]
@@ -223,19 +260,12 @@ def payload(ctx: Context) -> dict:
         "layouts": layouts,
         "classes": names,
         "palette": list(TABLEAU10),
-        "labels": atlas_url + "labels.u8" if labelled else None,
+        "labels": labels_url if labelled else None,
         "color": atlas_info.get("color", "gray"),
         # MNIST and Fashion-MNIST are white ink on black, drawn as ink in the class colour; other images as they are
         "look": "ink" if p["dataset"] in INK_DATASETS else "image",
         "cell_aspect": [int(shape[0]), int(shape[1])],
-        "atlas": {
-            "base": atlas_url,
-            "files": atlas_info["files"],
-            "cell": atlas_info["cell"],
-            "side": atlas_info["side"],
-            "per_row": atlas_info["per_row"],
-            "per_atlas": atlas_info["per_atlas"],
-        },
+        "atlas": sheet,
     }
     return out.finish(
         config,
@@ -244,5 +274,32 @@ def payload(ctx: Context) -> dict:
         sources=[source],
         count=count,
         initial=p["initial"],
+        stream=stream,
         layouts=[{k: layout[k] for k in ("id", "title", "trust")} for layout in layouts],
     )
+
+
+def _write_tiles(ctx: Context, out: Payload, arrays: dict, xy: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Write the sprites as tiles (tiles/tile-<t>.webp): pages of points that lie together on the first
+    layout's map (:mod:`generator.tiles`); return the point order and the config's ``atlas``."""
+    from .. import atlas as packer
+    from ..tiles import spatial_order, tile_geometry
+
+    cell, levels, fmt = (ctx.params["atlas"][k] for k in ("cell", "levels", "format"))
+    geometry = tile_geometry(cell)
+    order = spatial_order(xy, geometry["per_tile"])
+    images = quantised(np.concatenate([arrays["x_train"], arrays["x_test"]])[order], levels)
+    bar = ctx.progress(len(images), "tiles")
+    sheets = packer.pack(images, cell=cell, side=geometry["side"], progress=bar)
+    files = write_sheets(sheets, ctx.out / TILES, fmt, prefix="tile")
+    out.explore(TILES)
+    sheet = {
+        "base": TILES,
+        "files": [f["file"] for f in files],
+        "cell": cell,
+        "side": geometry["side"],
+        "per_row": geometry["per_row"],
+        "per_atlas": geometry["per_tile"],
+        "lazy": True,
+    }
+    return order, sheet

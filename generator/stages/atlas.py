@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from ..config import Config
@@ -24,6 +26,28 @@ def atlas_request(cfg: Config, dataset: str = "mnist") -> Request:
     )
 
 
+def quantised(images: np.ndarray, levels: int) -> np.ndarray:
+    """uint8 images with ``levels`` grey levels (per channel): fewer levels compress far better."""
+    step = 255 / (levels - 1)
+    table = (np.round(np.arange(256) / step) * step).round().astype(np.uint8)
+    return table[images]  # a lookup table: no float copy of a large colour set
+
+
+def write_sheets(sheets: list, out: Path, fmt: str, prefix: str = "atlas") -> list[dict]:
+    """Write atlas pages as ``{prefix}-0.webp`` … (lossless) or .png; return ``[{"file", "bytes"}]``."""
+    from .. import atlas
+
+    if fmt == "png":
+        return atlas.save(sheets, out, prefix)
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i, sheet in enumerate(sheets):
+        name = f"{prefix}-{i}.webp"
+        sheet.save(out / name, format="WEBP", lossless=True, quality=100, method=6)
+        files.append({"file": name, "bytes": (out / name).stat().st_size})
+    return files
+
+
 @stage(
     "atlas",
     inputs=lambda p: {"data": Request("dataset", p["data"])},
@@ -37,20 +61,10 @@ def make_atlas(ctx: Context) -> dict:
 
     p = ctx.params
     arrays = load_arrays(ctx.inputs["data"])
-    images = np.concatenate([arrays["x_train"], arrays["x_test"]])
-    step = 255 / (p["levels"] - 1)
-    levels = (np.round(np.arange(256) / step) * step).round().astype(np.uint8)  # fewer levels compress far better
-    images = levels[images]  # a lookup table: no float copy of a large colour set
+    images = quantised(np.concatenate([arrays["x_train"], arrays["x_test"]]), p["levels"])
     bar = ctx.progress(len(images), "atlas")
     sheets = atlas.pack(images, cell=p["cell"], side=p["side"], progress=bar)
-    if p["format"] == "png":
-        files = atlas.save(sheets, ctx.out)
-    else:
-        files = []
-        for i, sheet in enumerate(sheets):
-            name = f"atlas-{i}.webp"
-            sheet.save(ctx.out / name, format="WEBP", lossless=True, quality=100, method=6)
-            files.append({"file": name, "bytes": (ctx.out / name).stat().st_size})
+    files = write_sheets(sheets, ctx.out, p["format"])
     index = {**atlas.index(len(images), cell=p["cell"], side=p["side"]), "color": "rgb" if images.ndim == 4 else "gray"}
     if arrays["y_train"] is not None:
         labels = np.concatenate([arrays["y_train"], arrays["y_test"]])

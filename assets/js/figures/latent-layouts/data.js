@@ -1,5 +1,8 @@
 // The latent-layouts figure's data: its config checked, then the labels, every
-// layout's quantised positions and the sprite atlases, fetched in parallel.
+// layout's quantised positions and the sprite atlases, fetched in parallel. A
+// streamed figure (config.atlas.lazy) fetches no atlas page here (tiles.js
+// does, as the reader zooms in), nor the layouts its config lists under
+// `explore` (loadLayout, when the reader picks one).
 
 import { fetchBytes, fetchImage } from "../../lib/figure.js";
 import { boundsOf } from "./view.js";
@@ -41,9 +44,10 @@ export function validate(config) {
   const cellAspect = Array.isArray(aspect) && aspect.length === 2 && aspect.every((v) => v > 0) ? aspect : [1, 1];
   const dataset = config.dataset || "mnist";
   const initial = layouts.some((l) => l.id === config.initial) ? config.initial : layouts[0].id;
+  const explore = new Set(Array.isArray(config.explore) ? config.explore : []);
   return {
     count, layouts, atlas, palette, classes, labelled: classes.length > 0, color, look, cellAspect,
-    words: wordsFor(dataset, classes), initial,
+    words: wordsFor(dataset, classes), initial, lazy: atlas.lazy === true, explore,
   };
 }
 
@@ -56,30 +60,40 @@ function dequantise(q, { scale, offset }) {
   return xy;
 }
 
+/** Atlas page k (a shared atlas page or a streamed tile), decoded as the renderer uploads it. */
+export function fetchPage(spec, k, { base, signal } = {}) {
+  // no colour conversion, no premultiplying (the atlases are opaque)
+  return fetchImage(spec.atlas.base + spec.atlas.files[k], { base, signal, decode: ATLAS_DECODE });
+}
+
+/** A layout's positions, fetched: `layout` with its uint16 `q`, their float values `xy` and bounding `box`. */
+export async function loadLayout(spec, layout, { base, signal } = {}) {
+  const q = new Uint16Array(await fetchBytes(layout.file, { base, signal })); // little-endian wherever browsers run
+  if (q.length !== 2 * spec.count) throw new Error(`${layout.file} holds ${q.length / 2} points, expected ${spec.count}`);
+  const xy = dequantise(q, layout.quant);
+  return Object.assign(layout, { q, xy, box: boundsOf(xy) });
+}
+
 /**
- * Fetch the labels, every layout's positions and the atlases. Without classes every label is 0 (one
- * colour) and the labels file is not fetched.
+ * Fetch the labels, the layouts' positions and the atlases. Without classes every label is 0 (one
+ * colour) and the labels file is not fetched. A streamed figure's pages are null (not fetched) and so is
+ * every layout its config explores, except `first` (the layout shown first).
  * @param {ReturnType<typeof validate>} spec
  * @param {{labels?: string, base: string}} config
- * @returns {Promise<{labels: Uint8Array, layouts: Map<string, object>, images: ImageBitmap[]}>}
- *   each layout with its uint16 positions `q`, their float values `xy` and bounding `box`
+ * @param {string} first the layout shown first
+ * @returns {Promise<{labels: Uint8Array, layouts: Map<string, object>, images: (ImageBitmap|null)[]}>}
+ *   each layout loaded has its uint16 positions `q`, their float values `xy` and bounding `box`
  */
-export async function loadData(spec, { labels: labelsFile, base }) {
+export async function loadData(spec, { labels: labelsFile, base }, first = spec.initial) {
   const { count, atlas } = spec;
-  const [labelBytes, positionBytes, images] = await Promise.all([
+  const layouts = new Map(spec.layouts.map((layout) => [layout.id, { ...layout, q: null, xy: null, box: null }]));
+  const now = [...layouts.values()].filter((l) => l.id === first || !spec.explore.has(l.file));
+  const [labelBytes, images] = await Promise.all([
     spec.labelled ? fetchBytes(labelsFile, { base }) : null,
-    Promise.all(spec.layouts.map((l) => fetchBytes(l.file, { base }))),
-    // as the renderer uploads them: no colour conversion, no premultiplying (the atlases are opaque)
-    Promise.all(atlas.files.map((file) => fetchImage(atlas.base + file, { base, decode: ATLAS_DECODE }))),
+    spec.lazy ? atlas.files.map(() => null) : Promise.all(atlas.files.map((_, k) => fetchPage(spec, k, { base }))),
+    ...now.map((layout) => loadLayout(spec, layout, { base })),
   ]);
   const labels = spec.labelled ? new Uint8Array(labelBytes) : new Uint8Array(count);
   if (labels.length !== count) throw new Error(`the labels file has ${labels.length} entries for ${count} points`);
-  const layouts = new Map();
-  spec.layouts.forEach((layout, k) => {
-    const q = new Uint16Array(positionBytes[k]); // little-endian on every platform browsers run on
-    if (q.length !== 2 * count) throw new Error(`${layout.file} holds ${q.length / 2} points, expected ${count}`);
-    const xy = dequantise(q, layout.quant);
-    layouts.set(layout.id, { ...layout, q, xy, box: boundsOf(xy) });
-  });
   return { labels, layouts, images };
 }

@@ -5,6 +5,8 @@
 // WebGL 2 when the browser has it, else WebGL 1 with the same drawing
 // (GLSL ES 1.00; a per-point cell attribute instead of gl_VertexID; the
 // optional OES_vertex_array_object and EXT_shader_texture_lod extensions).
+// A streamed figure's atlas pages (tiles) arrive one by one: until its page
+// is set, a point is drawn as a dot in its class colour (a blank texture).
 
 import { link, releaseContext, vertexArrays } from "./context.js";
 import { FRAGMENT_SHADER, VERTEX_SHADER, VERTEX_SHADER_100, fragmentShader100 } from "./shaders.js";
@@ -16,6 +18,7 @@ const UNIFORMS = ["u_fromQuant", "u_toQuant", "u_t", "u_centre", "u_clipPerUnit"
   "u_perRow", "u_perAtlas", "u_palette", "u_atlas", "u_cellUV", "u_gain", "u_tile", "u_inkMix", "u_ink", "u_ring",
   "u_ringColor", "u_lod", "u_rgb", "u_frame"];
 const FRAME = 0.07; // colour atlases: the class-colour frame's width, in sprite units (at least a device pixel)
+const DOT_ALPHA = 0.85; // a point whose page has not arrived: a square of its class colour
 
 // The deepest mipmap level whose texels never straddle two cells (28 px cells -> level 2).
 function maxLevelFor(cell) {
@@ -62,7 +65,8 @@ export function createSpriteRenderer(context, data, hooks = {}) {
   let cellBuffer = null; // WebGL 1 only
   let vaoApi = null; // WebGL 2's vertex arrays, OES_vertex_array_object's, or null (attributes set once per context)
   let lodExt = false; // WebGL 1: EXT_shader_texture_lod in use
-  let textures = [];
+  let textures = []; // one a page; null while a streamed page has not arrived
+  let blank = null; // 1 x 1 black: what a point without its page samples
   let lost = false;
   let destroyed = false;
   let pointRange = [1, 64];
@@ -94,7 +98,8 @@ export function createSpriteRenderer(context, data, hooks = {}) {
     gl.enableVertexAttribArray(LOC.to);
     vaoApi?.bind(null);
     for (const entry of layouts.values()) upload(entry);
-    textures = images.map(makeTexture);
+    textures = images.map((image) => image && makeTexture(image));
+    blank = makeTexture(null);
     pointRange = gl.getParameter(gl.ALIASED_POINT_SIZE_RANGE);
     gl.disable(gl.DEPTH_TEST);
     gl.enable(gl.BLEND);
@@ -114,7 +119,8 @@ export function createSpriteRenderer(context, data, hooks = {}) {
     gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
     gl.pixelStorei(gl.UNPACK_COLORSPACE_CONVERSION_WEBGL, gl.NONE);
     const format = rgb ? gl.RGB : gl.LUMINANCE;
-    gl.texImage2D(gl.TEXTURE_2D, 0, format, format, gl.UNSIGNED_BYTE, image);
+    if (image) gl.texImage2D(gl.TEXTURE_2D, 0, format, format, gl.UNSIGNED_BYTE, image);
+    else gl.texImage2D(gl.TEXTURE_2D, 0, format, 1, 1, 0, format, gl.UNSIGNED_BYTE, new Uint8Array(rgb ? 3 : 1));
     // WebGL 1 has no TEXTURE_MAX_LEVEL: its shader clamps the level instead (u_lod)
     if (webgl2) gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAX_LEVEL, maxLevel);
     gl.generateMipmap(gl.TEXTURE_2D); // the atlases are powers of two, as WebGL 1 needs for mipmaps
@@ -130,8 +136,9 @@ export function createSpriteRenderer(context, data, hooks = {}) {
       if (entry.buffer) gl.deleteBuffer(entry.buffer);
       entry.buffer = null;
     }
-    for (const texture of textures) gl.deleteTexture(texture);
+    for (const texture of [...textures, blank]) if (texture) gl.deleteTexture(texture);
     textures = [];
+    blank = null;
     if (labelBuffer) gl.deleteBuffer(labelBuffer);
     if (cellBuffer) gl.deleteBuffer(cellBuffer);
     if (vao) vaoApi.remove(vao);
@@ -144,6 +151,7 @@ export function createSpriteRenderer(context, data, hooks = {}) {
     lost = true;
     for (const entry of layouts.values()) entry.buffer = null; // the objects died with the context
     textures = [];
+    blank = null;
     labelBuffer = cellBuffer = vao = program = null;
     hooks.onLost?.();
   }
@@ -191,11 +199,19 @@ export function createSpriteRenderer(context, data, hooks = {}) {
       return SNAPSHOT;
     },
 
-    /** The atlas images, in order (atlas k holds points k * per_atlas ...). */
+    /** The atlas images, in order (atlas k holds points k * per_atlas ...); null for a page not loaded yet. */
     setAtlases(list) {
-      for (const texture of textures) gl.deleteTexture(texture);
+      for (const texture of textures) if (texture) gl.deleteTexture(texture);
       images = [...list];
-      textures = lost ? [] : images.map(makeTexture);
+      textures = lost ? [] : images.map((image) => image && makeTexture(image));
+    },
+
+    /** Page k's image arrives (a streamed tile), or goes (null: its points are dots again). */
+    setPage(k, image) {
+      images[k] = image;
+      if (lost) return;
+      if (textures[k]) gl.deleteTexture(textures[k]);
+      textures[k] = image && makeTexture(image);
     },
 
     resize(width, height) {
@@ -230,11 +246,16 @@ export function createSpriteRenderer(context, data, hooks = {}) {
      *   palette: Float32Array, hover: number, ringColor: number[], ratio: number}} frame
      */
     draw(frame) {
+      const dotLook = () => { // a point without its page: its class colour only
+        gl.uniform1f(uniforms.u_rgb, 0);
+        gl.uniform1f(uniforms.u_gain, 0);
+        gl.uniform1f(uniforms.u_tile, DOT_ALPHA);
+      };
       if (destroyed || lost || gl.isContextLost()) return false;
       gl.viewport(0, 0, canvas.width, canvas.height);
       gl.clearColor(0, 0, 0, 0);
       gl.clear(gl.COLOR_BUFFER_BIT);
-      if (!textures.length) return true;
+      if (!images.length) return true;
       gl.useProgram(program);
       vaoApi?.bind(vao);
       gl.uniform4fv(uniforms.u_fromQuant, bindPositions(LOC.from, frame.from));
@@ -261,13 +282,24 @@ export function createSpriteRenderer(context, data, hooks = {}) {
       gl.uniform1f(uniforms.u_frame, Math.min(0.5, Math.max(FRAME, frame.ratio / size)));
       gl.uniform3fv(uniforms.u_ringColor, frame.ringColor);
       gl.activeTexture(gl.TEXTURE0);
-      for (let a = 0; a < textures.length; a += 1) {
-        const first = a * atlas.per_atlas;
-        const n = Math.min(atlas.per_atlas, count - first);
-        if (n <= 0) break;
-        gl.bindTexture(gl.TEXTURE_2D, textures[a]);
-        gl.drawArrays(gl.POINTS, first, n);
+      const pages = (loaded) => {
+        for (let a = 0; a < images.length; a += 1) {
+          const first = a * atlas.per_atlas;
+          const n = Math.min(atlas.per_atlas, count - first);
+          if (n <= 0) break;
+          if (Boolean(textures[a]) !== loaded) continue;
+          gl.bindTexture(gl.TEXTURE_2D, textures[a] || blank);
+          gl.drawArrays(gl.POINTS, first, n);
+        }
+      };
+      if (textures.some((texture) => !texture)) { // dots first, under the images
+        dotLook();
+        pages(false);
+        gl.uniform1f(uniforms.u_rgb, asImage ? 1 : 0);
+        gl.uniform1f(uniforms.u_gain, frame.gain);
+        gl.uniform1f(uniforms.u_tile, frame.tile);
       }
+      pages(true);
       if (frame.hover >= 0 && frame.hover < count) {
         // the hovered point again, on top, larger and outlined
         const hoverSize = Math.min(Math.max(size * 1.5, 20 * frame.ratio), pointRange[1]);
@@ -279,7 +311,9 @@ export function createSpriteRenderer(context, data, hooks = {}) {
         gl.uniform1f(uniforms.u_gain, 1);
         gl.uniform1f(uniforms.u_ring, (1.5 * frame.ratio) / hoverSize);
         gl.uniform1f(uniforms.u_frame, Math.max(FRAME, frame.ratio / hoverSize));
-        gl.bindTexture(gl.TEXTURE_2D, textures[Math.floor(frame.hover / atlas.per_atlas)]);
+        const texture = textures[Math.floor(frame.hover / atlas.per_atlas)];
+        if (!texture) dotLook();
+        gl.bindTexture(gl.TEXTURE_2D, texture || blank);
         gl.drawArrays(gl.POINTS, frame.hover, 1);
       }
       vaoApi?.bind(null);
@@ -297,7 +331,7 @@ export function createSpriteRenderer(context, data, hooks = {}) {
     info() {
       let buffers = (labelBuffer ? 1 : 0) + (cellBuffer ? 1 : 0);
       for (const entry of layouts.values()) if (entry.buffer) buffers += 1;
-      return { buffers, textures: textures.length, programs: program ? 1 : 0 };
+      return { buffers, textures: textures.filter(Boolean).length, programs: program ? 1 : 0 }; // pages (not the blank)
     },
 
     destroy() {

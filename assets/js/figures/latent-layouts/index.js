@@ -11,6 +11,10 @@
 // drawn on demand, never in an idle loop. Without WebGL the figure does not
 // mount: the runtime keeps the static image and says why in the status line.
 //
+// At full scale (config.atlas.lazy: 70,000 digits) points are dots until the
+// reader zooms in; then the images in view stream in by tile (stream.js,
+// tiles.js), and a layout not loaded at mount loads when the reader picks it.
+//
 // Its parts: data.js (config and payload), controls.js (elements), plot.js
 // (state and drawing), morph.js, pick.js, view.js (camera), input.js (keys
 // and pointers), gestures.js, hash.js, inset.js (the enlarged image), and
@@ -27,6 +31,7 @@ import { readFigureHash } from "./hash.js";
 import { createInset } from "./inset.js";
 import { listenInput } from "./input.js";
 import { createPlot } from "./plot.js";
+import { createStream } from "./stream.js";
 import { spriteSize } from "./pick.js";
 import { toScreen } from "./view.js";
 
@@ -43,16 +48,17 @@ export async function mount(el, config) {
   const canvas = h("canvas", { "aria-hidden": "true" });
   const context = openContext(canvas);
   if (!context) throw new Error(ERROR_NO_WEBGL);
+  const start = readFigureHash(id);
   let data;
   try {
-    data = await loadData(spec, config);
+    data = await loadData(spec, config, start && spec.layouts.some((l) => l.id === start.layout) ? start.layout : spec.initial);
   } catch (error) {
     releaseContext(context);
     throw error;
   }
   const fig = createFigure(el, config);
   try {
-    build(fig, { spec, id, canvas, context, ...data });
+    build(fig, { spec, id, canvas, context, start, ...data });
   } catch (error) {
     fig.destroy(); // what was built so far goes
     releaseContext(context);
@@ -62,12 +68,12 @@ export async function mount(el, config) {
 }
 
 // Build the figure on its loaded data; everything it makes is released by fig.destroy().
-function build(fig, { spec, id, canvas, context, labels, layouts, images }) {
+function build(fig, { spec, id, canvas, context, start, labels, layouts, images }) {
   const { el } = fig;
   const { count, atlas } = spec;
   const say = announcer(el);
   fig.onDestroy(() => say(""));
-  fig.onDestroy(() => images.forEach((image) => image.close()));
+  fig.onDestroy(() => images.forEach((image) => image?.close()));
   const { classes, palette, words } = spec;
   const ui = buildControls(el, { id, alt: fig.config.alt, classes, palette, layouts, words }, canvas);
   fig.add(ui.root);
@@ -81,20 +87,25 @@ function build(fig, { spec, id, canvas, context, labels, layouts, images }) {
     },
   });
   fig.onDestroy(() => renderer.destroy());
-  for (const layout of layouts.values()) renderer.addLayout(layout.id, layout.q, layout.quant);
+  for (const layout of layouts.values()) if (layout.q) renderer.addLayout(layout.id, layout.q, layout.quant);
   renderer.setAtlases(images);
   const inset = createInset(ui.stage, {
     images, cell: atlas.cell, perRow: atlas.per_row, perAtlas: atlas.per_atlas, color: spec.look === "image" ? "rgb" : "gray", aspect: spec.cellAspect,
   });
   fig.onDestroy(() => inset.destroy());
 
-  plot = createPlot(fig, { spec, labels, layouts, renderer, inset, ui, canvas, say, id, start: readFigureHash(id) });
+  const stream = createStream(fig, {
+    spec, base: fig.config.base, renderer, images, layouts, root: ui.root, requestDraw: () => plot.requestDraw(),
+  });
+  plot = createPlot(fig, { spec, labels, layouts, renderer, inset, ui, canvas, say, id, start, stream });
   listenInput(fig, ui, plot, canvas);
   // the URL hash: another figure's change is ignored; ours is applied
   fig.on(window, "hashchange", () => {
     const state = readFigureHash(id);
     if (!state || !layouts.has(state.layout)) return;
-    plot.setLayout(state.layout, { hash: false, nextView: state.view || plot.home(layouts.get(state.layout)) });
+    stream.ensureLayout(state.layout).then((layout) => {
+      if (!fig.destroyed) plot.setLayout(state.layout, { hash: false, nextView: state.view || plot.home(layout) });
+    }, () => {});
   });
   onThemeChange(() => {
     plot.readColors();
@@ -108,11 +119,11 @@ function build(fig, { spec, id, canvas, context, labels, layouts, images }) {
   plot.measure();
   if (!plot.state.drawCount) plot.render();
 
-  fig.expose(testHook(plot, { renderer, canvas, spec, labels }));
+  fig.expose(testHook(plot, { renderer, canvas, spec, labels, stream }));
 }
 
 // A small test hook (tests/browser/test_fig_latent_layouts.py).
-function testHook(plot, { renderer, canvas, spec, labels }) {
+function testHook(plot, { renderer, canvas, spec, labels, stream }) {
   const s = plot.state;
   const { morph } = plot;
   return {
@@ -155,5 +166,7 @@ function testHook(plot, { renderer, canvas, spec, labels }) {
     }),
     morphStats: () => morph.stats,
     gl: () => renderer.info(),
+    /** A streamed figure's tiles (wanted, loaded, loading) and its status line. */
+    stream: () => stream.info(),
   };
 }

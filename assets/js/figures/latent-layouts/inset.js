@@ -90,9 +90,11 @@ export function createInset(stage, atlas) {
      *   ink: string, paper: string, detail: string}} what
      */
     show(what) {
-      const nextKey = rgb ? String(what.index) : `${what.index}|${what.ink}|${what.paper}|${what.color}`;
+      const page = atlas.images[Math.floor(what.index / atlas.perAtlas)]; // null: a streamed tile not here yet
+      const nextKey = `${rgb ? what.index : `${what.index}|${what.ink}|${what.paper}|${what.color}`}|${Boolean(page)}`;
       if (nextKey !== key) {
-        paint(what.index, rgbOf(what.ink), rgbOf(what.paper));
+        if (page) paint(what.index, rgbOf(what.ink), rgbOf(what.paper));
+        else fitCanvas(canvas, cell * SCALE, cell * SCALE); // blank until its tile arrives
         key = nextKey;
       }
       shown = what.index;

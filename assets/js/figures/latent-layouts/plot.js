@@ -28,9 +28,10 @@ const format = (n) => n.toLocaleString("en");
  * @param {ReturnType<import("../../lib/figure.js").createFigure>} fig
  * @param {{spec: object, labels: Uint8Array, layouts: Map<string, object>, renderer: object, inset: object,
  *   ui: object, canvas: HTMLCanvasElement, say: (text: string) => void, id: string,
- *   start: {layout: string, view: object|null} | null}} parts `start`: the layout and view from the URL hash
+ *   start: {layout: string, view: object|null} | null, stream: object}} parts `start`: the layout and view from the
+ *   URL hash; `stream`: what loads after mount (stream.js)
  */
-export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, canvas, say, id, start }) {
+export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, canvas, say, id, start, stream }) {
   const { count } = spec;
   const { stage, zoomIn, zoomOut, layoutButtons, legendButtons } = ui;
   const s = {
@@ -125,6 +126,7 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
       ink: colors.ink, ringColor: colors.ring, palette, hover: s.hover,
     });
     s.drawCount += 1;
+    stream.update(view, size, morph.target, home().zoom, s.hover);
     if (morph.run) morph.run.cpu.push(performance.now() - started);
     placeInset();
     // aria-disabled rather than disabled, so a focused button keeps the focus at the limit
@@ -159,6 +161,13 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
 
   function setLayout(next, { animate = !fig.reducedMotion, announce = true, hash = true, nextView = null } = {}) {
     if (!layouts.has(next)) return;
+    if (!layouts.get(next).xy) { // a streamed figure's layout not loaded yet: load it, then go on
+      stream.ensureLayout(next).then(
+        () => !fig.destroyed && setLayout(next, { animate, announce, hash, nextView }),
+        () => !fig.destroyed && say(`The ${layouts.get(next).title} layout did not load; try again.`),
+      );
+      return;
+    }
     const wanted = nextView ? fit(nextView, layouts.get(next)) : null;
     if (next === morph.target) {
       if (wanted) setView(wanted, { hash });

@@ -1,0 +1,59 @@
+"""Sprite tiles: the points of a map grouped into small atlas pages by where they lie, so that a figure loads
+only the pages in view (issue 13, "full scale in the reader's page").
+
+A tile is a run of ``per_tile`` consecutive points of :func:`spatial_order`: the leaves of a k-d split of
+the map, each a compact patch of it. Tile ``t`` holds points ``t * per_tile`` ... and is one atlas page of
+:func:`tile_geometry`'s side, so the figure's renderer draws it exactly as it draws a shared atlas page.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+TILE_CELLS = 16  # a tile page is at least this many cells across (256 points a tile or more)
+MAX_TILE_SIDE = 2048  # pixels: large images (CelebA's 178 px) get fewer a tile, not larger pages
+
+
+def tile_geometry(cell: int) -> dict:
+    """The page of one tile for sprites of ``cell`` px: {"side", "per_row", "per_tile"} (side a power of two)."""
+    side = 256
+    while side < cell * TILE_CELLS and side < MAX_TILE_SIDE:
+        side *= 2
+    per_row = max(1, side // cell)
+    return {"side": side, "per_row": per_row, "per_tile": per_row * per_row}
+
+
+def spatial_order(xy: np.ndarray, per_tile: int) -> np.ndarray:
+    """A permutation of the points (N, 2) whose runs of ``per_tile`` are compact patches of the map.
+
+    A k-d split: a set of more than one tile's points is cut at the median of its wider side, the first part
+    holding a whole number of tiles (half of them, rounded down); the parts are ordered first then second.
+    Within a tile the points keep their order (later ones drawn on top, as before). Deterministic.
+    """
+    xy = np.asarray(xy, np.float64)
+    order: list[np.ndarray] = []
+    stack = [np.arange(len(xy))]
+    while stack:
+        idx = stack.pop()
+        if len(idx) <= per_tile:
+            order.append(np.sort(idx))
+            continue
+        tiles = -(-len(idx) // per_tile)
+        k = (tiles // 2) * per_tile
+        span = xy[idx].max(axis=0) - xy[idx].min(axis=0)
+        axis = int(span[1] > span[0])
+        part = np.argsort(xy[idx, axis], kind="stable")  # stable: equal coordinates keep their order
+        stack.append(idx[part[k:]])  # popped after the first part
+        stack.append(idx[part[:k]])
+    return np.concatenate(order) if order else np.zeros(0, np.int64)
+
+
+def tile_boxes(xy: np.ndarray, per_tile: int) -> np.ndarray:
+    """(tiles, 4) bounding boxes [x0, y0, x1, y1] of each tile of points already in tile order."""
+    n = len(xy)
+    tiles = -(-n // per_tile)
+    boxes = np.zeros((tiles, 4))
+    for t in range(tiles):
+        chunk = xy[t * per_tile : (t + 1) * per_tile]
+        boxes[t] = [*chunk.min(axis=0), *chunk.max(axis=0)]
+    return boxes

@@ -1,0 +1,122 @@
+// Streamed sprites (figures/latent-layouts/tiles.js): which tiles a view wants, nearest first; loading a
+// few at a time; cancelling what leaves the view; keeping at most maxKept; a failed tile not asked again.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { createTileLoader, tileBoxes, tilesInView } from "../../assets/js/figures/latent-layouts/tiles.js";
+
+// 4 tiles of 4 points on a 2 x 2 grid of patches: tile 0 bottom left, 1 bottom right, 2 top left, 3 top right
+const PATCHES = [[-1, -1], [0.5, -1], [-1, 0.5], [0.5, 0.5]];
+const XY = new Float32Array(PATCHES.flatMap(([x, y]) => [x, y, x + 0.5, y, x, y + 0.5, x + 0.5, y + 0.5]));
+
+test("tileBoxes bounds each run of perTile points, the last one short", () => {
+  const boxes = tileBoxes(XY, 4);
+  assert.equal(boxes.length, 16);
+  assert.deepEqual([...boxes.subarray(0, 4)], [-1, -1, -0.5, -0.5]);
+  assert.deepEqual([...boxes.subarray(12, 16)], [0.5, 0.5, 1, 1]);
+  const short = tileBoxes(XY.subarray(0, 2 * 10), 4); // 10 points: tiles of 4, 4 and 2
+  assert.equal(short.length, 12);
+  assert.deepEqual([...short.subarray(8, 12)], [-1, 0.5, -0.5, 0.5]);
+});
+
+test("tilesInView: the tiles that meet the view, nearest its centre first", () => {
+  const boxes = tileBoxes(XY, 4);
+  assert.deepEqual(tilesInView(boxes, { x0: -2, y0: -2, x1: 2, y1: 2 }).sort(), [0, 1, 2, 3]);
+  assert.deepEqual(tilesInView(boxes, { x0: -1.2, y0: -1.2, x1: -0.6, y1: -0.6 }), [0]); // bottom left only
+  assert.deepEqual(tilesInView(boxes, { x0: 0.6, y0: -2, x1: 2, y1: 0 }), [1]);
+  // a view over the right half, centred low: the bottom right tile first
+  assert.deepEqual(tilesInView(boxes, { x0: 0, y0: -1.5, x1: 2, y1: 0.7 }), [1, 3]);
+  assert.deepEqual(tilesInView(boxes, { x0: 3, y0: 3, x1: 4, y1: 4 }), []);
+  assert.deepEqual(tilesInView(boxes, { x0: -0.45, y0: -0.45, x1: -0.1, y1: -0.1 }), []); // the gap between patches
+  assert.deepEqual(tilesInView(boxes, { x0: -0.45, y0: -0.45, x1: -0.1, y1: -0.1 }, 0.1), [0]); // with a margin
+});
+
+/** A fetch whose tiles resolve or fail when the test says so. */
+function controlledFetch() {
+  const pending = new Map();
+  const log = [];
+  const fetchTile = (t, signal) => new Promise((resolve, reject) => {
+    log.push(t);
+    pending.set(t, { resolve, reject, signal });
+    signal.addEventListener("abort", () => reject(new Error("aborted")));
+  });
+  return { fetchTile, pending, log };
+}
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+test("the loader fetches the wanted tiles a few at a time, nearest first, and hands each over once", async () => {
+  const net = controlledFetch();
+  const got = [];
+  const loader = createTileLoader({ tiles: 10, fetchTile: net.fetchTile, onLoad: (t, image) => got.push([t, image]), maxActive: 2 });
+  loader.want([5, 3, 8, 1]);
+  assert.deepEqual(net.log, [5, 3]); // two at a time, in the order wanted
+  net.pending.get(3).resolve("image-3");
+  await settle();
+  assert.deepEqual(got, [[3, "image-3"]]);
+  assert.deepEqual(net.log, [5, 3, 8]); // the freed slot goes to the next wanted tile
+  assert.deepEqual(loader.counts(), { wanted: 4, loadedInView: 1, loading: 2, loaded: 1, failed: 0 });
+  loader.want([3, 5, 8, 1]); // the same tiles again: nothing fetched twice
+  assert.deepEqual(net.log, [5, 3, 8]);
+  assert.equal(loader.image(3), "image-3");
+});
+
+test("what leaves the view is cancelled; a late answer for it is dropped", async () => {
+  const net = controlledFetch();
+  const got = [];
+  const loader = createTileLoader({ tiles: 10, fetchTile: net.fetchTile, onLoad: (t) => got.push(t), maxActive: 2 });
+  loader.want([0, 1, 2]);
+  const first = net.pending.get(0);
+  loader.want([7, 2]); // the reader panned away from 0 and 1
+  assert.equal(first.signal.aborted, true);
+  assert.equal(net.pending.get(1).signal.aborted, true);
+  assert.deepEqual(net.log, [0, 1, 7, 2]);
+  first.resolve("late"); // bytes that arrive after the cancel are never used
+  await settle();
+  assert.deepEqual(got, []);
+  assert.equal(loader.counts().loading, 2);
+  loader.destroy();
+  assert.equal(net.pending.get(7).signal.aborted, true);
+});
+
+test("at most maxKept tiles stay loaded: the oldest out of view go first", async () => {
+  const net = controlledFetch();
+  const evicted = [];
+  const loader = createTileLoader({
+    tiles: 10, fetchTile: net.fetchTile, onLoad: () => {}, onEvict: (t) => evicted.push(t), maxActive: 4, maxKept: 3,
+  });
+  loader.want([0, 1, 2]);
+  for (const t of [0, 1, 2]) net.pending.get(t).resolve(`image-${t}`);
+  await settle();
+  loader.want([4, 1]);
+  net.pending.get(4).resolve("image-4");
+  await settle();
+  assert.deepEqual(evicted, [0]); // out of view and loaded first
+  assert.deepEqual(loader.loadedTiles().sort(), [1, 2, 4]);
+  loader.destroy();
+  assert.deepEqual(evicted.sort(), [0, 1, 2, 4]); // every image handed back
+});
+
+test("a tile that fails is counted, skipped for this view, and the others still load", async () => {
+  const net = controlledFetch();
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    const loader = createTileLoader({ tiles: 4, fetchTile: net.fetchTile, onLoad: () => {}, maxActive: 1 });
+    loader.want([2, 3]);
+    net.pending.get(2).reject(new Error("404"));
+    await settle();
+    assert.deepEqual(net.log, [2, 3]);
+    net.pending.get(3).resolve("image-3");
+    await settle();
+    assert.deepEqual(loader.counts(), { wanted: 1, loadedInView: 1, loading: 0, loaded: 1, failed: 1 });
+  } finally {
+    console.warn = warn;
+  }
+});
+
+test("tiles out of range are ignored", () => {
+  const net = controlledFetch();
+  const loader = createTileLoader({ tiles: 2, fetchTile: net.fetchTile, onLoad: () => {} });
+  loader.want([-1, 2, 1.5, 1]);
+  assert.deepEqual(net.log, [1]);
+});
