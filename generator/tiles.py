@@ -8,10 +8,23 @@ the map, each a compact patch of it. Tile ``t`` holds points ``t * per_tile`` ..
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from .pipeline import Context
 
 TILE_CELLS = 16  # a tile page is at least this many cells across (256 points a tile or more)
 MAX_TILE_SIDE = 2048  # pixels: large images (CelebA's 178 px) get fewer a tile, not larger pages
+TILES = "tiles/"  # the folder of a figure's payload that holds them
+STREAM_ABOVE = 20_000  # images: above this, a figure's `images: auto` streams them
+IMAGE_LOADING = ("auto", "all", "stream")  # the values of a figure's `images` option
+
+
+def streams(option: str, count: int) -> bool:
+    """Whether a figure with ``images: option`` streams the images of a data set of ``count`` images."""
+    return option == "stream" or (option == "auto" and count > STREAM_ABOVE)
 
 
 def tile_geometry(cell: int) -> dict:
@@ -57,3 +70,28 @@ def tile_boxes(xy: np.ndarray, per_tile: int) -> np.ndarray:
         chunk = xy[t * per_tile : (t + 1) * per_tile]
         boxes[t] = [*chunk.min(axis=0), *chunk.max(axis=0)]
     return boxes
+
+
+def write_tiles(ctx: Context, images: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Write ``images`` (uint8, one a point) as tiles of the map ``xy`` into the figure's ``tiles/``, with the
+    atlas settings of the figure's ``params["atlas"]`` (cell, levels, format); return the point order (the
+    figure writes its positions and labels in it) and the config's ``atlas`` (``lazy``: load pages on demand)."""
+    from . import atlas
+    from .stages.atlas import quantised, write_sheets
+
+    cell, levels, fmt = (ctx.params["atlas"][k] for k in ("cell", "levels", "format"))
+    geometry = tile_geometry(cell)
+    order = spatial_order(xy, geometry["per_tile"])
+    bar = ctx.progress(len(images), "tiles")
+    sheets = atlas.pack(quantised(images[order], levels), cell=cell, side=geometry["side"], progress=bar)
+    files = write_sheets(sheets, ctx.out / TILES, fmt, prefix="tile")
+    sheet = {
+        "base": TILES,
+        "files": [f["file"] for f in files],
+        "cell": cell,
+        "side": geometry["side"],
+        "per_row": geometry["per_row"],
+        "per_atlas": geometry["per_tile"],
+        "lazy": True,
+    }
+    return order, sheet

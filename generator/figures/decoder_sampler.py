@@ -14,6 +14,13 @@ Nothing big is copied into the payload: the TF.js decoder, the code positions
 (the layout of the model's codes) and the image atlas are shared site-wide artifacts.
 The payload itself is ``config.json``, ``fallback.png`` and ``expected.u8``: a
 test fixture of the Keras decoder's outputs at a few probe codes (H * W * C values each).
+
+Streamed (``images: stream``, or ``auto`` on a data set of more than 20,000
+images, whose whole atlas would outweigh the page): the payload holds its
+points' positions and labels in the order of :func:`generator.tiles.spatial_order`
+on the code plane and ``tiles/``, small atlas pages of images whose codes lie
+together. The page fetches the tiles of the neighbours it shows; every tile but
+those of the first probe's neighbours is listed in the config's ``explore``.
 """
 
 from __future__ import annotations
@@ -41,8 +48,10 @@ from ..plane import (
 )
 from ..schema import Field
 from ..stages.atlas import atlas_request
+from ..stages.data import load_arrays
 from ..stages.export import export_request
 from ..stages.train import train_request
+from ..tiles import IMAGE_LOADING, STREAM_ABOVE, streams, write_tiles
 
 KIND = "decoder-sampler"
 OPTIONS = {
@@ -55,6 +64,14 @@ OPTIONS = {
     "points": Field("int", 10_000, "Most data points drawn on the plane (and searched for neighbours).", 100, 70_000),
     "neighbours": Field("int", 5, "Real images shown nearest to the probe.", 1, 10),
     "steps": Field("int", 8, "Images in the strip between two probes.", 3, 12),
+    "images": Field(
+        "str",
+        "auto",
+        "How the real images of the neighbour row load: all (the data set's shared atlas), stream (in tiles of "
+        "the code plane, only those of the neighbours shown), or auto (stream when the data set has more than "
+        f"{STREAM_ABOVE:,} images, whose atlas would outweigh the page).",
+        choices=IMAGE_LOADING,
+    ),
 }
 GRID = 5  # the fallback decodes a GRID x GRID lattice of codes
 
@@ -136,7 +153,15 @@ def payload(ctx: Context) -> dict:
     colour = len(shape) == 3
     fallback = exact_palette(sheet, [WHITE, BLACK, *TABLEAU10], colours=256 if colour else 128)
 
-    decoder_url, layout_url, atlas_url = (out.share(name) for name in ("decoder", "layout", "atlas"))
+    decoder_url = out.share("decoder")
+    cell = atlas_info["cell"]
+    if streams(p["images"], int(atlas_info["count"])):
+        positions_url, labels_url, sheet = _stream(ctx, out, layout, labels, transform, np.median(codes, axis=0))
+    else:
+        layout_url, atlas_url = out.share("layout"), out.share("atlas")
+        positions_url, labels_url = layout_url + "positions.u16", atlas_url + "labels.u8"
+        sheet = {"base": atlas_url, "files": atlas_info["files"], "cell": cell}
+        sheet.update({k: atlas_info[k] for k in ("per_row", "per_atlas")})
     export = export_info(ctx.inputs["decoder"])
     source = source_of(ctx)
     noun = image_noun(dataset)
@@ -154,22 +179,14 @@ def payload(ctx: Context) -> dict:
             f"{p['family']} \u201c{p['title']}\u201d, {dots}, with the decoder's output drawn at a {GRID} by {GRID} grid "
             "of codes: neighbouring codes decode to similar images."
         )
-    cell = atlas_info["cell"]
     fh, fw = fitted_size(*shape[:2], cell)
     config = {
         "model": p["model"],
         "decoder": decoder_url + "model/model.json",
-        "positions": layout_url + "positions.u16",
-        "labels": atlas_url + "labels.u8" if labelled else None,
-        "atlas": {
-            "base": atlas_url,
-            "files": atlas_info["files"],
-            "cell": cell,
-            "per_row": atlas_info["per_row"],
-            "per_atlas": atlas_info["per_atlas"],
-            # where an image sits in its square cell: fitted keeping its aspect, centred (generator/atlas.py)
-            "box": [(cell - fh) // 2, (cell - fw) // 2, fh, fw],
-        },
+        "positions": positions_url,
+        "labels": labels_url if labelled else None,
+        # where an image sits in its square cell: fitted keeping its aspect, centred (generator/atlas.py)
+        "atlas": {**sheet, "box": [(cell - fh) // 2, (cell - fw) // 2, fh, fw]},
         "count": int(n),
         "code_from_q": {"scale": transform["scale"], "offset": transform["offset"]},
         "extent": extent,
@@ -193,3 +210,30 @@ def payload(ctx: Context) -> dict:
         export_dtype=export["dtype"],
         export_max_error=export["max_error"],
     )
+
+
+def _stream(ctx: Context, out: Payload, layout, labels, transform: dict, initial: np.ndarray) -> tuple[str, str, dict]:
+    """Write the first ``points`` images as tiles of the code plane, with their positions and labels in the tiles'
+    order; list under ``explore`` every tile but those that hold the first probe's neighbours (the page fetches
+    those at mount). Returns the URLs of the positions and labels and the config's ``atlas``."""
+    n = ctx.params["points"]
+    quant = json.loads(layout.file("layout.json").read_text())["quant"]
+    q = np.frombuffer(layout.file("positions.u16").read_bytes(), "<u2").reshape(-1, 2)[:n]
+    arrays = load_arrays(ctx.inputs["data"])
+    images = np.concatenate([arrays["x_train"], arrays["x_test"]])[: len(q)]
+    order, sheet = write_tiles(ctx, images, q * np.asarray(quant["scale"]) + np.asarray(quant["offset"]))
+    q = q[order]
+    (ctx.out / "positions.u16").write_bytes(q.tobytes())
+    if labels is not None:
+        (ctx.out / "labels.u8").write_bytes(labels[order].tobytes())
+    # the page's first neighbours, from the codes it restores (float32, as there); a margin of 3x the row, so a
+    # near tie decided the other way there still finds its tile listed as first mount
+    codes = (q * np.asarray(transform["scale"], np.float32) + np.asarray(transform["offset"], np.float32)).astype(
+        np.float32
+    )
+    distance = ((codes - initial.round(4).astype(np.float32)) ** 2).sum(axis=1)
+    first = set((np.argsort(distance, kind="stable")[: 3 * ctx.params["neighbours"]] // sheet["per_atlas"]).tolist())
+    for t, file in enumerate(sheet["files"]):
+        if t not in first:
+            out.explore(sheet["base"] + file)
+    return "positions.u16", "labels.u8", sheet

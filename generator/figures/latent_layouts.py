@@ -15,7 +15,7 @@ texture atlases and ``labels.u8`` (absent for unlabelled data: the config's
 ``labels`` is then null) are shared with other figures through
 :meth:`generator.payload.Payload.share`.
 
-Streamed (``sprites: stream``, or ``auto`` above STREAM_ABOVE points: 70,000
+Streamed (``images: stream``, or ``auto`` above STREAM_ABOVE points: 70,000
 digits would load megabytes of sprites the reader cannot resolve at first):
 the payload holds its own ``labels.u8`` and positions in the order of
 :func:`generator.tiles.spatial_order` on the first layout, and ``tiles/``, one
@@ -36,9 +36,10 @@ from ..errors import ContentError
 from ..payload import Payload, class_names, dataset_option, source_of
 from ..pipeline import Context, Request, stage
 from ..schema import Field
-from ..stages.atlas import atlas_request, quantised, write_sheets
+from ..stages.atlas import atlas_request
 from ..stages.data import load_arrays
 from ..stages.layout import TITLES, layout_methods, layout_request
+from ..tiles import IMAGE_LOADING, STREAM_ABOVE, streams, write_tiles
 
 KIND = "latent-layouts"
 OPTIONS = {
@@ -56,17 +57,15 @@ OPTIONS = {
         "encoder, vae).",
     ),
     "initial": Field("str", "", "Layout shown first (default: the first of `layouts`)."),
-    "sprites": Field(
+    "images": Field(
         "str",
         "auto",
         "How the images load: all (every sprite with the figure), stream (points first as dots; the images in "
         "view load by tile as the reader zooms in, and each other layout when the reader picks it), or auto "
-        f"(stream above {20_000:,} points).",
-        choices=("auto", "all", "stream"),
+        f"(stream above {STREAM_ABOVE:,} points).",
+        choices=IMAGE_LOADING,
     ),
 }
-STREAM_ABOVE = 20_000  # points: above this, `sprites: auto` streams
-TILES = "tiles/"
 FALLBACK_SIZE = 640
 INK_DATASETS = ("mnist", "fashion-mnist")
 FALLBACK_SPRITES = 2000  # images drawn in the fallback of an unlabelled dataset, evenly spread over the points
@@ -235,9 +234,12 @@ def payload(ctx: Context) -> dict:
         f"{first['title']} · trustworthiness {first['trust']:.2f}",
         sprites=None if arrays is None else np.concatenate([arrays["x_train"], arrays["x_test"]]),
     )
-    stream = p["sprites"] == "stream" or (p["sprites"] == "auto" and count > STREAM_ABOVE)
+    stream = streams(p["images"], count)
     if stream:  # the images in tiles of the first layout's map, loaded as the reader zooms in
-        order, sheet = _write_tiles(ctx, out, arrays or load_arrays(data), xy)
+        arrays = arrays or load_arrays(data)
+        images = np.concatenate([arrays["x_train"], arrays["x_test"]])
+        order, sheet = write_tiles(ctx, images, xy)
+        out.explore(sheet["base"])
         for layout in layouts:
             if layout["id"] != first["id"]:
                 out.explore(layout["file"])  # loaded when the reader picks the layout
@@ -277,29 +279,3 @@ def payload(ctx: Context) -> dict:
         stream=stream,
         layouts=[{k: layout[k] for k in ("id", "title", "trust")} for layout in layouts],
     )
-
-
-def _write_tiles(ctx: Context, out: Payload, arrays: dict, xy: np.ndarray) -> tuple[np.ndarray, dict]:
-    """Write the sprites as tiles (tiles/tile-<t>.webp): pages of points that lie together on the first
-    layout's map (:mod:`generator.tiles`); return the point order and the config's ``atlas``."""
-    from .. import atlas as packer
-    from ..tiles import spatial_order, tile_geometry
-
-    cell, levels, fmt = (ctx.params["atlas"][k] for k in ("cell", "levels", "format"))
-    geometry = tile_geometry(cell)
-    order = spatial_order(xy, geometry["per_tile"])
-    images = quantised(np.concatenate([arrays["x_train"], arrays["x_test"]])[order], levels)
-    bar = ctx.progress(len(images), "tiles")
-    sheets = packer.pack(images, cell=cell, side=geometry["side"], progress=bar)
-    files = write_sheets(sheets, ctx.out / TILES, fmt, prefix="tile")
-    out.explore(TILES)
-    sheet = {
-        "base": TILES,
-        "files": [f["file"] for f in files],
-        "cell": cell,
-        "side": geometry["side"],
-        "per_row": geometry["per_row"],
-        "per_atlas": geometry["per_tile"],
-        "lazy": True,
-    }
-    return order, sheet

@@ -1,15 +1,18 @@
-"""latent-layouts with streamed sprites (``sprites: stream``; the default above 20,000 points), in Chromium.
+"""latent-layouts and decoder-sampler with streamed images (``images: stream``; the default above 20,000 points),
+in Chromium.
 
 A tiny build (2,000 MNIST digits, 7 tiles of 324) proves what the full scale relies on: at first mount the
 figure fetches no tile and not the layout it does not show (the page budget counts neither); the points are
 dots and the status line says so; zoomed in on a corner it fetches the tiles in view, and only those, and
 draws their images; a hovered point's tile comes first; picking the other layout fetches it then and morphs;
-without WebGL nothing of the stream is fetched. Which tiles a view wants, the order, cancelling and the cap
+without WebGL nothing of the stream is fetched. The decoder-sampler fetches only the tiles of the neighbours it
+shows, and a probe moved far away fetches theirs. Which tiles a view wants, the order, cancelling and the cap
 on kept tiles are unit-tested in tests/node/tiles.test.mjs.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -35,8 +38,18 @@ kind: latent-layouts
 id: fig-stream
 dataset: mnist
 layouts: [pca, umap]
-sprites: stream
+images: stream
 caption: Every digit, streamed.
+```
+
+## A probe
+
+```figure
+kind: decoder-sampler
+id: fig-sampler
+model: mnist_ae
+images: stream
+caption: The neighbours' images, streamed.
 ```
 """
 FIG, SEL = "fig-stream", "#fig-stream"
@@ -59,8 +72,8 @@ def call(page, expr, arg=None):
     return page.evaluate(f"(arg) => {{ const f = document.querySelector('{SEL}').__figure; return ({expr}); }}", arg)
 
 
-def tile_urls(urls: list[str]) -> list[str]:
-    return [u for u in urls if "/tiles/tile-" in u]
+def tile_urls(urls: list[str], kind: str = "latent-layouts") -> list[str]:
+    return [u for u in urls if "/tiles/tile-" in u and f"/figures/{kind}-" in u]
 
 
 def test_first_mount_fetches_no_tile_and_draws_dots(page, page_errors, serve, built):
@@ -101,8 +114,8 @@ def assert_points_in_view_have_their_images(page, info):
     assert inside and set(inside) <= set(info["tiles"]), (sorted(set(inside)), info)
 
 
-def tile_numbers(urls):
-    return [int(u.rsplit("-", 1)[1].split(".")[0]) for u in tile_urls(urls)]
+def tile_numbers(urls, kind: str = "latent-layouts"):
+    return [int(u.rsplit("-", 1)[1].split(".")[0]) for u in tile_urls(urls, kind)]
 
 
 def test_a_zoomed_in_view_fetches_the_tiles_in_view_and_only_those(page, page_errors, serve, built):
@@ -151,7 +164,7 @@ def test_a_hovered_point_brings_its_tile_and_the_other_layout_loads_when_picked(
     page.mouse.move(where["x"], where["y"])
     tile = picked["index"] // call(page, "f.stream().perTile")
     wait_until(page, f"() => document.querySelector('{SEL}').__figure.stream().tiles.includes({tile})")
-    assert tile_urls(log.urls) == [u for u in tile_urls(log.urls) if u.endswith(f"tile-{tile}.webp")]
+    assert tile_numbers(log.urls) == [tile]
     page.locator(f"{SEL} .latent-layouts__tip").wait_for(state="visible")
 
     assert not any(u.endswith("/umap.u16") for u in log.urls)
@@ -175,3 +188,48 @@ def test_without_webgl_nothing_of_the_stream_is_fetched(browser, serve, built, p
     assert page.locator(f"{SEL} img.figure-fallback").is_visible()
     assert not any(u.endswith((".u16", ".webp", ".u8")) for u in log.urls), log.urls
     context.close()
+
+
+SAMPLER = "#fig-sampler"
+NEIGHBOUR_VARIANCE = """() => [...document.querySelectorAll('#fig-sampler .decoder-neighbours canvas')].map((c) => {
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let s = 0, s2 = 0; const n = d.length / 4;
+  for (let i = 0; i < d.length; i += 4) { s += d[i]; s2 += d[i] * d[i]; }
+  return s2 / n - (s / n) ** 2;
+})"""
+
+
+def sampler(page, expr, arg=None):
+    return page.evaluate(
+        f"(arg) => {{ const f = document.querySelector('{SAMPLER}').__figure; return ({expr}); }}", arg
+    )
+
+
+def wait_for_neighbours(page):
+    wait_until(
+        page,
+        f"() => {{ const t = document.querySelector('{SAMPLER}').__figure.tiles(); "
+        "return t.wanted > 0 && t.loadedInView === t.wanted && t.loading === 0; }",
+        show=f"() => JSON.stringify(document.querySelector('{SAMPLER}').__figure.tiles())",
+    )
+    wait_until(page, f"() => ({NEIGHBOUR_VARIANCE})().every((v) => v > 100)", show=NEIGHBOUR_VARIANCE)
+
+
+def test_the_decoder_sampler_fetches_the_tiles_of_the_neighbours_it_shows(page, page_errors, serve, built):
+    log = page_errors(page)
+    page.goto(serve(built) + PATH)
+    page.locator(SAMPLER).scroll_into_view_if_needed(timeout=READY_TIMEOUT)
+    assert page.evaluate("window.__explorables.whenReady('fig-sampler')") == "ready"
+    wait_for_neighbours(page)
+    (config,) = [json.loads(p.read_text()) for p in built.glob("repo/figures/decoder-sampler-*/config.json")]
+    per_tile = config["atlas"]["per_atlas"]
+    first = sorted({i // per_tile for i in sampler(page, "f.neighbours()")})
+    assert sorted(tile_numbers(log.urls, "decoder-sampler")) == first  # those tiles, nothing else
+    # the first neighbours' tiles load at mount (the budget counts them); the far ones only by exploring
+    assert config["explore"] and not {f"tiles/tile-{t}.webp" for t in first} & set(config["explore"])
+    sampler(page, "f.setProbe(arg[0], arg[1])", config["extent"]["max"])  # the far corner of the codes
+    wait_for_neighbours(page)
+    later = {i // per_tile for i in sampler(page, "f.neighbours()")}
+    assert later <= set(tile_numbers(log.urls, "decoder-sampler")), (later, log.urls)
+    assert len(tile_numbers(log.urls, "decoder-sampler")) < len(config["atlas"]["files"])
+    assert log.page_errors == [] and log.console_errors == [] and log.failed_requests == []

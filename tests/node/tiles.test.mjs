@@ -1,9 +1,9 @@
-// Streamed sprites (figures/latent-layouts/tiles.js): which tiles a view wants, nearest first; loading a
+// Streamed sprites (lib/tiles.js): which tiles a view wants, nearest first; loading a
 // few at a time; cancelling what leaves the view; keeping at most maxKept; a failed tile not asked again.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { createTileLoader, tileBoxes, tilesInView } from "../../assets/js/figures/latent-layouts/tiles.js";
+import { createTileLoader, tileBoxes, tilesInView } from "../../assets/js/lib/tiles.js";
 
 // 4 tiles of 4 points on a 2 x 2 grid of patches: tile 0 bottom left, 1 bottom right, 2 top left, 3 top right
 const PATCHES = [[-1, -1], [0.5, -1], [-1, 0.5], [0.5, 0.5]];

@@ -3,27 +3,56 @@
 // row-major with per_row cells to a row. A cell is square; an image of another
 // shape sits in it fitted and centred (atlas.box: top, left, height, width, in
 // cell pixels), and only that box is copied. Only the atlases that hold the
-// first `count` points are loaded, in the background.
+// first `count` points are loaded, in the background. A streamed figure's
+// atlas (atlas.lazy: tiles of the code plane, generator/tiles.py) loads only
+// the tiles of the images asked for (want), a few at a time (lib/tiles.js).
 
 import { fetchImage } from "../../lib/figure.js";
+import { createTileLoader } from "../../lib/tiles.js";
+
+const KEPT_TILES = 32;
 
 /**
- * @param {{base: string, files: string[], cell: number, per_row: number, per_atlas: number, box?: number[]}} atlas
+ * @param {{base: string, files: string[], cell: number, per_row: number, per_atlas: number, box?: number[],
+ *   lazy?: boolean}} atlas
  * @param {string} base URL the atlas base is relative to
  * @param {number} count
+ * @param {() => void} [onTile] called when a streamed tile arrives (paint again)
  */
-export function createAtlas(atlas, base, count) {
+export function createAtlas(atlas, base, count, onTile = () => {}) {
   const needed = Math.min(atlas.files.length, Math.ceil(count / atlas.per_atlas));
   const images = new Array(needed).fill(null);
   const folder = new URL(atlas.base, base);
   const { cell } = atlas;
   const [top, left, height, width] = atlas.box ?? [0, 0, cell, cell];
-  const ready = Promise.all(atlas.files.slice(0, needed).map(async (file, k) => {
-    images[k] = await fetchImage(new URL(file, folder).href);
+  const fetchPage = (k, signal) => fetchImage(new URL(atlas.files[k], folder).href, { signal });
+  const loader = atlas.lazy ? createTileLoader({
+    tiles: needed,
+    fetchTile: fetchPage,
+    maxActive: 2,
+    maxKept: KEPT_TILES,
+    onLoad: (k, image) => {
+      images[k] = image;
+      onTile();
+    },
+    onEvict: (k, image) => {
+      images[k] = null;
+      image.close?.();
+    },
+  }) : null;
+  const ready = loader ? Promise.resolve() : Promise.all(atlas.files.slice(0, needed).map(async (_, k) => {
+    images[k] = await fetchPage(k);
   }));
 
   return {
     ready,
+    /** Streamed: load the tiles of images `indices` (the others may go). Otherwise nothing to do. */
+    want(indices) {
+      loader?.want([...new Set(indices.map((i) => Math.floor(i / atlas.per_atlas)))]);
+    },
+    /** Streamed: tiles loaded, loading, and those wanted (for tests). */
+    tiles: () => loader?.counts() ?? null,
+    destroy: () => loader?.destroy(),
     /** The images' width / height as drawn (1 for square images). */
     aspect: width / height,
     /** True when image `index` can be drawn now. */

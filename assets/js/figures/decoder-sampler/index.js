@@ -62,7 +62,8 @@ export async function mount(el, config) {
   const output = imageCanvas("decoder-output", OUTPUT_SIZE, "The decoder's image at the probe", aspect);
   const readout = h("p", { class: "decoder-readout", id: `${config.id || "decoder"}-readout` });
   planeCanvas.setAttribute("aria-describedby", readout.id);
-  const atlas = createAtlas(config.atlas, config.base, count);
+  const atlas = createAtlas(config.atlas, config.base, count, () => !fig.destroyed && paintNeighbours());
+  fig.onDestroy(() => atlas.destroy());
   const neighbourCells = Array.from({ length: k }, () => ({
     canvas: imageCanvas("decoder-neighbour", NEIGHBOUR_SIZE, undefined, atlas.aspect),
     text: h("span"),
@@ -101,6 +102,7 @@ export async function mount(el, config) {
 
   function updateNeighbours() {
     neighbours = pointIndex.nearest(...probes[active], k);
+    atlas.want(neighbours); // a streamed atlas: their tiles
     paintNeighbours();
   }
 
@@ -284,6 +286,8 @@ export async function mount(el, config) {
     neighbours: () => [...neighbours],
     stats: () => ({ decodes: decoder.runs }),
     atlasReady: () => atlas.ready.then(() => true),
+    /** A streamed atlas's tiles: {wanted, loadedInView, loading, loaded, failed}; null when not streamed. */
+    tiles: () => atlas.tiles(),
     whenIdle,
     tf: tfState,
     async useBackend(name) {

@@ -1,6 +1,6 @@
 // The latent-layouts figure's data: its config checked, then the labels, every
 // layout's quantised positions and the sprite atlases, fetched in parallel. A
-// streamed figure (config.atlas.lazy) fetches no atlas page here (tiles.js
+// streamed figure (config.atlas.lazy) fetches no atlas page here (stream.js
 // does, as the reader zooms in), nor the layouts its config lists under
 // `explore` (loadLayout, when the reader picks one).
 

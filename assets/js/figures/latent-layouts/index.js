@@ -13,7 +13,7 @@
 //
 // At full scale (config.atlas.lazy: 70,000 digits) points are dots until the
 // reader zooms in; then the images in view stream in by tile (stream.js,
-// tiles.js), and a layout not loaded at mount loads when the reader picks it.
+// lib/tiles.js), and a layout not loaded at mount loads when the reader picks it.
 //
 // Its parts: data.js (config and payload), controls.js (elements), plot.js
 // (state and drawing), morph.js, pick.js, view.js (camera), input.js (keys

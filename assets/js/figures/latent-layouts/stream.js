@@ -1,12 +1,12 @@
 // What a streamed latent-layouts figure loads after it mounts (issue 13): the
 // sprite tiles in view once the sprites are large enough to show an image
-// (tiles.js decides which and loads them), and a layout the reader picks that
+// (lib/tiles.js decides which and loads them), and a layout the reader picks that
 // was not loaded at mount. A status line under the plot says what is loading.
 
 import { h } from "../../lib/figure.js";
 import { fetchPage, loadLayout } from "./data.js";
 import { spriteSize } from "./pick.js";
-import { STREAM_SPRITE_PX, createTileLoader, tileBoxes, tilesInView } from "./tiles.js";
+import { STREAM_SPRITE_PX, createTileLoader, tileBoxes, tilesInView } from "../../lib/tiles.js";
 import { toData } from "./view.js";
 
 const MAX_ACTIVE = 4; // tiles fetched at once

@@ -1,6 +1,6 @@
-// Streamed sprites for the latent-layouts figure (issue 13): at 70,000 points
-// the images come in tiles, small atlas pages of points that lie together on
-// the first layout's map (generator/tiles.py). Points are dots until their
+// Streamed images (issue 13): at 70,000 points a figure (latent-layouts, decoder-sampler)
+// gets its images in tiles, small atlas pages of points that lie together on
+// a map (generator/tiles.py). A point is drawn without its image until its
 // tile arrives. This module decides which tiles a view wants (those whose
 // points' box meets the view, nearest the centre first) and loads them a few
 // at a time, cancelling what left the view, keeping at most `maxKept`.
