@@ -155,7 +155,9 @@ SIZES = {"gray": (20, 24), "rgb": (18, 22)}  # neither is 28 x 28, neither is sq
 CLASSES = ("circle", "square", "triangle")
 PER_CLASS = 80
 EPOCHS = 134  # times [scales.tiny] epoch_scale 0.15: 20 epochs
-MODELS = [(color, architecture) for color in SIZES for architecture in ARCHITECTURES]
+# every family once, and both colours through the dense and the conv paths (five trainings, not eight)
+MODELS = [("gray", "dense"), ("gray", "conv-vae"), ("rgb", "dense"), ("rgb", "conv"), ("rgb", "vae")]
+assert {architecture for _, architecture in MODELS} == set(ARCHITECTURES)
 
 
 def name_of(color: str, architecture: str) -> str:
@@ -200,12 +202,12 @@ def article(figures: dict[str, list[str]]) -> str:
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, shared_cache) -> Project:
-    """A project training the eight models, each placing its data set's points: built once."""
+    """A project training the MODELS, each placing its data set's points: built once."""
     project = Project(tmp_path_factory.mktemp("own-models") / "site")
     for color in SIZES:
         shapes(project.root / "data" / color, color)
     project.write("site.toml", settings())
-    figures = {color: [name_of(color, a) for a in ARCHITECTURES] for color in SIZES}
+    figures = {color: [name_of(c, a) for c, a in MODELS if c == color] for color in SIZES}
     project.write("content/maps.md", article(figures))
     (project.root / ".cache").symlink_to(shared_cache, target_is_directory=True)
     project.build(check=True)
@@ -253,7 +255,7 @@ def test_each_architecture_trains_on_its_images_and_places_the_points(trained, c
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("architecture", ARCHITECTURES)
+@pytest.mark.parametrize("architecture", ["dense", "conv-vae"])  # conv-vae: convolutions and sampling
 def test_the_same_inputs_give_the_same_codes(trained, tmp_path, architecture):
     """Training again from nothing (a fresh cache) gives the build's codes exactly: every step is seeded."""
     name = name_of("gray", architecture)
@@ -289,7 +291,7 @@ def test_a_layout_of_a_model_on_another_data_set_is_one_message(trained):
     assert done.returncode == 1 and "Traceback" not in done.stderr
     errors = [row for row in done.stderr.splitlines() if row.startswith("error:")]
     assert len(errors) == 1 and "content/wrong.md:" in errors[0], done.stderr[-3000:]
-    assert "layout 'rgb_dense'" in errors[0] and "gray_dense, gray_conv, gray_vae, gray_conv_vae" in errors[0]
+    assert "layout 'rgb_dense'" in errors[0] and "gray_dense, gray_conv_vae" in errors[0]
     assert "[run]" not in done.stderr
 
 
