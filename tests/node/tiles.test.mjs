@@ -31,14 +31,15 @@ test("tilesInView: the tiles that meet the view, nearest its centre first", () =
   assert.deepEqual(tilesInView(boxes, { x0: -0.45, y0: -0.45, x1: -0.1, y1: -0.1 }, 0.1), [0]); // with a margin
 });
 
-/** A fetch whose tiles resolve or fail when the test says so. */
-function controlledFetch() {
+/** A fetch whose tiles resolve or fail when the test says so; those in `decoding` have their bytes already and
+ * are being decoded, which no abort stops (as createImageBitmap). */
+function controlledFetch(decoding = new Set()) {
   const pending = new Map();
   const log = [];
   const fetchTile = (t, signal) => new Promise((resolve, reject) => {
     log.push(t);
     pending.set(t, { resolve, reject, signal });
-    signal.addEventListener("abort", () => reject(new Error("aborted")));
+    if (!decoding.has(t)) signal.addEventListener("abort", () => reject(new Error("aborted")));
   });
   return { fetchTile, pending, log };
 }
@@ -61,21 +62,29 @@ test("the loader fetches the wanted tiles a few at a time, nearest first, and ha
 });
 
 test("what leaves the view is cancelled; a late answer for it is dropped", async () => {
-  const net = controlledFetch();
+  const net = controlledFetch(new Set([0, 2]));
   const got = [];
-  const loader = createTileLoader({ tiles: 10, fetchTile: net.fetchTile, onLoad: (t) => got.push(t), maxActive: 2 });
+  const dropped = [];
+  const loader = createTileLoader({
+    tiles: 10, fetchTile: net.fetchTile, onLoad: (t) => got.push(t), onDrop: (image) => dropped.push(image), maxActive: 2,
+  });
   loader.want([0, 1, 2]);
   const first = net.pending.get(0);
   loader.want([7, 2]); // the reader panned away from 0 and 1
   assert.equal(first.signal.aborted, true);
   assert.equal(net.pending.get(1).signal.aborted, true);
   assert.deepEqual(net.log, [0, 1, 7, 2]);
-  first.resolve("late"); // bytes that arrive after the cancel are never used
+  first.resolve("late"); // bytes that arrive after the cancel are never used, but freed
   await settle();
   assert.deepEqual(got, []);
+  assert.deepEqual(dropped, ["late"]);
   assert.equal(loader.counts().loading, 2);
   loader.destroy();
   assert.equal(net.pending.get(7).signal.aborted, true);
+  net.pending.get(2).resolve("after destroy"); // decoded just as the figure went
+  await settle();
+  assert.deepEqual(got, []);
+  assert.deepEqual(dropped, ["late", "after destroy"]);
 });
 
 test("at most maxKept tiles stay loaded: the oldest out of view go first", async () => {

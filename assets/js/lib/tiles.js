@@ -56,11 +56,15 @@ export function tilesInView(boxes, rect, pad = 0) {
  * Load tiles as they are wanted.
  * @param {{tiles: number, fetchTile: (t: number, signal: AbortSignal) => Promise<any>,
  *   onLoad: (t: number, image: any) => void, onEvict?: (t: number, image: any) => void,
- *   onChange?: () => void, maxActive?: number, maxKept?: number}} options `fetchTile` resolves to the
- *   tile's image; `onLoad` hands it over (drawn from then on), `onEvict` takes it back (free it);
- *   `onChange` follows every change of the counts
+ *   onChange?: () => void, onDrop?: (image: any) => void, maxActive?: number, maxKept?: number}} options
+ *   `fetchTile` resolves to the tile's image; `onLoad` hands it over (drawn from then on), `onEvict` takes it
+ *   back (free it); `onDrop` frees one that arrived after it was cancelled (default: image.close(), as an
+ *   ImageBitmap's decoding cannot be aborted); `onChange` follows every change of the counts
  */
-export function createTileLoader({ tiles, fetchTile, onLoad, onEvict = () => {}, onChange = () => {}, maxActive = 4, maxKept = Infinity }) {
+export function createTileLoader({
+  tiles, fetchTile, onLoad, onEvict = () => {}, onChange = () => {}, maxActive = 4, maxKept = Infinity,
+  onDrop = (image) => image?.close?.(),
+}) {
   const loaded = new Map(); // tile -> image, in the order loaded (oldest first)
   const active = new Map(); // tile -> AbortController
   let wanted = [];
@@ -86,9 +90,11 @@ export function createTileLoader({ tiles, fetchTile, onLoad, onEvict = () => {},
       active.set(t, controller);
       fetchTile(t, controller.signal).then(
         (image) => {
-          if (active.get(t) !== controller) return; // cancelled while its bytes were on the way
+          if (active.get(t) !== controller || closed) { // cancelled while its bytes were on the way
+            onDrop(image);
+            return;
+          }
           active.delete(t);
-          if (closed) return;
           loaded.set(t, image);
           onLoad(t, image);
           evict();

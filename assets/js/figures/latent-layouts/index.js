@@ -103,9 +103,7 @@ function build(fig, { spec, id, canvas, context, start, labels, layouts, images 
   fig.on(window, "hashchange", () => {
     const state = readFigureHash(id);
     if (!state || !layouts.has(state.layout)) return;
-    stream.ensureLayout(state.layout).then((layout) => {
-      if (!fig.destroyed) plot.setLayout(state.layout, { hash: false, nextView: state.view || plot.home(layout) });
-    }, () => {});
+    plot.setLayout(state.layout, { hash: false, nextView: state.view || "home" });
   });
   onThemeChange(() => {
     plot.readColors();

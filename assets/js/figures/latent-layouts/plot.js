@@ -44,6 +44,7 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
   };
   const morph = createMorph(renderer, layouts, start && layouts.has(start.layout) ? start.layout : spec.initial);
   let pendingView = start?.view || null; // applied once the canvas has a size
+  let requested = morph.target; // the layout the reader asked for last (a streamed one may still be loading)
   let hashTimer = 0;
   let theme = null;
   let colors = null;
@@ -78,9 +79,12 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
   }
 
   const { words } = spec;
+  // which image of the data set: a streamed figure's points are in the tiles' order, so it says "one of"
+  const which = (i) => (spec.lazy ? `one of ${format(count)}` : `image ${format(i + 1)} of ${format(count)}`);
   const describe = (i) => {
     const name = words.name(labels[i]);
-    return name ? `${name}, image ${format(i + 1)} of ${format(count)}.` : `Image ${format(i + 1)} of ${format(count)}.`;
+    const text = which(i);
+    return `${name ? `${name}, ${text}` : text[0].toUpperCase() + text.slice(1)}.`;
   };
 
   function placeInset() {
@@ -90,7 +94,7 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
     const at = toScreen(s.view, size, p.x, p.y);
     if (at.x < -20 || at.y < -20 || at.x > size.width + 20 || at.y > size.height + 20) return inset.hide();
     return inset.show({
-      index: hover, label: words.name(labels[hover]) || "Image", detail: `image ${format(hover + 1)} of ${format(count)}`,
+      index: hover, label: words.name(labels[hover]) || "Image", detail: which(hover),
       color: spec.palette[labels[hover] % 10], x: at.x, y: at.y, width: size.width, height: size.height,
       ink: theme.fg, paper: theme.bg,
     });
@@ -159,16 +163,19 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
     for (const button of layoutButtons) button.setAttribute("aria-pressed", String(button.dataset.layout === morph.target));
   }
 
+  // `nextView`: the view to end on ("home": the whole of the new layout; null: the reader's, kept where it can be)
   function setLayout(next, { animate = !fig.reducedMotion, announce = true, hash = true, nextView = null } = {}) {
     if (!layouts.has(next)) return;
+    requested = next;
     if (!layouts.get(next).xy) { // a streamed figure's layout not loaded yet: load it, then go on
       stream.ensureLayout(next).then(
-        () => !fig.destroyed && setLayout(next, { animate, announce, hash, nextView }),
-        () => !fig.destroyed && say(`The ${layouts.get(next).title} layout did not load; try again.`),
+        // unless the reader has asked for another one meanwhile
+        () => !fig.destroyed && requested === next && setLayout(next, { animate, announce, hash, nextView }),
+        () => !fig.destroyed && requested === next && say(`The ${layouts.get(next).title} layout did not load; try again.`),
       );
       return;
     }
-    const wanted = nextView ? fit(nextView, layouts.get(next)) : null;
+    const wanted = nextView === "home" ? home(layouts.get(next)) : nextView ? fit(nextView, layouts.get(next)) : null;
     if (next === morph.target) {
       if (wanted) setView(wanted, { hash });
       return;
