@@ -7,7 +7,8 @@ generator/report.py, via bench/page_weight.py, and build-report.json); (b) for e
 scrolled into view in page order, the time from navigation start to its ready
 state and how long its mount took; (c) the decoder's predict time per TF.js
 backend (the decoder-sampler figure's test hook); (d) frame times while the
-latent-layouts figure morphs its sprites between layouts.
+latent-layouts figure morphs its sprites between layouts; (e) the face
+explorer's decode time and faces painted a second.
 
 Prints a table and writes bench/results/page-<article>.json. Timings are
 observations, never assertions: on software GL (SwiftShader) the WebGL numbers
@@ -253,6 +254,24 @@ def measure_in_browser(url: str, args) -> dict:
                 "per_morph": per_morph,
             }
 
+        # (e) the face explorer: faces decoded and painted a second while the pad sweeps, and one decode's time
+        faces = next((fid for fid, kind in ids if kind == "faces"), None)
+        if faces:
+            page.evaluate("(id) => document.getElementById(id).scrollIntoView({ block: 'center' })", faces)
+            hook = f"document.querySelector('#{faces}').__figure"
+            run = page.evaluate(f"{hook}.benchmark(3000)")
+            state = page.evaluate(f"{hook}.state()")
+            decodes = []
+            for k in range(20):  # one decode at a time: set the code, wait until it is painted
+                page.evaluate(f"([x, y]) => {hook}.setCode(x, y)", [0.1 * (k % 5) - 0.2, 0.1 * (k // 5) - 0.2])
+                decodes.append(page.evaluate(f"{hook}.state().decodeMs"))
+            out["faces"] = {
+                "image": state["image"],
+                "backend": state["backend"],
+                "sweep_fps": round(run["fps"], 1),
+                "decode_ms": stats(decodes),
+            }
+
         probe = context.new_page()
         probe.goto("about:blank")
         out["machine_browser"] = probe.evaluate(GL_PROBE)
@@ -310,6 +329,13 @@ def table(result: dict) -> str:
     )
     lines.append("")
     policy = result["browser"].get("backend_policy") or {}
+    face = result["browser"].get("faces")
+    if face:
+        d = face["decode_ms"]
+        lines.append(
+            f"Faces {face['image'][0]}x{face['image'][1]} on {face['backend']}: one decode median {d['median']} ms "
+            f"(p95 {d.get('p95')}), {face['sweep_fps']} faces/s while the pad sweeps"
+        )
     if not result["browser"].get("predict"):
         lines.append("Decoder predict: no decoder-sampler figure on this page")
     else:
