@@ -61,17 +61,6 @@ def spatial_order(xy: np.ndarray, per_tile: int) -> np.ndarray:
     return np.concatenate(order) if order else np.zeros(0, np.int64)
 
 
-def tile_boxes(xy: np.ndarray, per_tile: int) -> np.ndarray:
-    """(tiles, 4) bounding boxes [x0, y0, x1, y1] of each tile of points already in tile order."""
-    n = len(xy)
-    tiles = -(-n // per_tile)
-    boxes = np.zeros((tiles, 4))
-    for t in range(tiles):
-        chunk = xy[t * per_tile : (t + 1) * per_tile]
-        boxes[t] = [*chunk.min(axis=0), *chunk.max(axis=0)]
-    return boxes
-
-
 def write_tiles(ctx: Context, images: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, dict]:
     """Write ``images`` (uint8, one a point) as tiles of the map ``xy`` into the figure's ``tiles/``, with the
     atlas settings of the figure's ``params["atlas"]`` (cell, levels, format); return the point order (the

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from generator.tiles import spatial_order, tile_boxes, tile_geometry
+from generator.tiles import spatial_order, tile_geometry
+
+
+def tile_boxes(xy: np.ndarray, per_tile: int) -> np.ndarray:
+    """(tiles, 4) bounding boxes [x0, y0, x1, y1] of each run of ``per_tile`` points."""
+    starts = range(0, len(xy), per_tile)
+    return np.array([[*xy[i : i + per_tile].min(axis=0), *xy[i : i + per_tile].max(axis=0)] for i in starts])
 
 
 def blobs(n: int, seed: int = 3) -> np.ndarray:

@@ -1,35 +1,9 @@
-// Streamed sprites (lib/tiles.js): which tiles a view wants, nearest first; loading a
+// Streamed images (lib/tiles.js): which tiles a view wants, most points in view first; loading a
 // few at a time; cancelling what leaves the view; keeping at most maxKept; a failed tile not asked again.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { createTileLoader, tileBoxes, tilesInView } from "../../assets/js/lib/tiles.js";
-
-// 4 tiles of 4 points on a 2 x 2 grid of patches: tile 0 bottom left, 1 bottom right, 2 top left, 3 top right
-const PATCHES = [[-1, -1], [0.5, -1], [-1, 0.5], [0.5, 0.5]];
-const XY = new Float32Array(PATCHES.flatMap(([x, y]) => [x, y, x + 0.5, y, x, y + 0.5, x + 0.5, y + 0.5]));
-
-test("tileBoxes bounds each run of perTile points, the last one short", () => {
-  const boxes = tileBoxes(XY, 4);
-  assert.equal(boxes.length, 16);
-  assert.deepEqual([...boxes.subarray(0, 4)], [-1, -1, -0.5, -0.5]);
-  assert.deepEqual([...boxes.subarray(12, 16)], [0.5, 0.5, 1, 1]);
-  const short = tileBoxes(XY.subarray(0, 2 * 10), 4); // 10 points: tiles of 4, 4 and 2
-  assert.equal(short.length, 12);
-  assert.deepEqual([...short.subarray(8, 12)], [-1, 0.5, -0.5, 0.5]);
-});
-
-test("tilesInView: the tiles that meet the view, nearest its centre first", () => {
-  const boxes = tileBoxes(XY, 4);
-  assert.deepEqual(tilesInView(boxes, { x0: -2, y0: -2, x1: 2, y1: 2 }).sort(), [0, 1, 2, 3]);
-  assert.deepEqual(tilesInView(boxes, { x0: -1.2, y0: -1.2, x1: -0.6, y1: -0.6 }), [0]); // bottom left only
-  assert.deepEqual(tilesInView(boxes, { x0: 0.6, y0: -2, x1: 2, y1: 0 }), [1]);
-  // a view over the right half, centred low: the bottom right tile first
-  assert.deepEqual(tilesInView(boxes, { x0: 0, y0: -1.5, x1: 2, y1: 0.7 }), [1, 3]);
-  assert.deepEqual(tilesInView(boxes, { x0: 3, y0: 3, x1: 4, y1: 4 }), []);
-  assert.deepEqual(tilesInView(boxes, { x0: -0.45, y0: -0.45, x1: -0.1, y1: -0.1 }), []); // the gap between patches
-  assert.deepEqual(tilesInView(boxes, { x0: -0.45, y0: -0.45, x1: -0.1, y1: -0.1 }, 0.1), [0]); // with a margin
-});
+import { createTileLoader, tilesForView } from "../../assets/js/lib/tiles.js";
 
 /** A fetch whose tiles resolve or fail when the test says so; those in `decoding` have their bytes already and
  * are being decoded, which no abort stops (as createImageBitmap). */
@@ -128,4 +102,21 @@ test("tiles out of range are ignored", () => {
   const loader = createTileLoader({ tiles: 2, fetchTile: net.fetchTile, onLoad: () => {} });
   loader.want([-1, 2, 1.5, 1]);
   assert.deepEqual(net.log, [1]);
+});
+
+test("tilesForView: the tiles holding the points in view, most first, up to the cover and the cap", () => {
+  // 4 tiles of 4 points: tile 0 and 1 bottom left (0 holds 3 of them there), 2 top right, 3 spread everywhere
+  const xy = new Float32Array([
+    -1, -1, -0.9, -1, -1, -0.9, 1, 1, // tile 0: three bottom left, one top right
+    -0.95, -0.95, 1, 0.9, 0.9, 1, 0.95, 0.95, // tile 1: one bottom left, three top right
+    0.9, 0.9, 1, 0.95, 0.95, 0.9, 0.92, 0.92, // tile 2: top right
+    0, 0, 0.1, 0, -0.95, -0.92, 0, 0.1, // tile 3: the middle, and one bottom left
+  ]);
+  const bottomLeft = { x0: -1.1, y0: -1.1, x1: -0.8, y1: -0.8 };
+  assert.deepEqual(tilesForView(xy, 4, bottomLeft, { cover: 1 }), [0, 1, 3]); // 3 points, then 1, 1 (lower first)
+  assert.deepEqual(tilesForView(xy, 4, bottomLeft, { cover: 0.6 }), [0]); // 3 of 5 points are enough
+  assert.deepEqual(tilesForView(xy, 4, bottomLeft, { cover: 1, max: 2 }), [0, 1]);
+  assert.deepEqual(tilesForView(xy, 4, { x0: 2, y0: 2, x1: 3, y1: 3 }), []);
+  assert.deepEqual(tilesForView(xy, 4, { x0: 0.85, y0: 0.85, x1: 1.1, y1: 1.1 }, { cover: 1 }), [2, 1, 0]);
+  assert.deepEqual(tilesForView(xy.subarray(0, 2 * 14), 4, { x0: -2, y0: -2, x1: 2, y1: 2 }, { cover: 1 }), [0, 1, 2, 3]);
 });

@@ -1,9 +1,9 @@
 // Streamed images (issue 13): at 70,000 points a figure (latent-layouts, decoder-sampler)
 // gets its images in tiles, small atlas pages of points that lie together on
 // a map (generator/tiles.py). A point is drawn without its image until its
-// tile arrives. This module decides which tiles a view wants (those whose
-// points' box meets the view, nearest the centre first) and loads them a few
-// at a time, cancelling what left the view, keeping at most `maxKept`.
+// tile arrives. This module decides which tiles a view wants (those that hold
+// the points in view, most first) and loads them a few at a time, cancelling
+// what left the view, keeping at most `maxKept`.
 // Nothing here touches WebGL or the DOM, so Node tests it (tests/node/tiles.test.mjs).
 
 /** Sprites below this side (CSS px) are too small to show an image: tiles load only for larger ones (and only
@@ -11,45 +11,34 @@
 export const STREAM_SPRITE_PX = 9;
 
 /**
- * The box [x0, y0, x1, y1] of each tile's points: tile t holds points t * perTile ... (t + 1) * perTile - 1.
- * @param {Float32Array} xy positions, x y interleaved @param {number} perTile
- * @returns {Float32Array} 4 numbers a tile
- */
-export function tileBoxes(xy, perTile) {
-  const count = xy.length / 2;
-  const tiles = Math.ceil(count / perTile);
-  const boxes = new Float32Array(4 * tiles);
-  for (let t = 0; t < tiles; t += 1) {
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    const end = Math.min(count, (t + 1) * perTile);
-    for (let i = t * perTile; i < end; i += 1) {
-      const x = xy[2 * i], y = xy[2 * i + 1];
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-    boxes.set([x0, y0, x1, y1], 4 * t);
-  }
-  return boxes;
-}
-
-/**
- * The tiles whose box meets `rect` ({x0, y0, x1, y1}, data units, grown by `pad` on each side), nearest the
- * rectangle's centre first (distance from the centre to the box).
- * @param {Float32Array} boxes from tileBoxes @param {{x0: number, y0: number, x1: number, y1: number}} rect
+ * The tiles that hold the points inside `rect` ({x0, y0, x1, y1}, data units), most such points first: those
+ * that together hold `cover` of them, at most `max`. Where the tiles follow the map shown (the layout they were
+ * made from) every point of a tile in view is near the others; on another layout a tile's points are spread,
+ * and this takes the few tiles that hold most of what the reader sees, leaving the rest as dots.
+ * @param {Float32Array} xy positions, x y interleaved (point i in tile floor(i / perTile))
  * @returns {number[]}
  */
-export function tilesInView(boxes, rect, pad = 0) {
-  const cx = (rect.x0 + rect.x1) / 2, cy = (rect.y0 + rect.y1) / 2;
-  const found = [];
-  for (let t = 0; t < boxes.length / 4; t += 1) {
-    const [x0, y0, x1, y1] = boxes.subarray(4 * t, 4 * t + 4);
-    if (x1 < rect.x0 - pad || x0 > rect.x1 + pad || y1 < rect.y0 - pad || y0 > rect.y1 + pad) continue;
-    const dx = Math.max(x0 - cx, 0, cx - x1), dy = Math.max(y0 - cy, 0, cy - y1);
-    found.push([dx * dx + dy * dy, t]);
+export function tilesForView(xy, perTile, rect, { cover = 0.95, max = 48 } = {}) {
+  const count = xy.length / 2;
+  const counts = new Uint32Array(Math.ceil(count / perTile));
+  let inside = 0;
+  for (let i = 0; i < count; i += 1) {
+    const x = xy[2 * i], y = xy[2 * i + 1];
+    if (x < rect.x0 || x > rect.x1 || y < rect.y0 || y > rect.y1) continue;
+    counts[Math.floor(i / perTile)] += 1;
+    inside += 1;
   }
-  return found.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, t]) => t);
+  const ranked = [];
+  counts.forEach((n, t) => n && ranked.push(t));
+  ranked.sort((a, b) => counts[b] - counts[a] || a - b);
+  const chosen = [];
+  let covered = 0;
+  for (const t of ranked) {
+    if (chosen.length >= max || covered >= cover * inside) break;
+    chosen.push(t);
+    covered += counts[t];
+  }
+  return chosen;
 }
 
 /**

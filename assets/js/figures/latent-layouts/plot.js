@@ -130,7 +130,7 @@ export function createPlot(fig, { spec, labels, layouts, renderer, inset, ui, ca
       ink: colors.ink, ringColor: colors.ring, palette, hover: s.hover,
     });
     s.drawCount += 1;
-    stream.update(view, size, morph.target, home().zoom, s.hover);
+    stream.update(view, size, morph.target, home().zoom, s.hover, Boolean(morph.run));
     if (morph.run) morph.run.cpu.push(performance.now() - started);
     placeInset();
     // aria-disabled rather than disabled, so a focused button keeps the focus at the limit

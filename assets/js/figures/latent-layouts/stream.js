@@ -6,10 +6,11 @@
 import { h } from "../../lib/figure.js";
 import { fetchPage, loadLayout } from "./data.js";
 import { spriteSize } from "./pick.js";
-import { STREAM_SPRITE_PX, createTileLoader, tileBoxes, tilesInView } from "../../lib/tiles.js";
+import { STREAM_SPRITE_PX, createTileLoader, tilesForView } from "../../lib/tiles.js";
 import { toData } from "./view.js";
 
 const MAX_ACTIVE = 4; // tiles fetched at once
+const MAX_IN_VIEW = 48; // tiles a view may want (about 1.4 MB of MNIST digits)
 const KEPT_BYTES = 256 * 2 ** 20; // texture memory the kept tiles may take (the GPU's, about)
 const format = (n) => n.toLocaleString("en");
 
@@ -22,7 +23,6 @@ export function createStream(fig, { spec, base, renderer, images, layouts, root,
   const { atlas, count, words } = spec;
   const status = h("p", { class: "latent-layouts__status", hidden: true });
   root.append(status);
-  const boxes = new Map(); // layout id -> its tiles' boxes
   const pending = new Map(); // layout id -> promise of it loaded
   let loadingLayout = "";
   let last = "";
@@ -61,19 +61,15 @@ export function createStream(fig, { spec, base, renderer, images, layouts, root,
     status.hidden = !text;
   }
 
-  function boxesOf(id) {
-    if (!boxes.has(id)) boxes.set(id, tileBoxes(layouts.get(id).xy, atlas.per_atlas));
-    return boxes.get(id);
-  }
-
   return {
     /**
-     * After a frame: want the tiles in `view` of layout `id` once the reader has zoomed in past `homeZoom`
-     * (the whole layout) and the sprites are large enough to show an image, and first of all the tile of the
-     * point `hover` (the enlarged image shows it), if any.
+     * After a frame: want the tiles of the points in `view` of layout `id` once the reader has zoomed in past
+     * `homeZoom` (the whole layout) and the sprites are large enough to show an image, and first of all the tile
+     * of the point `hover` (the enlarged image shows it), if any. Not while `moving` (a morph: its last frame
+     * decides).
      */
-    update(view, size, id, homeZoom, hover = -1) {
-      if (!loader || !size.width) return;
+    update(view, size, id, homeZoom, hover = -1, moving = false) {
+      if (!loader || !size.width || moving) return;
       const key = `${id}|${view.zoom}|${view.cx}|${view.cy}|${size.width}|${size.height}|${homeZoom}|${hover}`;
       if (key === last) return;
       last = key;
@@ -82,8 +78,9 @@ export function createStream(fig, { spec, base, renderer, images, layouts, root,
       if (small) return loader.want(first);
       const a = toData(view, size, 0, size.height);
       const b = toData(view, size, size.width, 0);
-      const pad = (b.x - a.x) * 0.1; // a little beyond the edges, so a short pan finds its images there
-      const inView = tilesInView(boxesOf(id), { x0: a.x, y0: a.y, x1: b.x, y1: b.y }, pad);
+      // every tile with a point in view, up to MAX_IN_VIEW (on a layout the tiles do not follow, the rest are dots)
+      const rect = { x0: a.x, y0: a.y, x1: b.x, y1: b.y };
+      const inView = tilesForView(layouts.get(id).xy, atlas.per_atlas, rect, { cover: 1, max: MAX_IN_VIEW });
       loader.want([...first, ...inView.filter((t) => t !== first[0])]);
     },
     /** Layout `id` with its positions, fetched first if the figure has not yet. */
