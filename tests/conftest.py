@@ -51,6 +51,20 @@ def wait_for(predicate, timeout: float = 300.0):
     raise AssertionError(f"timed out after {timeout:.0f} s")
 
 
+def copy_of_generator(code: Path) -> Path:
+    """A copy of this generator (build.py, generator/, assets/; node_modules linked) in ``code``, for a test that
+    changes the generator itself; run its ``build.py``."""
+    import shutil
+
+    code.mkdir(parents=True)
+    for name in ("build.py", "package.json"):
+        shutil.copy(ROOT / name, code / name)
+    for folder in ("generator", "assets"):
+        shutil.copytree(ROOT / folder, code / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (code / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
+    return code
+
+
 @dataclass
 class Project:
     """A site project folder (site.toml + content/) and a way to build it."""

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_of_generator
 
 
 def ran(report):
@@ -204,19 +204,13 @@ def test_report_counts_the_figure_payload(project):
 def test_report_counts_a_kinds_stylesheet_and_the_files_it_imports(project, tmp_path):
     """The page weight follows <link rel=stylesheet> to a kind's style.css and its @import chain, once each;
     the link check refuses an @import that points at nothing."""
-    import shutil
 
     project.build(check=True)
     plain = next(p for p in project.report()["pages"] if p["path"] == "test-article/index.html")
     assert "assets/js/figures/image-grid/style.css" in (project.out / "test-article/index.html").read_text()
 
     code = tmp_path / "code"  # a copy of the generator whose image-grid style.css imports two role files
-    code.mkdir()
-    for name in ("build.py", "package.json"):
-        shutil.copy(ROOT / name, code / name)
-    for folder in ("generator", "assets"):
-        shutil.copytree(ROOT / folder, code / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (code / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
+    copy_of_generator(code)
     style = code / "assets/js/figures/image-grid/style.css"
     added = '@import url("../../../css/test-role.css");\n'
     style.write_text(added + style.read_text())

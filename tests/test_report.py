@@ -4,7 +4,6 @@ mount (every figure mounted, nothing explored: the budget) apart from what only 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 
 from generator.errors import BuildError
 from generator.report import Weigher, budget_message, over_budget, summary_table
-from tests.conftest import ARTICLE, ROOT
+from tests.conftest import ARTICLE, copy_of_generator
 
 
 def write(root: Path, rel: str, text: str) -> Path:
@@ -205,12 +204,7 @@ def test_strict_fails_over_budget_at_first_mount_but_not_for_explored_bytes(proj
     """A real build whose image-grid figure lists its sprite sheet as explored (a copy of the generator that
     says so): the report counts grid.png as explored, and --strict holds only the first mount to the budget."""
     code = tmp_path / "code"
-    code.mkdir()
-    for name in ("build.py", "package.json"):
-        shutil.copy(ROOT / name, code / name)
-    for folder in ("generator", "assets"):
-        shutil.copytree(ROOT / folder, code / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (code / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
+    copy_of_generator(code)
     kind = code / "generator/figures/image_grid.py"
     text = kind.read_text()
     assert "\n    return Payload(ctx).finish(" in text

@@ -257,13 +257,16 @@ def test_each_architecture_trains_on_its_images_and_places_the_points(trained, c
 @pytest.mark.slow
 @pytest.mark.parametrize("architecture", ["dense", "conv-vae"])  # conv-vae: convolutions and sampling
 def test_the_same_inputs_give_the_same_codes(trained, tmp_path, architecture):
-    """Training again from nothing (a fresh cache) gives the build's codes exactly: every step is seeded."""
+    """Training again from nothing (a fresh cache, another process) gives the build's codes and losses exactly:
+    every step is seeded."""
     name = name_of("gray", architecture)
     cfg = config(trained)
     built = Pipeline(trained.root / ".cache", show_progress=False).get(train_request(cfg, name))
     again = Pipeline(tmp_path / "cache", show_progress=False).get(train_request(cfg, name))
     assert again.path != built.path
     assert np.array_equal(np.load(again.file("codes.npy")), np.load(built.file("codes.npy")))
+    # the losses too, to the last bit: the build trained in a process of its own, this test in another
+    assert again.file("history.json").read_bytes() == built.file("history.json").read_bytes()
 
 
 @pytest.mark.slow

@@ -59,17 +59,12 @@ def _keras_classes():
             self.encoder = encoder
             self.decoder = decoder
             self.sampling = Sampling(seed=seed, name="sampling")
-            self.total_loss_tracker = keras.metrics.Mean(name="loss")
             self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
             self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
 
         @property
         def metrics(self):
-            return [
-                self.total_loss_tracker,
-                self.reconstruction_loss_tracker,
-                self.kl_loss_tracker,
-            ]
+            return [self.reconstruction_loss_tracker, self.kl_loss_tracker]
 
         def call(self, inputs):
             z_mean, _ = self.encoder(inputs)
@@ -89,11 +84,14 @@ def _keras_classes():
             return reconstruction_loss + kl_loss, reconstruction_loss, kl_loss
 
         def _track_losses(self, total_loss, reconstruction_loss, kl_loss):
-            """Update the loss trackers and return their current means."""
-            self.total_loss_tracker.update_state(total_loss)
+            """Update the loss trackers and return their current means; "loss" is the sum of the two terms' means
+            (the mean of the batch totals, which it equals, came out different in its last bits from one process
+            to the next although the weights did not, so the same inputs did not give the same site)."""
+            del total_loss  # the gradient's; its mean is the sum of the terms' means
             self.reconstruction_loss_tracker.update_state(reconstruction_loss)
             self.kl_loss_tracker.update_state(kl_loss)
-            return {m.name: m.result() for m in self.metrics}
+            reconstruction, kl = self.reconstruction_loss_tracker.result(), self.kl_loss_tracker.result()
+            return {"loss": reconstruction + kl, "reconstruction_loss": reconstruction, "kl_loss": kl}
 
         def train_step(self, data):
             # Under a tf.distribute strategy (MirroredStrategy's fit) each replica runs this step on its share of

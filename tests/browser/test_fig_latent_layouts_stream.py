@@ -72,6 +72,13 @@ def call(page, expr, arg=None):
     return page.evaluate(f"(arg) => {{ const f = document.querySelector('{SEL}').__figure; return ({expr}); }}", arg)
 
 
+def open_ready(page, address: str, figure: str = FIG) -> None:
+    """Go to ``address`` and wait until ``figure`` (an id) has mounted."""
+    page.goto(address)
+    page.locator(f"#{figure}").scroll_into_view_if_needed(timeout=READY_TIMEOUT)
+    assert page.evaluate(f"window.__explorables.whenReady('{figure}')") == "ready"
+
+
 def tile_urls(urls: list[str], kind: str = "latent-layouts") -> list[str]:
     return [u for u in urls if "/tiles/tile-" in u and f"/figures/{kind}-" in u]
 
@@ -120,9 +127,7 @@ def tile_numbers(urls, kind: str = "latent-layouts"):
 
 def test_a_zoomed_in_view_fetches_the_tiles_in_view_and_only_those(page, page_errors, serve, built):
     log = page_errors(page)
-    page.goto(serve(built) + PATH + f"#{FIG}=pca@10,-0.45,-0.3")  # a link to a corner, zoomed in
-    page.locator(SEL).scroll_into_view_if_needed(timeout=READY_TIMEOUT)
-    assert page.evaluate(f"window.__explorables.whenReady('{FIG}')") == "ready"
+    open_ready(page, serve(built) + PATH + f"#{FIG}=pca@10,-0.45,-0.3")  # a link to a corner, zoomed in
     info = wait_for_tiles_in_view(page)
     assert 0 < info["wanted"] < 7, info  # a corner: not every tile
     fetched = tile_numbers(log.urls)
@@ -134,9 +139,7 @@ def test_a_zoomed_in_view_fetches_the_tiles_in_view_and_only_those(page, page_er
 
 def test_zooming_in_with_the_keys_brings_the_images_in_view(page, page_errors, serve, built):
     log = page_errors(page)
-    page.goto(serve(built) + PATH)
-    page.locator(SEL).scroll_into_view_if_needed(timeout=READY_TIMEOUT)
-    assert page.evaluate(f"window.__explorables.whenReady('{FIG}')") == "ready"
+    open_ready(page, serve(built) + PATH)
     before = call(page, "f.pixels()")
     page.locator(f"{SEL} .latent-layouts__stage").focus()
     for _ in range(8):
@@ -156,9 +159,7 @@ def test_zooming_in_with_the_keys_brings_the_images_in_view(page, page_errors, s
 
 def test_a_hovered_point_brings_its_tile_and_the_other_layout_loads_when_picked(page, page_errors, serve, built):
     log = page_errors(page)
-    page.goto(serve(built) + PATH)
-    page.locator(SEL).scroll_into_view_if_needed(timeout=READY_TIMEOUT)
-    assert page.evaluate(f"window.__explorables.whenReady('{FIG}')") == "ready"
+    open_ready(page, serve(built) + PATH)
     picked = call(page, "f.pickable()")
     where = call(page, "f.clientOf(arg)", picked["index"])
     page.mouse.move(where["x"], where["y"])
@@ -219,9 +220,7 @@ def wait_for_neighbours(page):
 
 def test_the_decoder_sampler_fetches_the_tiles_of_the_neighbours_it_shows(page, page_errors, serve, built):
     log = page_errors(page)
-    page.goto(serve(built) + PATH)
-    page.locator(SAMPLER).scroll_into_view_if_needed(timeout=READY_TIMEOUT)
-    assert page.evaluate("window.__explorables.whenReady('fig-sampler')") == "ready"
+    open_ready(page, serve(built) + PATH, "fig-sampler")
     wait_for_neighbours(page)
     (config,) = [json.loads(p.read_text()) for p in built.glob("repo/figures/decoder-sampler-*/config.json")]
     per_tile = config["atlas"]["per_atlas"]
