@@ -29,10 +29,13 @@ export function createStream(fig, { spec, base, renderer, images, layouts, root,
   let small = true;
 
   const channels = spec.color === "rgb" ? 3 : 1;
+  // tiles kept (their textures with mipmaps within KEPT_BYTES); a view never wants more than it can keep
+  const maxKept = Math.max(8, Math.floor(KEPT_BYTES / (atlas.side * atlas.side * channels * 1.34)));
+  const maxInView = Math.min(MAX_IN_VIEW, maxKept);
   const loader = spec.lazy ? createTileLoader({
     tiles: atlas.files.length,
     maxActive: MAX_ACTIVE,
-    maxKept: Math.max(16, Math.floor(KEPT_BYTES / (atlas.side * atlas.side * channels * 1.34))), // with mipmaps
+    maxKept,
     fetchTile: (t, signal) => fetchPage(spec, t, { base, signal }),
     onLoad: (t, image) => {
       images[t] = image;
@@ -80,7 +83,7 @@ export function createStream(fig, { spec, base, renderer, images, layouts, root,
       const b = toData(view, size, size.width, 0);
       // every tile with a point in view, up to MAX_IN_VIEW (on a layout the tiles do not follow, the rest are dots)
       const rect = { x0: a.x, y0: a.y, x1: b.x, y1: b.y };
-      const inView = tilesForView(layouts.get(id).xy, atlas.per_atlas, rect, { cover: 1, max: MAX_IN_VIEW });
+      const inView = tilesForView(layouts.get(id).xy, atlas.per_atlas, rect, { cover: 1, max: maxInView });
       loader.want([...first, ...inView.filter((t) => t !== first[0])]);
     },
     /** Layout `id` with its positions, fetched first if the figure has not yet. */
