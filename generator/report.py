@@ -209,32 +209,34 @@ class Weigher:
             files |= self.module_files(page_url, url, loads.imports)
         return files
 
+    def _stages(self, page: Path) -> tuple[set[Path], set[Path]]:
+        """(first-mount files, every file) of the page, from one reading of it: each figure's payload and shared
+        folders minus its own ``"explore"`` files, the union over figures, plus the page's HTML, styles, fonts,
+        images and modules; and all of them, explored too."""
+        loads = page_loads(page)
+        page_url = self.url(page)
+        mount = self._shell_files(page, loads)
+        every = set(mount)
+        for url in loads.payloads:
+            payload = self.payload_files(page_url, url)
+            every |= payload
+            mount |= payload - self.explore_files(page_url, url)
+        return mount, every
+
     def page_files(self, page: Path) -> set[Path]:
         """Every file the page loads once all its figures are mounted and explored."""
-        loads = page_loads(page)
-        page_url = self.url(page)
-        files = self._shell_files(page, loads)
-        for url in loads.payloads:
-            files |= self.payload_files(page_url, url)
-        return files
+        return self._stages(page)[1]
 
     def mount_files(self, page: Path) -> set[Path]:
-        """The files the page loads at first mount: every figure mounted, nothing explored (each figure's
-        payload and shared folders minus its own ``"explore"`` files, the union over figures, and the page's
-        HTML, styles, fonts, images and modules)."""
-        loads = page_loads(page)
-        page_url = self.url(page)
-        files = self._shell_files(page, loads)
-        for url in loads.payloads:
-            files |= self.payload_files(page_url, url) - self.explore_files(page_url, url)
-        return files
+        """The files the page loads at first mount: every figure mounted, nothing explored."""
+        return self._stages(page)[0]
 
     def weigh(self, page: Path) -> dict:
         """One page's weight: ``"bytes"``, ``"gzip_bytes"`` and ``"files"`` at first mount (what the budget
         counts), ``"explored_bytes"``, ``"explored_gzip_bytes"`` and ``"explored_files"`` for the files loaded
         only by exploring, and its ``"path"``."""
-        mount = self.mount_files(page)
-        explored = self.page_files(page) - mount
+        mount, every = self._stages(page)
+        explored = every - mount
         return {
             "path": page.relative_to(self.site).as_posix(),
             "bytes": sum(self.size(f)[0] for f in mount),

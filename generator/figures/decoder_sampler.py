@@ -121,7 +121,8 @@ def payload(ctx: Context) -> dict:
         raise ContentError(not_plane(p["model"]))
     codes_all = np.load(train.file("codes.npy"))
     layout_info = json.loads(layout.file("layout.json").read_text())
-    transform = code_transform(codes_all, layout.file("positions.u16").read_bytes(), layout_info["quant"])
+    positions = layout.file("positions.u16").read_bytes()
+    transform = code_transform(codes_all, positions, layout_info["quant"])
     atlas_info = json.loads(atlas.file("atlas.json").read_text())
     labelled = atlas.file("labels.u8").exists()
     labels_all = np.frombuffer(atlas.file("labels.u8").read_bytes(), np.uint8) if labelled else None
@@ -156,7 +157,10 @@ def payload(ctx: Context) -> dict:
     decoder_url = out.share("decoder")
     cell = atlas_info["cell"]
     if streams(p["images"], int(atlas_info["count"])):
-        positions_url, labels_url, sheet = _stream(ctx, out, layout, labels, transform, np.median(codes, axis=0))
+        initial = np.median(codes, axis=0)
+        positions_url, labels_url, sheet = _stream(
+            ctx, out, positions, layout_info["quant"], labels, transform, initial
+        )
     else:
         layout_url, atlas_url = out.share("layout"), out.share("atlas")
         positions_url, labels_url = layout_url + "positions.u16", atlas_url + "labels.u8"
@@ -212,13 +216,14 @@ def payload(ctx: Context) -> dict:
     )
 
 
-def _stream(ctx: Context, out: Payload, layout, labels, transform: dict, initial: np.ndarray) -> tuple[str, str, dict]:
-    """Write the first ``points`` images as tiles of the code plane, with their positions and labels in the tiles'
-    order; list under ``explore`` every tile but those that hold the first probe's neighbours (the page fetches
-    those at mount). Returns the URLs of the positions and labels and the config's ``atlas``."""
-    n = ctx.params["points"]
-    quant = json.loads(layout.file("layout.json").read_text())["quant"]
-    q = np.frombuffer(layout.file("positions.u16").read_bytes(), "<u2").reshape(-1, 2)[:n]
+def _stream(
+    ctx: Context, out: Payload, positions: bytes, quant: dict, labels, transform: dict, initial: np.ndarray
+) -> tuple[str, str, dict]:
+    """Write the first ``points`` images as tiles of the code plane (``positions``: the layout's positions.u16,
+    ``quant`` its quantisation), with their positions and labels in the tiles' order; list under ``explore``
+    every tile but those that hold the first probe's neighbours (the page fetches those at mount). Returns the
+    URLs of the positions and labels and the config's ``atlas``."""
+    q = np.frombuffer(positions, "<u2").reshape(-1, 2)[: ctx.params["points"]]
     arrays = load_arrays(ctx.inputs["data"])
     images = np.concatenate([arrays["x_train"], arrays["x_test"]])[: len(q)]
     order, sheet = write_tiles(ctx, images, q * np.asarray(quant["scale"]) + np.asarray(quant["offset"]))

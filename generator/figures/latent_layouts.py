@@ -107,10 +107,9 @@ def _inputs(p: dict) -> dict:
     return inputs
 
 
-def positions_of(data: bytes, quant: dict) -> np.ndarray:
-    """Float (N, 2) positions in normalised coordinates from a positions.u16 file."""
-    q = np.frombuffer(data, "<u2").reshape(-1, 2).astype(np.float64)
-    return q * np.asarray(quant["scale"]) + np.asarray(quant["offset"])
+def positions_of(q: np.ndarray, quant: dict) -> np.ndarray:
+    """Float (N, 2) positions in normalised coordinates from the uint16 (N, 2) pairs of a positions.u16 file."""
+    return q.astype(np.float64) * np.asarray(quant["scale"]) + np.asarray(quant["offset"])
 
 
 def scatter(
@@ -223,7 +222,7 @@ def payload(ctx: Context) -> dict:
         )
     names = class_names(data) if labelled else []
     first = next(layout for layout in layouts if layout["id"] == p["initial"])
-    xy = positions_of(positions[first["id"]].tobytes(), first["quant"])
+    xy = positions_of(positions[first["id"]], first["quant"])
     arrays = None
     if not labelled:  # no classes to colour by: the fallback draws the images themselves
         arrays = load_arrays(data)
