@@ -17,6 +17,9 @@ from .schema import Field, show
 
 #: The data sets built into the generator; an author's ``[datasets.<name>]`` may not take these names.
 BUILTIN_DATASETS = ("mnist", "fashion-mnist", "faces")
+BUILTIN_SOURCES = ("orl-faces", "celeba")
+"""The built-in sets' other source names (the faces are ORL's or CelebA's): the credits page keys each data set
+by its source name, so an author's set may not take one of these either."""
 #: An author's data set name: lowercase letters, digits and hyphens, starting with a letter.
 DATASET_NAME = re.compile(r"[a-z][a-z0-9-]*")
 NAME_RULE = "lowercase letters, digits and '-', starting with a letter (e.g. 'my-digits')"
@@ -103,8 +106,8 @@ def parse_dataset(name: str, table: Any, where_of: WhereOf, errors: list, out: d
     if not DATASET_NAME.fullmatch(name):
         errors.append((where, f"[datasets] the name {show(name)} is not allowed; allowed: {NAME_RULE}"))
         return where
-    if name in BUILTIN_DATASETS:
-        builtin = ", ".join(BUILTIN_DATASETS)
+    if name in BUILTIN_DATASETS + BUILTIN_SOURCES:
+        builtin = ", ".join(BUILTIN_DATASETS + BUILTIN_SOURCES)
         message = f"[{section}]: '{name}' is a built-in data set; choose another name (built-in: {builtin}; their files are set in [data])"
         errors.append((where, message))
         return where

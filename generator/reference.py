@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import BUILTIN_DATASETS, DATASET_SCHEMA, SCALES, SCHEMA
-from .dataset_settings import NAME_RULE
+from .dataset_settings import BUILTIN_SOURCES, NAME_RULE
 from .model_settings import (
     ARCHITECTURES,
     DEFAULT_FILTERS,
@@ -193,10 +193,12 @@ def render() -> str:
         "",
         "## `[datasets.<name>]`: a dataset of your own",
         "",
-        f"The name is {NAME_RULE}, and not a built-in name ({', '.join(f'`{n}`' for n in BUILTIN_DATASETS)}).",
-        "Figures refer to it as `dataset: <name>` (`image-grid`) or in `datasets: [...]` (`data-note`), and the",
-        "credits page lists it with its title, credit, licence and URL. Only `path` is required. A key not",
-        "listed here is an error naming the allowed keys, with the file and line.",
+        f"The name is {NAME_RULE}, and not a built-in name ({', '.join(f'`{n}`' for n in BUILTIN_DATASETS + BUILTIN_SOURCES)}).",
+        "Figures refer to it as `dataset: <name>` (`image-grid`, `latent-layouts`) or in `datasets: [...]`",
+        '(`data-note`), a `[models.<name>]` table trains on it with `dataset = "<name>"` (and the figures that show',
+        "a model use that model's data set), and the credits page lists it with its title, credit, licence and",
+        "URL. Only `path` is required. A key not listed here is an error naming the allowed keys, with the file",
+        "and line.",
         "",
         *_table(DATASET_SCHEMA, required=("path",)),
         "",

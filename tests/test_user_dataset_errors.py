@@ -248,6 +248,10 @@ def test_the_loader_gives_one_data_error_when_data_goes_bad_after_the_check(tmp_
             '[datasets.mnist]\npath = "a"\n',
             r"site.toml:1: \[datasets.mnist\]: 'mnist' is a built-in data set; choose another name",
         ),
+        (  # the built-in faces' source name: the credits page would give the author's set ORL's licence
+            '[datasets.orl-faces]\npath = "a"\n',
+            r"site.toml:1: \[datasets.orl-faces\]: 'orl-faces' is a built-in data set; choose another name",
+        ),
         (
             '[datasets.x]\npath = "a"\ncolour = "rgb"\n',
             r"site.toml:3: \[datasets.x\] has an unknown key 'colour'; allowed keys: path, .*; did you mean 'color'\?",
