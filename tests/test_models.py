@@ -95,6 +95,31 @@ def test_face_decoder_hits_the_exact_size_within_the_float16_budget(input_shape)
     assert decoder.count_params() * 2 <= FLOAT16_BUDGET
 
 
+def multiply_adds(model) -> int:
+    """Multiply-adds of one forward pass of ``model`` (Dense, Conv2D and stride-2 Conv2DTranspose layers)."""
+    total = 0
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Dense":
+            total += layer.input.shape[-1] * layer.units
+        elif kind in ("Conv2D", "Conv2DTranspose"):
+            # a transposed convolution applies its kernel once per *input* position, a convolution per output one
+            at = layer.input.shape[1:3] if kind == "Conv2DTranspose" else layer.output.shape[1:3]
+            kh, kw = layer.kernel_size
+            total += at[0] * at[1] * kh * kw * layer.input.shape[-1] * layer.filters
+    return total
+
+
+def test_a_celeba_sized_face_is_cheap_enough_for_the_pages_cpu_backend():
+    """The page decodes a face on every pointer move, on TF.js's cpu backend where WebGL is software-rendered:
+    the decoder's work at 218 x 178 stays near 3.4 M multiply-adds (the first design's was 17 M and took 108 ms a
+    face in Chromium; bench/face_decoder.py measures it)."""
+    decoder = build_face_autoencoder((218, 178))[2]
+
+    assert multiply_adds(decoder) <= 4_000_000
+    assert decoder.count_params() * 2 <= FLOAT16_BUDGET
+
+
 @pytest.mark.parametrize("input_shape", [(28, 28), (64, 48), (101, 77), (40, 150)])
 def test_upsampling_plan_reaches_any_size(input_shape):
     (height, width), kernels = plan_upsampling(input_shape, max_grid=8)

@@ -4,19 +4,27 @@ Encoder: image (H, W) -> Reshape(H, W, 1) -> Conv2D stride 2 ReLU per stage ->
 Reshape(flat) -> Dense ReLU -> Dense linear ``latent_dim``.
 
 Decoder: Dense ReLU -> Dense ReLU -> Reshape to a small start grid -> one
-Conv2DTranspose (stride 2, padding "valid") per stage -> Conv2D 3x3 sigmoid ->
-Reshape(H, W). Cropping2D and Resizing are not exportable, so the output size is
-hit exactly by the transposed convolutions themselves: a "valid" stride-2
-Conv2DTranspose maps n to 2n + k - 2, so a kernel of 4 (even target) or 3 (odd
-target) reaches any size. ``plan_upsampling`` walks back from (H, W) to the start
-grid, adding stages until both sides are at most ``max_grid``:
+Conv2DTranspose (stride 2, padding "valid") per stage, the last one drawing the
+single-channel image through a sigmoid -> Reshape(H, W). Cropping2D and Resizing
+are not exportable, so the output size is hit exactly by the transposed
+convolutions themselves: a "valid" stride-2 Conv2DTranspose maps n to 2n + k - 2.
+The last stage, at full size, uses a kernel of 2 (even side) or 3 (odd side), so
+each pixel there is drawn from one or two positions of the stage before, and the
+stages before it use 4 or 3 (more context where the grid is small).
+``plan_upsampling`` walks back from (H, W) to the start grid, adding stages until
+both sides are at most ``max_grid``:
 
-- 112 x 92 (ORL):    6 x 4 -> 13 x 10 -> 27 x 22 -> 55 x 45 -> 112 x 92 (4 stages)
-- 218 x 178 (CelebA): 5 x 4 -> 12 x 10 -> ... -> 108 x 88 -> 218 x 178 (5 stages)
+- 112 x 92 (ORL):    6 x 4 -> 13 x 10 -> 27 x 22 -> 56 x 46 -> 112 x 92 (4 stages)
+- 218 x 178 (CelebA): 5 x 4 -> 12 x 10 -> 26 x 21 -> 54 x 44 -> 109 x 89 -> 218 x 178 (5 stages)
 
 The start grid has ``filters`` channels, halved at each stage down to
-``MIN_FILTERS``. With the defaults the decoder has about 140k parameters for
-either size (about 0.3 MB as float16).
+``MIN_FILTERS``; the stage that draws the half-size image narrows to
+``HALF_SIZE_FILTERS``. The page runs this decoder on TF.js's cpu backend when the
+GPU is software-rendered, where the work at full size is what costs: so there is
+no extra convolution at full size, and the stage before it is narrow. A 218 x 178
+face is about 3.4 M multiply-adds (the first design, with 8 channels and a 3 x 3
+convolution at full size, was 17 M) and about 125k parameters (about 0.25 MB as
+float16); ``python bench/face_decoder.py`` measures one decode in Chromium.
 
 Keras is imported inside the functions so importing this module stays cheap.
 """
@@ -27,6 +35,8 @@ from generator.models.dense import check_image_shape, check_positive
 
 MIN_FILTERS = 8
 """Fewest channels an upsampling stage narrows to."""
+HALF_SIZE_FILTERS = 4
+"""Channels of the stage that draws the half-size image (the full-size stage reads them for every pixel)."""
 
 
 def plan_upsampling(input_shape=(112, 92), max_grid=8):
@@ -40,7 +50,10 @@ def plan_upsampling(input_shape=(112, 92), max_grid=8):
                 f"input_shape {tuple(input_shape)!r} is too elongated to reach a "
                 f"start grid of at most max_grid={max_grid} per side"
             )
-        kernel = (min(4 - height % 2, height), min(4 - width % 2, width))
+        if kernels:  # a stage below full size: a kernel of 4 or 3, for context
+            kernel = (min(4 - height % 2, height), min(4 - width % 2, width))
+        else:  # the full-size stage: 2 or 3, one or two input positions per pixel and side
+            kernel = (min(2 + height % 2, height), min(2 + width % 2, width))
         height, width = (height - kernel[0]) // 2 + 1, (width - kernel[1]) // 2 + 1
         kernels.append(kernel)
     return (height, width), kernels[::-1]
@@ -65,7 +78,8 @@ def build_face_autoencoder(
         Size of the linear code the encoder outputs.
     filters : int, default 64
         Channels of the decoder's start grid and of the encoder's last
-        convolution; halved per stage down to ``MIN_FILTERS``.
+        convolution; halved per stage down to ``MIN_FILTERS`` (the decoder's
+        last two stages: ``HALF_SIZE_FILTERS``, then the image's one).
     dense_units : int, default 64
         Width of the ReLU Dense layer next to the code in encoder and decoder.
     max_grid : int, default 8
@@ -82,12 +96,14 @@ def build_face_autoencoder(
     check_positive("dense_units", dense_units)
     check_positive("learning_rate", learning_rate, integer=False)
     start_grid, kernels = plan_upsampling(image_shape, max_grid)
-    stage_filters = [max(filters >> i, MIN_FILTERS) for i in range(1, len(kernels) + 1)]
+    halved = [max(filters >> i, MIN_FILTERS) for i in range(1, len(kernels) + 1)]
+    # the decoder's stages: halving, the half-size image narrow, the full-size one a single channel
+    stage_filters = [*halved[:-2], min(HALF_SIZE_FILTERS, halved[-2]), 1] if len(kernels) > 1 else [1]
 
-    # Encoder
+    # Encoder (its stages mirror the halving ones)
     encoder_inputs = keras.Input(shape=image_shape, name="encoder_inputs")
     x = layers.Reshape((*image_shape, 1), name="channels")(encoder_inputs)
-    for i, channels in enumerate([*stage_filters[-2::-1], filters], start=1):
+    for i, channels in enumerate([*halved[-2::-1], filters], start=1):
         x = layers.Conv2D(channels, 3, strides=2, padding="same", activation="relu", name=f"encoder_conv_{i}")(x)
     x = layers.Reshape((x.shape[1] * x.shape[2] * x.shape[3],), name="features_flat")(x)
     x = layers.Dense(dense_units, activation="relu", name="encoder_dense")(x)
@@ -100,10 +116,15 @@ def build_face_autoencoder(
     x = layers.Dense(start_grid[0] * start_grid[1] * filters, activation="relu", name="grid")(x)
     x = layers.Reshape((*start_grid, filters), name="start_grid")(x)
     for i, (channels, kernel) in enumerate(zip(stage_filters, kernels), start=1):
+        last = i == len(kernels)
         x = layers.Conv2DTranspose(
-            channels, kernel, strides=2, padding="valid", activation="relu", name=f"upsample_{i}"
+            channels,
+            kernel,
+            strides=2,
+            padding="valid",
+            activation="sigmoid" if last else "relu",
+            name="pixels" if last else f"upsample_{i}",
         )(x)
-    x = layers.Conv2D(1, 3, padding="same", activation="sigmoid", name="pixels")(x)
     decoder_outputs = layers.Reshape(image_shape, name="image")(x)
     decoder = keras.Model(latent_inputs, decoder_outputs, name="decoder")
 

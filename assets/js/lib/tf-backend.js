@@ -8,6 +8,8 @@
 // same policy in the worker). Tests and bench/page.py switch backends only through
 // useBackend(tf, name), so no figure keeps a policy of its own.
 
+import { useFastChannelAdd } from "./tf-cpu-kernels.js";
+
 const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 let choice = null;
 
@@ -29,6 +31,7 @@ export function rendererOf(tf) {
 export function chooseBackend(tf) {
   if (!choice) {
     choice = (async () => {
+      useFastChannelAdd(tf); // a convolution's bias on the cpu backend (see tf-cpu-kernels.js)
       await tf.ready();
       if (tf.getBackend() === "webgl" && SOFTWARE.test(rendererOf(tf))) {
         await tf.setBackend("cpu");
