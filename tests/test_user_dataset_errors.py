@@ -9,8 +9,10 @@ no stage run. The dataset stage's loader gives one DataError too when data goes 
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
+import zlib
 
 import numpy as np
 import pytest
@@ -32,6 +34,14 @@ def _mixed(t):
     save(t / "a" / "one.png", noise(8, 8))
     save(t / "a" / "two.png", noise(10, 8))
     return t / "a"
+
+
+def _mixed_past_the_sample(t):
+    """60 images of 8×8 but the 51st (050.png, in file order) of 10×8: past the images the check decodes."""
+    assert images.SAMPLE < 50
+    for i in range(60):
+        save(t / "many" / f"{i:03d}.png", noise(10 if i == 50 else 8, 8, seed=i))
+    return t / "many"
 
 
 def _too_big(t):
@@ -107,6 +117,10 @@ def _missing(t):
 
 BAD = {
     "mixed-sizes": (_mixed, [r"different sizes: one.png is 8×8 and two.png is 10×8", r"set size = \[height, width\]"]),
+    "mixed-sizes-past-the-sample": (
+        _mixed_past_the_sample,
+        [r"different sizes: 000\.png is 8×8 and 050\.png is 10×8", r"set size = \[height, width\]"],
+    ),
     "too-big-without-size": (_too_big, [r"600×20 pixels", r"from 4×4 to 512×512", r"set size"]),
     "one-image": (_one_image, [r"too few images to split", r"at least 2 images"]),
     "all-corrupt": (_all_corrupt, [r"none of the first 5 images could be read", r"0\.jpg", r"PNG, JPEG, WebP"]),
@@ -312,6 +326,24 @@ def _zip_bomb(t):
     return path, {}
 
 
+def _zip_mixed_past_the_sample(t):
+    folder = flat_folder(t / "flat", n=40, shape=(8, 8), ext="png")
+    save(folder / "030.png", noise(8, 9))
+    return zipped(folder, t / "d.zip", "inside"), {}
+
+
+def _rotated_past_the_sample(t):
+    """31 photos stored 16×8: 30 with EXIF orientation 6 (shown turned, 8×16), the 31st without (shown 16×8)."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    (t / "photos").mkdir()
+    for i in range(31):
+        Image.fromarray(noise(16, 8, 3, seed=i)).save(
+            t / "photos" / f"{i:03d}.jpg", **({"exif": exif} if i < 30 else {})
+        )
+    return t / "photos", {}
+
+
 def _pixel_bomb(t, monkeypatch, limit):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", limit)  # 8×8 = 64 pixels: over twice 20, or over 40
     return flat_folder(t / "flat", n=3, shape=(8, 8), ext="png"), {}
@@ -329,6 +361,11 @@ DIRECT = {
     "npz-zero-side-with-size": (_npz_zero_side, [r"x holds images of 0×8 pixels", r"uint8 images"]),
     "npz-object-labels": (_npz_object_labels, [r"y holds labels of shape \(4,\) \(Python objects\) for 4 images"]),
     "zip-bomb": (_zip_bomb, [r"holds a\.png, which unpacks to 67,108,865 bytes", r"up to 64 MiB"]),
+    "zip-mixed-past-the-sample": (
+        _zip_mixed_past_the_sample,
+        [r"different sizes: inside/000\.png is 8×8 and inside/030\.png is 8×9 pixels"],
+    ),
+    "rotated-past-the-sample": (_rotated_past_the_sample, [r"000\.jpg is 8×16 and 030\.jpg is 16×8 pixels"]),
     "pixel-bomb-error": (lambda t, mp: _pixel_bomb(t, mp, 20), [r"000\.png is too large to decode safely"]),
     "pixel-bomb-warning": (lambda t, mp: _pixel_bomb(t, mp, 40), [r"000\.png is too large to decode safely"]),
 }
@@ -381,3 +418,51 @@ def test_a_file_that_runs_out_of_memory_is_skipped(tmp_path, monkeypatch):
     monkeypatch.setattr(images, "to_array", to_array)
     ds = load_user("mine", spec(folder), None, 0)
     assert ds.n == 3 and ds.source["skipped"] == 1
+
+
+def _late_chunk(png: bytes, kind: bytes, data: bytes) -> bytes:
+    """``png`` with one more chunk after its pixel data (just before IEND)."""
+    body = kind + data
+    return png[:-12] + len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big") + png[-12:]
+
+
+def _encoded(fmt: str, orientation: int = 1, late: bytes = b"", **keys) -> bytes:
+    """An image of 10×20 pixels stored, with an EXIF orientation (after the pixels of a PNG when ``late`` is
+    b"eXIf"; ``late`` XMP is put there too)."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    Image.fromarray(noise(10, 20, 3)).save(out, fmt, **keys, **({} if late else {"exif": exif}))
+    data = out.getvalue()
+    if late == b"eXIf":
+        data = _late_chunk(data, b"eXIf", exif.tobytes().removeprefix(b"Exif\0\0"))
+    elif late:
+        data = _late_chunk(data, b"iTXt", b"XML:com.adobe.xmp\0\0\0\0\0" + late)
+    return data
+
+
+TURNED, AS_STORED = (20, 10), (10, 20)  # (height, width) shown of the 10×20 image _encoded stores
+
+
+@pytest.mark.parametrize(
+    "fmt, keys, late, shown",
+    [
+        ("JPEG", {"orientation": 6}, b"", TURNED),
+        ("JPEG", {"orientation": 3}, b"", AS_STORED),  # half a turn
+        ("PNG", {"orientation": 8}, b"", TURNED),
+        ("PNG", {"orientation": 6}, b"eXIf", TURNED),  # after the pixels: Pillow reads it only when decoding
+        ("PNG", {}, b'<x:xmpmeta><rdf:Description tiff:Orientation="6"/></x:xmpmeta>', TURNED),
+        ("PNG", {}, b"<x:xmpmeta></x:xmpmeta>", AS_STORED),
+        ("WEBP", {"orientation": 5}, b"", TURNED),
+        ("TIFF", {"orientation": 6}, b"", TURNED),  # Pillow's TIFF reader turns the size itself
+        ("TIFF", {"orientation": 7, "compression": "tiff_deflate"}, b"", TURNED),
+        ("PPM", {}, b"", AS_STORED),
+        ("GIF", {}, b"", AS_STORED),
+        ("BMP", {}, b"", AS_STORED),
+    ],
+)
+def test_the_size_read_from_a_header_is_the_decoded_one(fmt, keys, late, shown):
+    data = _encoded(fmt, late=late, **keys)
+    a, why = images.decode(data)
+    assert a is not None, why
+    assert images.shown_size(io.BytesIO(data)) == a.shape[:2] == shown

@@ -4,8 +4,9 @@
 archive that holds nothing but one sub-folder is looked into; images deeper than one folder below a
 class folder are refused. :func:`read_images` decodes a seeded subset of them to uint8 arrays, one colour
 mode and one size for all, resizing each image as soon as it is decoded (a JPEG is decoded at a reduced
-scale when ``size`` allows), so memory holds the images at their final size; :func:`check_images`
-decodes a few, cheaply, before any stage runs. Images are turned upright by their EXIF orientation.
+scale when ``size`` allows), so memory holds the images at their final size. Before any stage runs,
+:func:`check_images` reads every image's size from its header (no pixels are decoded; without ``size``
+all must agree) and decodes a few. Images are turned upright by their EXIF orientation.
 Every problem is a :class:`DataError` whose message says what is allowed (the caller adds which data
 set it is).
 """
@@ -14,12 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import struct
 import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
@@ -36,6 +39,7 @@ SIDES = (4, 512)  # the smallest and largest height or width kept without `size`
 GREY_TOLERANCE = 2  # an RGB image whose channels differ by at most this much everywhere is grey
 SAMPLE = 24  # images check_images decodes, spread over the classes
 MAX_MEMBER = 64 * 2**20  # the largest .zip member read (bytes unpacked): bigger ones (zip bombs) are refused
+WHOLE_MEMBER = 2**15  # .zip members up to this size are read whole when only their header is wanted (faster)
 SIZE_HINT = "set size = [height, width] to resize them all (keeping their aspect, padded with black)"
 
 
@@ -62,6 +66,20 @@ class Listing:
             return
         with zipfile.ZipFile(self.path) as archive:
             yield lambda i: archive.read(self.members[i])
+
+    @contextlib.contextmanager
+    def opener(self) -> Iterator[Callable[[int], IO[bytes]]]:
+        """A function opening the i-th file for reading (seekable; read as little of it as needed)."""
+        if self.path.is_dir():
+            yield lambda i: (self.path / self.base / self.names[i]).open("rb")
+            return
+        with zipfile.ZipFile(self.path) as archive:
+
+            def open_member(i: int) -> IO[bytes]:
+                info = archive.getinfo(self.members[i])
+                return io.BytesIO(archive.read(info)) if info.file_size <= WHOLE_MEMBER else archive.open(info)
+
+            yield open_member
 
 
 def _skip(part: str) -> bool:
@@ -196,6 +214,78 @@ def _upright(im: Image.Image) -> Image.Image:
     return im
 
 
+# EXIF orientations that turn an image a quarter (its shown height and width are the stored width and height)
+_QUARTER_TURNS = frozenset({5, 6, 7, 8})
+# PNG text keywords Pillow reads an EXIF orientation from (beside an eXIf chunk)
+_PNG_EXIF_KEYS = frozenset({b"exif", b"Raw profile type exif", b"XML:com.adobe.xmp"})
+
+
+def _png_may_turn(f: IO[bytes]) -> bool:
+    """True if the PNG in ``f`` has a chunk an EXIF orientation may come from, before or after its pixels.
+
+    Pillow reads chunks after the pixel data only when it decodes them (``getexif`` decodes a PNG whose
+    eXIf chunk is not in its header), so the chunks are walked here instead, skipping their data.
+    """
+    f.seek(8)
+    while len(head := f.read(8)) == 8:
+        length, kind = struct.unpack(">I4s", head)
+        if kind == b"eXIf":
+            return True
+        if kind == b"IEND":
+            return False
+        skip = length + 4  # the data and its CRC
+        if kind in (b"tEXt", b"zTXt", b"iTXt"):
+            start = f.read(min(length, 80))
+            if start.split(b"\0", 1)[0] in _PNG_EXIF_KEYS:
+                return True
+            skip -= len(start)
+        f.seek(skip, 1)
+    return False
+
+
+def _turned(im: Image.Image) -> bool:
+    """True if decoding ``im`` upright (:func:`_upright`) swaps its ``size`` (it asks the same EXIF; a damaged
+    one turns nothing)."""
+    try:
+        turned = im.getexif().get(ExifTags.Base.Orientation, 1) in _QUARTER_TURNS
+        if im.format == "TIFF":  # Pillow's TIFF reader gives the size already turned by its own orientation tag
+            turned = turned != (im.tag_v2.get(ExifTags.Base.Orientation) in _QUARTER_TURNS)
+        return turned
+    except Exception:
+        return False
+
+
+def shown_size(f: IO[bytes]) -> tuple[int, int]:
+    """(height, width) of the image in ``f`` once turned upright, read from its header: no pixels are decoded.
+
+    Raises whatever Pillow raises for a file it cannot open (a DataError for one too large to decode safely,
+    with warnings turned into errors by the caller).
+    """
+    try:
+        with Image.open(f) as im:
+            width, height = im.size
+            if im.format != "PNG" or "exif" in im.info:
+                turned = _turned(im)
+            elif _png_may_turn(f):  # rare: the orientation may sit after the pixels; read it as the loader does
+                f.seek(0)
+                with Image.open(f) as again:
+                    turned = _turned(again)
+            else:
+                turned = False
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise _too_large(exc) from None
+    return (width, height) if turned else (height, width)
+
+
+def _too_large(exc: Exception) -> DataError:
+    """The message for an image too large for Pillow to decode safely (the caller adds which file)."""
+    return DataError(
+        f"is too large to decode safely ({exc}); allowed: images of up to {Image.MAX_IMAGE_PIXELS:,} pixels "
+        "(shrink it, or leave it out)",
+        where=None,
+    )
+
+
 def decode(data: bytes, size: tuple[int, int] | None = None) -> tuple[np.ndarray | None, str]:
     """Image bytes as an upright array (:func:`to_array`), or (None, why it cannot be read).
 
@@ -210,11 +300,7 @@ def decode(data: bytes, size: tuple[int, int] | None = None) -> tuple[np.ndarray
                     im.draft(None, (max(size), max(size)))  # a no-op for other formats
                 return to_array(_upright(im)), ""
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise DataError(
-            f"is too large to decode safely ({exc}); allowed: images of up to {Image.MAX_IMAGE_PIXELS:,} pixels "
-            "(shrink it, or leave it out)",
-            where=None,
-        ) from None
+        raise _too_large(exc) from None
     except Image.UnidentifiedImageError:
         return None, f"is not an image Pillow can read ({FORMATS})"
     except Exception as exc:  # damaged files make Pillow raise many kinds of errors (MemoryError too)
@@ -375,8 +461,32 @@ def read_images(
     return x, labels, "rgb" if rgb else "gray", skipped
 
 
+def _check_sizes(listing: Listing) -> None:
+    """Without ``size``: every image's size, read from its header (:func:`shown_size`), must be one the
+    dataset can use and the same as the first readable one's. Files whose header cannot be read are left to
+    the sample (and to the loader, which skips them)."""
+    first = None
+    with listing.opener() as open_, warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        for i in range(len(listing.names)):
+            try:
+                with open_(i) as f:
+                    shape = shown_size(f)
+            except DataError as exc:
+                raise DataError(f"{listing.shown(i)} {exc.message}", where=str(listing.path)) from None
+            except Exception:  # unreadable or not an image: damaged files make Pillow raise many kinds of errors
+                continue
+            problem = size_problem(listing.shown(i), shape, first)
+            if problem:
+                raise DataError(problem, where=str(listing.path))
+            first = first or (listing.shown(i), shape)
+
+
 def check_images(listing: Listing, size: tuple[int, int] | None) -> None:
-    """Decode a few images (the first of each class in turn) and check their sizes; cheap (none is kept)."""
+    """Check the images cheaply (none is kept): without ``size``, every image's size from its header (the
+    first mismatch in file order is the message); then decode a few (the first of each class in turn)."""
+    if size is None:
+        _check_sizes(listing)
     n = len(listing.names)
     if listing.labels is None:
         sample = list(range(min(n, SAMPLE)))
