@@ -30,7 +30,7 @@ test-js: install
 
 bench: install-test
 	$(PY) bench/build_times.py
-	$(PY) build.py -q && $(PY) bench/page.py && $(PY) bench/page.py --article train-in-your-browser && $(PY) bench/page.py --article autoencoder-zoo && $(PY) bench/train_steps.py && $(PY) bench/longtasks.py && $(PY) bench/zoo.py
+	$(PY) build.py -q && $(PY) bench/page.py && $(PY) bench/page.py --article train-in-your-browser && $(PY) bench/page.py --article autoencoder-zoo && $(PY) bench/train_steps.py && $(PY) bench/longtasks.py && $(PY) bench/face_decoder.py && $(PY) bench/zoo.py
 
 install: $(VENV)/.installed node_modules/.installed
 
