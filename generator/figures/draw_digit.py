@@ -50,7 +50,7 @@ def request(options: dict, cfg) -> Request:
     from ..datasets.registry import is_user_dataset, user_datasets
 
     dataset = info["dataset"]
-    if is_user_dataset(cfg, dataset) and user_datasets(cfg)[dataset]["color"] == "rgb":
+    if is_user_dataset(cfg, dataset) and (user_datasets(cfg)[dataset]["color"] == "rgb" or _in_colour(cfg, model)):
         raise ContentError(colour_message(model, dataset))
     return Request(
         f"figure:{KIND}",
@@ -62,6 +62,23 @@ def request(options: dict, cfg) -> Request:
             "train": train_request(cfg, model).params,
         },
     )
+
+
+def _in_colour(cfg, model: str) -> bool:
+    """Whether a model's images are known to be in colour before any stage runs: its data set's colour, inferred
+    from a few of its images, or (a model read from a .keras file) its decoder's output, (H, W, 3)."""
+    from ..models.checks import image_shapes, inspect
+    from ..models.registry import model_info, user_models
+
+    info = model_info(cfg, model)
+    shapes = image_shapes(cfg, info["dataset"])
+    if shapes and all(len(shape) == 3 for shape in shapes):
+        return True
+    if info["source"] != "file":
+        return False
+    spec = user_models(cfg)[model]
+    image = inspect(spec, cfg.model_origins[model])["image"]
+    return image is not None and len(image) == 3
 
 
 def colour_message(model: str, dataset: str) -> str:

@@ -1,10 +1,14 @@
 """The code-plane figures (decoder-sampler, zoo-latent, zoo-manifold) on an author's own models, in Chromium.
 
-The site declares two data sets and a model on each:
+The site declares three data sets and a model on each:
 
 - examples/shapes' pictures (RGB 32 x 32, four classes) and ``shapes_vae``, a conv-vae the build trains;
 - a flat folder of unlabelled gray 20 x 24 pictures (a bright bar at a different place in each) and
-  ``bars_ae``, a dense autoencoder.
+  ``bars_ae``, a dense autoencoder;
+- coloured 12 x 16 shapes (three classes) and ``paint_file``, an autoencoder the test trains in Keras and saves
+  as one .keras file (``file =``, sub-models "encoder" and "decoder"), which the build reads, never retrains. Its
+  decoder-sampler, zoo-latent and zoo-manifold are on a page of their own: the build's codes are its Keras
+  encoder's, its exported decoder matches Keras in Node, and the page paints what Keras draws, in colour.
 
 Each model has a decoder-sampler and a zoo-manifold (the dense one's centred on its codes, not the origin); the
 dense one a zoo-latent too. Every figure mounts
@@ -60,6 +64,17 @@ architecture = "dense"
 hidden = [64]
 epochs = 150
 batch_size = 16
+
+[datasets.paint]
+path = "data/paint"
+title = "Painted shapes"
+credit = "Drawn by the test suite"
+licence = "CC0 1.0"
+
+[models.paint_file]
+dataset = "paint"
+title = "Painted shapes autoencoder (trained elsewhere)"
+file = "models/paint.keras"
 """
 ARTICLE = """\
 ---
@@ -117,9 +132,43 @@ test_digits: 4
 caption: Draw a bar; the bars autoencoder places it.
 ```
 """
+FILES_ARTICLE = """\
+---
+title: Own file model
+description: The code planes of a model trained elsewhere, read from a .keras file.
+date: 2026-01-02
+---
+
+## Painted shapes
+
+```figure
+kind: decoder-sampler
+id: paint-sampler
+model: paint_file
+caption: The code plane of a model read from a .keras file.
+```
+
+```figure
+kind: zoo-latent
+id: paint-latent
+model: paint_file
+caption: Its latent plane.
+```
+
+```figure
+kind: zoo-manifold
+id: paint-manifold
+model: paint_file
+grid: 5
+caption: A grid its decoder draws.
+```
+"""
 IDS = ("shapes-sampler", "shapes-manifold", "bars-sampler", "bars-latent", "bars-manifold", "bars-draw")
+FILE_IDS = ("paint-sampler", "paint-latent", "paint-manifold")
 BARS = (20, 24)  # height, width
+PAINT = (12, 16)  # height, width of the file model's colour images
 CLASSES = ["circle", "square", "star", "triangle"]
+PAINT_COLOURS = {"circle": (230, 60, 40), "square": (40, 200, 80), "triangle": (60, 90, 240)}
 
 
 def write_bars(folder: Path, n: int = 120) -> None:
@@ -133,15 +182,66 @@ def write_bars(folder: Path, n: int = 120) -> None:
         Image.fromarray(image, "L").save(folder / f"{i:03d}.png")
 
 
+def write_paint(root: Path, per_class: int = 40) -> dict:
+    """Coloured 12 x 16 shapes in one sub-folder per class, and an autoencoder of them made in Keras, as an author
+    would: sub-models "encoder" (a 2-D code) and "decoder" (RGB images), trained a few epochs, saved as one file
+    models/paint.keras. Returns {"encoder", "decoder"}: the Keras models the file holds."""
+    import keras
+    from keras import layers
+
+    from tests.datafiles import shape_image
+
+    rng = np.random.default_rng(3)
+    images = []
+    for kind, colour in PAINT_COLOURS.items():
+        (root / "data" / "paint" / kind).mkdir(parents=True)
+        for i in range(per_class):
+            image = shape_image(kind, colour, rng, size=PAINT, span=8)
+            image.save(root / "data" / "paint" / kind / f"{i:03d}.png")
+            images.append(np.asarray(image))
+    x = np.stack(images).astype("float32") / 255.0
+    keras.utils.set_random_seed(0)
+    encoder = keras.Sequential(
+        [keras.Input((*PAINT, 3)), layers.Flatten(), layers.Dense(32, activation="relu"), layers.Dense(2)],
+        name="encoder",
+    )
+    decoder = keras.Sequential(
+        [
+            keras.Input((2,)),
+            layers.Dense(32, activation="relu"),
+            layers.Dense(PAINT[0] * PAINT[1] * 3, activation="sigmoid"),
+            layers.Reshape((*PAINT, 3)),
+        ],
+        name="decoder",
+    )
+    image = keras.Input((*PAINT, 3))
+    whole = keras.Model(image, decoder(encoder(image)))
+    whole.compile(optimizer="adam", loss="binary_crossentropy")
+    whole.fit(x, x, epochs=20, batch_size=32, verbose=0)
+    (root / "models").mkdir()
+    whole.save(root / "models" / "paint.keras")
+    return {"encoder": encoder, "decoder": decoder}
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, shared_cache) -> tuple[Path, Path]:
+def paint(tmp_path_factory) -> dict:
+    """{"root", "encoder", "decoder"}: a folder holding data/paint and models/paint.keras, and the Keras models."""
+    root = tmp_path_factory.mktemp("paint")
+    return {"root": root, **write_paint(root)}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, shared_cache, paint) -> tuple[Path, Path]:
     """(folder to serve, build cache): the site under /repo/ at tiny scale."""
     root = tmp_path_factory.mktemp("own-planes")
     project = Project(root / "site")
     project.write("site.toml", SITE)
     project.write("content/planes.md", ARTICLE)
+    project.write("content/files.md", FILES_ARTICLE)
     shutil.copytree(ROOT / "examples" / "shapes" / "data", project.root / "data" / "shapes")
     write_bars(project.root / "data" / "bars")
+    for folder in ("data/paint", "models"):
+        shutil.copytree(paint["root"] / folder, project.root / folder)
     (project.root / ".cache").symlink_to(shared_cache, target_is_directory=True)
     www = root / "www"
     project.build("--base-url", "/repo/", "--out", str(www / "repo"), check=True)
@@ -163,7 +263,7 @@ def config_of(built, key: str) -> dict:
 
 def private(built, key: str, name: str) -> dict:
     """A private fixture of a figure's payload, from the build cache entry its folder came from."""
-    site, cache = built
+    site, cache = built[:2]
     kind = key.split(":")[0]
     digest = payloads(site)[key].name.rsplit("-", 1)[1]
     for manifest in (cache / f"figure:{kind}").glob("*/manifest.json"):
@@ -381,3 +481,146 @@ def test_draw_digit_on_unlabelled_gray_images_of_another_size(opened, built):
     assert figure.locator(".figure-legend").count() == 0
     assert "Draw a image" not in figure.inner_text() and "draw a image" not in figure.inner_text()
     assert "Use a test image" in figure.inner_text()
+
+
+# --- a model read from a .keras file, on colour images --------------------------------------------------------------
+
+
+def project_config(built):
+    """The built project's settings at tiny scale, and a pipeline over its build cache."""
+    from generator.config import load_config
+    from generator.pipeline import Pipeline
+
+    root = built[0].parent / "site"
+    cfg = load_config(root, path=root / "site.toml", overrides={"build.scale": "tiny"})
+    return cfg, Pipeline(root / ".cache", show_progress=False)
+
+
+@pytest.fixture
+def opened_files(page, page_errors, serve, built):
+    log = page_errors(page)
+    page.goto(serve(built[0]) + "repo/files/")
+    for fid in FILE_IDS:
+        page.locator(f"figure#{fid}").scroll_into_view_if_needed(timeout=READY_TIMEOUT)
+        assert page.evaluate(f"window.__explorables.whenReady('{fid}')") == "ready", fid
+    yield page
+    assert log.console_errors == [] and log.page_errors == [], (log.console_errors, log.page_errors)
+    assert log.failed_requests == []
+    assert log.hosts <= {"127.0.0.1"}
+
+
+def test_file_model_codes_are_its_keras_encoders_and_its_payloads_are_colour(built, paint):
+    """The build read the file, never trained it: the points are the author's encoder's codes of the images."""
+    from generator.stages import dataset_request
+    from generator.stages.data import load_arrays
+    from generator.stages.train import train_request
+
+    cfg, pipeline = project_config(built)
+    artifact = pipeline.get(train_request(cfg, "paint_file"))
+    made = [record.name for record in pipeline.records if not record.cached]
+    assert made == [], f"the build's artifacts were made again: {made}"
+    assert artifact.meta["epochs"] == 0
+    arrays = load_arrays(pipeline.get(dataset_request(cfg, "paint")))
+    x = np.concatenate([arrays["x_train"], arrays["x_test"]])
+    assert x.shape[1:] == (*PAINT, 3)
+    codes = np.load(artifact.file("codes.npy"))
+    want = paint["encoder"].predict(x.astype("float32") / 255.0, verbose=0)
+    np.testing.assert_allclose(codes, want, atol=1e-5)
+    for key in ("decoder-sampler:paint_file", "zoo-latent:paint_file", "zoo-manifold:paint_file"):
+        config = config_of(built, key)
+        assert config["image"] == [*PAINT, 3] and "digit" not in config["alt"], key
+        with Image.open(payloads(built[0])[key] / "fallback.png") as image:
+            assert channel_spread(np.asarray(image.convert("RGB")), (image.height, image.width, 3)) > 40, key
+    sampler = config_of(built, "decoder-sampler:paint_file")
+    assert sampler["classes"] == list(PAINT_COLOURS) and sampler["count"] == len(x)
+    assert sampler["atlas"]["box"][2:] == [21, 28]  # 12 x 16 fitted into a 28 px cell
+
+
+def test_file_models_exported_decoder_matches_keras_in_node(built, paint):
+    import subprocess
+
+    from generator.stages.export import export_request
+
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    cfg, pipeline = project_config(built)
+    artifact = pipeline.get(export_request(cfg, "paint_file", "decoder"))
+    probe = json.loads(artifact.file("probe.json").read_text())
+    want = np.array(probe["outputs"], dtype=np.float64)
+    assert want.shape[1:] == (*PAINT, 3)
+    np.testing.assert_allclose(  # the exporter's reference is the author's decoder, unchanged
+        want, paint["decoder"].predict(np.array(probe["inputs"], dtype="float32"), verbose=0), atol=1e-5
+    )
+    done = subprocess.run(
+        [
+            "node",
+            str(ROOT / "tests/node/load_model.mjs"),
+            str(artifact.path / "model"),
+            str(artifact.file("probe.json")),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = np.array(json.loads(done.stdout.strip().splitlines()[-1])["outputs"], dtype=np.float64)
+    assert got.shape == want.shape
+    # the recorded error is the maximum over the full probe set; these are a subset of it
+    assert np.abs(got - want).max() <= artifact.meta["max_error"] + 2e-5
+    assert artifact.meta["max_error"] <= cfg["export.max_error"]
+
+
+def test_file_model_sampler_paints_keras_in_colour_and_follows_the_probe(opened_files, built):
+    key = "decoder-sampler:paint_file"
+    config = config_of(built, key)
+    assert_painted_equals_expected(opened_files, "paint-sampler", config, payloads(built[0])[key])
+    spreads = []
+    for code in config["fixture"]["codes"]:
+        hook(opened_files, "paint-sampler", "setProbe", *code)
+        spreads.append(channel_spread(hook(opened_files, "paint-sampler", "pixels"), config["image"]))
+    assert max(spreads) > 40, f"the decoded images are gray: channel spreads {spreads}"
+    domain = config["domain"]
+    hook(opened_files, "paint-sampler", "setProbe", domain["x"][0], domain["y"][0])
+    before = hook(opened_files, "paint-sampler", "pixels")
+    opened_files.focus("figure#paint-sampler .decoder-plane canvas")
+    for _ in range(6):
+        opened_files.keyboard.press("Shift+ArrowRight")
+        opened_files.keyboard.press("Shift+ArrowUp")
+    hook(opened_files, "paint-sampler", "whenIdle")
+    assert hook(opened_files, "paint-sampler", "pixels") != before, "moving the probe did not change the image"
+    box = opened_files.locator("figure#paint-sampler canvas.decoder-output").bounding_box()
+    assert box["width"] / box["height"] == pytest.approx(PAINT[1] / PAINT[0], rel=0.05), box
+    legend = [t.strip() for t in opened_files.locator("figure#paint-sampler .figure-legend li").all_inner_texts()]
+    assert legend == list(PAINT_COLOURS), legend
+
+
+def test_file_model_zoo_latent_matches_keras_in_colour(opened_files, built):
+    config = config_of(built, "zoo-latent:paint_file")
+    fixture = private(built, "zoo-latent:paint_file", "expected.json")
+    tolerance = config["export"]["max_error"] + 1e-4
+    spreads = []
+    for code, want in zip(fixture["codes"], fixture["expected"]):
+        hook(opened_files, "paint-latent", "setProbe", *code)
+        output = np.asarray(hook(opened_files, "paint-latent", "output"))
+        assert output.shape == (PAINT[0] * PAINT[1] * 3,)
+        assert np.abs(output - np.asarray(want).ravel()).max() <= tolerance, f"zoo-latent differs from Keras at {code}"
+        spreads.append(channel_spread(hook(opened_files, "paint-latent", "pixels"), (*PAINT, 3)))
+    assert max(spreads) > 40, f"the decoded images are gray: channel spreads {spreads}"
+
+
+def test_file_model_zoo_manifold_paints_the_corners_keras_draws_in_colour(opened_files, built):
+    config = config_of(built, "zoo-manifold:paint_file")
+    tolerance = levels_tolerance(config)
+    for case in private(built, "zoo-manifold:paint_file", "fixture.json")["cases"]:
+        hook(opened_files, "paint-manifold", "set", {"halfWidth": case["half_width"], "spacing": case["spacing"]})
+        assert np.allclose(hook(opened_files, "paint-manifold", "cornerCodes"), case["codes"], atol=1e-5)
+        want = np.rint(np.clip(np.asarray(case["expected"]), 0, 1) * 255)
+        painted = np.asarray(hook(opened_files, "paint-manifold", "corners"))
+        assert painted.shape == want.shape == (4, PAINT[0] * PAINT[1] * 3), painted.shape
+        assert np.abs(painted - want).max() <= tolerance, f"corners differ from Keras ({case['spacing']})"
+    grid = hook(opened_files, "paint-manifold", "pixels")
+    assert len(grid) == 5 * PAINT[0] * 5 * PAINT[1] * 3
+    assert channel_spread(grid, (5 * PAINT[0], 5 * PAINT[1], 3)) > 40, "the grid is gray"
+    box = opened_files.locator("figure#paint-manifold canvas.zoo-manifold__grid").bounding_box()
+    assert box["width"] / box["height"] == pytest.approx(PAINT[1] / PAINT[0], rel=0.05), box
