@@ -192,10 +192,17 @@ def test_the_tutorials_path_from_init_to_a_page_of_ones_own_images(tmp_path, sha
     lines = settings.read_text().splitlines()
     start = lines.index("# [datasets.my-images]")
     settings.write_text("\n".join(lines[:start] + [line.removeprefix("# ") for line in lines[start:]]) + "\n")
+    # section 8: the tutorial's own script trains a model elsewhere, and its table reads the file
+    guide = (ROOT / "docs" / "own-data.md").read_text()
+    script = re.search(r"```python\n(# my-site/train_ae\.py.*?)```", guide, re.S).group(1)
+    (project.root / "train_ae.py").write_text(script)
+    subprocess.run([sys.executable, str(project.root / "train_ae.py")], check=True, capture_output=True)
+    table = re.search(r"```toml\n(\[models\.my_keras\].*?)```", guide, re.S).group(1)
+    settings.write_text(settings.read_text() + "\n" + table)
     article = project.root / "content" / "first-article.md"
     article.write_text(
         article.read_text().replace("dataset: mnist", "dataset: my-images").replace("[mnist]", "[my-images]")
-        + "\n```figure\nkind: latent-layouts\ndataset: my-images\nlayouts: [my_ae, pca]\n```\n"
+        + "\n```figure\nkind: latent-layouts\ndataset: my-images\nlayouts: [my_ae, my_keras, pca]\n```\n"
     )
     (project.root / ".cache").symlink_to(shared_cache, target_is_directory=True)
 
@@ -206,7 +213,7 @@ def test_the_tutorials_path_from_init_to_a_page_of_ones_own_images(tmp_path, sha
     config = json.loads(next((project.out / "figures").rglob("image-grid*/config.json")).read_text())
     assert config["labels"] == ["cats", "dogs"]
     layouts = json.loads(next((project.out / "figures").rglob("latent-layouts*/config.json")).read_text())
-    assert [layout["id"] for layout in layouts["layouts"]] == ["my_ae", "pca"]
-    assert layouts["layouts"][0]["title"] == "My autoencoder"
+    assert [layout["id"] for layout in layouts["layouts"]] == ["my_ae", "my_keras", "pca"]
+    assert [layout["title"] for layout in layouts["layouts"][:2]] == ["My autoencoder", "Trained in a notebook"]
     listed = (project.out / "credits" / "index.html").read_text()
     assert "My images" in listed and "CC BY 4.0" in listed and "Photographs by A. Author" in listed
