@@ -51,6 +51,29 @@ def wait_for(predicate, timeout: float = 300.0):
     raise AssertionError(f"timed out after {timeout:.0f} s")
 
 
+def node_outputs(artifact) -> dict:
+    """An export artifact's model run in Node on its probe inputs (tests/node/load_model.mjs: @tensorflow/tfjs,
+    cpu backend): {"backend", "shape", "outputs"}. Skips the test where Node is not installed."""
+    import shutil
+
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    done = subprocess.run(
+        [
+            "node",
+            str(ROOT / "tests/node/load_model.mjs"),
+            str(artifact.path / "model"),
+            str(artifact.file("probe.json")),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def copy_of_generator(code: Path) -> Path:
     """A copy of this generator (build.py, generator/, assets/; node_modules linked) in ``code``, for a test that
     changes the generator itself; run its ``build.py``."""

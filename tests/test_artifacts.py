@@ -6,8 +6,6 @@ in Node and compared with the Keras predictions recorded at build.
 """
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +18,7 @@ from generator.stages.atlas import atlas_request
 from generator.stages.export import export_request
 from generator.stages.layout import layout_request
 from generator.stages.train import train_request
+from tests.conftest import node_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -93,17 +92,8 @@ def test_export_matches_keras_in_node(run, tmp_path, model, part):
     _, _, _, exports = run
     art = exports[(model, part)]
     probe = json.loads(art.file("probe.json").read_text())
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    done = subprocess.run(
-        ["node", str(ROOT / "tests/node/load_model.mjs"), str(art.path / "model"), str(art.file("probe.json"))],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    got = np.array(json.loads(done.stdout.strip().splitlines()[-1])["outputs"], dtype=np.float64)
+    result = node_outputs(art)
+    got = np.array(result["outputs"], dtype=np.float64)
     want = np.array(probe["outputs"], dtype=np.float64)
     error = float(np.abs(got - want).max())
     if art.meta["dtype"] == "float32":

@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -29,7 +27,7 @@ from generator.stages import dataset_request
 from generator.stages.data import load_arrays
 from generator.stages.export import export_request
 from generator.stages.train import train_request
-from tests.conftest import ROOT, Project
+from tests.conftest import Project, node_outputs
 from tests.datafiles import shape_image
 
 pytestmark = pytest.mark.slow
@@ -217,8 +215,6 @@ def test_the_codes_are_the_authors_encoders(built, model):
 
 @pytest.mark.parametrize("model", ["shapes_ae", "shapes_pair"])
 def test_the_exported_decoder_matches_keras_in_node(built, model):
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
     project = built["project"]
     cfg = config(project)
     artifact = Pipeline(project.root / ".cache", show_progress=False).get(export_request(cfg, model, "decoder"))
@@ -229,20 +225,8 @@ def test_the_exported_decoder_matches_keras_in_node(built, model):
     np.testing.assert_allclose(  # the exporter's reference is the author's decoder, unchanged
         want, decoder.predict(np.array(probe["inputs"], dtype="float32"), verbose=0), atol=1e-5
     )
-    done = subprocess.run(
-        [
-            "node",
-            str(ROOT / "tests/node/load_model.mjs"),
-            str(artifact.path / "model"),
-            str(artifact.file("probe.json")),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    got = np.array(json.loads(done.stdout.strip().splitlines()[-1])["outputs"], dtype=np.float64)
+    result = node_outputs(artifact)
+    got = np.array(result["outputs"], dtype=np.float64)
     assert got.shape == want.shape
     error = float(np.abs(got - want).max())
     if artifact.meta["dtype"] == "float32":

@@ -6,8 +6,6 @@ then check properties (never exact losses).
 """
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +18,7 @@ from generator.stages.data import load_arrays
 from generator.stages.export import export_request
 from generator.stages.train import MODELS, PARTS, train_request
 from generator.stages.zoo import ZOO, evaluate_request, pixel_bce
+from tests.conftest import node_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -164,17 +163,7 @@ def test_export_matches_keras_in_node(run, model, part):
     art = exports[(model, part)]
     assert art.meta["max_error"] <= 2 / 255
     assert art.file("extent.json").exists() == (part == "decoder")
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    done = subprocess.run(
-        ["node", str(ROOT / "tests/node/load_model.mjs"), str(art.path / "model"), str(art.file("probe.json"))],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = node_outputs(art)
     got = np.array(result["outputs"], dtype=np.float64)
     probe = json.loads(art.file("probe.json").read_text())
     assert list(result["shape"])[1:] == [28, 28]

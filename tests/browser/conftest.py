@@ -56,6 +56,12 @@ class PageLog:
         """Hosts of every http(s) request; data: and blob: URLs have none."""
         return {urlsplit(u).hostname for u in self.urls if urlsplit(u).scheme in ("http", "https")}
 
+    def assert_clean(self) -> None:
+        """No console error, no uncaught error, no failed request, and nothing fetched from another host."""
+        assert self.console_errors == [] and self.page_errors == [], (self.console_errors, self.page_errors)
+        assert self.failed_requests == []
+        assert self.hosts <= {"127.0.0.1"}, self.hosts
+
 
 def _record(page) -> PageLog:
     log = PageLog()

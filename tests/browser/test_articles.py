@@ -45,9 +45,7 @@ def test_article_mounts_every_figure_cleanly_and_passes_axe(browser, serve, page
             "el => ['ready', 'error'].includes(el.dataset.state)", arg=figure.element_handle(), timeout=READY_TIMEOUT
         )
         assert figure.get_attribute("data-state") == "ready", figure.locator(".figure-status").inner_text()
-    assert log.console_errors == [] and log.page_errors == [], (log.console_errors, log.page_errors)
-    assert log.failed_requests == []
-    assert log.hosts <= {"127.0.0.1"}
+    log.assert_clean()
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"

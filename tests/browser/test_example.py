@@ -33,9 +33,7 @@ COLOURED = """(selector) => {
 
 
 def assert_clean(log):
-    assert log.console_errors == [] and log.page_errors == []
-    assert log.failed_requests == []
-    assert log.hosts <= {"127.0.0.1"}
+    log.assert_clean()
 
 
 @pytest.fixture(scope="module")

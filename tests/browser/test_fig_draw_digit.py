@@ -151,9 +151,7 @@ def tensors(page) -> int:
 
 
 def assert_clean(log):
-    assert log.console_errors == [] and log.page_errors == []
-    assert log.failed_requests == []
-    assert log.hosts <= {"127.0.0.1"}
+    log.assert_clean()
 
 
 def test_mounts_cleanly_beside_a_sampler_sharing_the_models(page, page_errors, url, site, config):

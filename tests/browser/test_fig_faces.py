@@ -81,9 +81,7 @@ def settle(page):
 
 
 def assert_clean(log):
-    assert log.console_errors == [] and log.page_errors == [], (log.console_errors, log.page_errors)
-    assert log.failed_requests == []
-    assert log.hosts <= {"127.0.0.1"}
+    log.assert_clean()
 
 
 def test_payload_is_small_and_sized_from_the_data(built):

@@ -135,9 +135,7 @@ def opened(page, page_errors, serve, built):
     log = page_errors(page)
     page.goto(serve(built) + "repo/own-images/", wait_until="load")
     yield page
-    assert log.console_errors == [] and log.page_errors == []
-    assert log.failed_requests == []
-    assert log.hosts <= {"127.0.0.1"}
+    log.assert_clean()
 
 
 def test_colour_images_are_painted_in_colour_with_their_class_names(opened):

@@ -149,9 +149,7 @@ def opened(page, page_errors, serve, built):
     log = page_errors(page)
     open_figure(page, serve(built) + "repo/own-layouts/", SHAPES)
     yield page
-    assert log.console_errors == [] and log.page_errors == [], (log.console_errors, log.page_errors)
-    assert log.failed_requests == []
-    assert log.hosts <= {"127.0.0.1"}
+    log.assert_clean()
 
 
 def assert_shape_colours(page):

@@ -89,12 +89,6 @@ def wait_for(page, predicate, arg=None, timeout=240_000):
     )
 
 
-def assert_clean(log):
-    assert log.console_errors == [] and log.page_errors == [], (log.console_errors, log.page_errors)
-    assert log.failed_requests == []
-    assert log.hosts <= {"127.0.0.1"}, log.hosts
-
-
 def test_payload_is_small_and_the_fallback_is_referenced(built):
     folder = payload_dir(built)
     config = json.loads((folder / "config.json").read_text())
@@ -167,7 +161,7 @@ def test_mounts_trains_and_decodes_what_it_shows(page, page_errors, serve, built
     expect(status).to_contain_text("nearest", timeout=TIMEOUT)  # announced once the probe rests
     assert f"is a {moved['near']['label']}" in status.text_content()
     page.locator(FIGURE).screenshot(path=str(Path(built).parent / "mnist-live-1280.png"))
-    assert_clean(log)
+    log.assert_clean()
 
 
 CHART = f"{FIGURE} .mnist-live__chart svg[role='img']"
@@ -201,7 +195,7 @@ def test_the_loss_chart_draws_a_point_per_step_as_it_trains(page, page_errors, s
         f"Loss by step over {s['steps']} steps: training loss from {losses[0]:.3f} to {losses[-1]:.3f}."
     )
     assert page.locator(f"{FIGURE} .loss-chart__legend").get_attribute("aria-hidden") == "true"
-    assert_clean(log)
+    log.assert_clean()
 
 
 def focus_by_tab(page, selector, limit=40):
@@ -264,7 +258,7 @@ def test_keyboard_alone_trains_and_moves_the_probe_and_off_screen_pauses(page, p
     frames(page, 30)  # the loop has stopped: frames pass with no step taken
     assert state(page)["steps"] == paused["steps"]
     assert train.text_content() == "Resume training"
-    assert_clean(log)
+    log.assert_clean()
 
 
 def test_fits_a_narrow_screen_with_reduced_motion(browser, serve, built, page_errors):
@@ -285,7 +279,7 @@ def test_fits_a_narrow_screen_with_reduced_motion(browser, serve, built, page_er
         s = wait_for(page, "s.near !== null && (s.probe[0] !== arg[0] || s.probe[1] !== arg[1])", start)
         page.locator(FIGURE).screenshot(path=str(Path(built).parent / "mnist-live-360.png"))
         assert s["probe"] is not None and s["probe"] != start
-        assert_clean(log)
+        log.assert_clean()
     finally:
         context.close()
 
@@ -352,7 +346,7 @@ def test_requests_in_flight_settle_when_the_figure_goes(page, page_errors, serve
     )
     assert outcome == "AbortError"
     frames(page, 3)
-    assert_clean(log)  # the Reset in flight ended quietly too
+    log.assert_clean()  # the Reset in flight ended quietly too
 
 
 def test_train_pressed_while_a_pause_is_pending_trains_on(page, page_errors, serve, built):
@@ -368,4 +362,4 @@ def test_train_pressed_while_a_pause_is_pending_trains_on(page, page_errors, ser
     train.click(force=True)  # pause
     wait_for(page, "!s.training")
     assert train.text_content() == "Resume training"
-    assert_clean(log)
+    log.assert_clean()

@@ -81,12 +81,6 @@ def wait_state(page, predicate):
     )
 
 
-def assert_clean(log):
-    assert log.console_errors == [] and log.page_errors == [], (log.console_errors, log.page_errors)
-    assert log.failed_requests == []
-    assert log.hosts <= {"127.0.0.1"}, log.hosts
-
-
 def assert_trails_match_finite_differences(page):
     """Each shown trail equals a central finite-difference estimate of -dL/dz.
 
@@ -161,7 +155,7 @@ def test_trails_are_the_gradient_inputs_stay_constant_and_the_loss_falls(page, p
     assert s["step"] == 300 and s["tensors"] == tensors, "tensors leak per step"
     assert np.array_equal(np.array(call(page, "inputs()"), dtype=np.float32), inputs), "training moved the inputs"
     assert s["shown"]["step"] == "300"
-    assert_clean(log)
+    log.assert_clean()
 
 
 def test_pause_step_and_the_selectors_take_effect(opened):
@@ -205,7 +199,7 @@ def test_pause_step_and_the_selectors_take_effect(opened):
     wait_state(page, "s.lr === 0.03")
     assert state(page)["step"] == 45
     expect(page.locator(f"{FIGURE} .figure-status")).to_contain_text("Learning rate 0.03", timeout=TIMEOUT)
-    assert_clean(log)
+    log.assert_clean()
 
 
 def test_keyboard_alone_picks_a_shape_plays_pauses_and_steps(opened):
@@ -253,7 +247,7 @@ def test_keyboard_alone_picks_a_shape_plays_pauses_and_steps(opened):
     page.keyboard.press("ArrowRight")
     wait_state(page, f"s.highlighted === {(before + 1) % points}")
     expect(page.locator(f"{FIGURE} .tb-strip")).to_contain_text(f"point {before + 2} of", timeout=TIMEOUT)
-    assert_clean(log)
+    log.assert_clean()
 
 
 def test_reduced_motion_and_a_phone_width(browser, page_errors, serve, built):
@@ -272,7 +266,7 @@ def test_reduced_motion_and_a_phone_width(browser, page_errors, serve, built):
         assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"], "the views should stack on a phone"
         wait_drawn(page)
         assert all(spread > 5 for spread in canvas_spread(page))
-        assert_clean(log)
+        log.assert_clean()
     finally:
         context.close()
 
@@ -290,6 +284,6 @@ def test_touch_tilts_the_3d_view_by_its_handle(browser, page_errors, serve, buil
         touch_drag(page, centre(handle), -60)  # dragged up: the view tilts the other way
         wait_until(page, f"(a) => {HOOK}.angles().pitch < a.pitch - 0.3", before, show=f"{HOOK}.angles()")
         assert call(page, "angles()")["yaw"] == before["yaw"]
-        assert_clean(log)
+        log.assert_clean()
     finally:
         context.close()

@@ -30,7 +30,7 @@ import pytest
 from PIL import Image
 
 from tests.browser.waits import READY_TIMEOUT, wait_until
-from tests.conftest import ROOT, Project
+from tests.conftest import ROOT, Project, node_outputs
 
 pytestmark = pytest.mark.browser
 
@@ -294,9 +294,7 @@ def opened(page, page_errors, serve, built):
     log = page_errors(page)
     open_page(page, serve(built[0]))
     yield page
-    assert log.console_errors == [] and log.page_errors == [], (log.console_errors, log.page_errors)
-    assert log.failed_requests == []
-    assert log.hosts <= {"127.0.0.1"}
+    log.assert_clean()
 
 
 def assert_painted_equals_expected(page, fid, config, payload: Path):
@@ -504,9 +502,7 @@ def opened_files(page, page_errors, serve, built):
         page.locator(f"figure#{fid}").scroll_into_view_if_needed(timeout=READY_TIMEOUT)
         assert page.evaluate(f"window.__explorables.whenReady('{fid}')") == "ready", fid
     yield page
-    assert log.console_errors == [] and log.page_errors == [], (log.console_errors, log.page_errors)
-    assert log.failed_requests == []
-    assert log.hosts <= {"127.0.0.1"}
+    log.assert_clean()
 
 
 def test_file_model_codes_are_its_keras_encoders_and_its_payloads_are_colour(built, paint):
@@ -537,12 +533,9 @@ def test_file_model_codes_are_its_keras_encoders_and_its_payloads_are_colour(bui
 
 
 def test_file_models_exported_decoder_matches_keras_in_node(built, paint):
-    import subprocess
 
     from generator.stages.export import export_request
 
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
     cfg, pipeline = project_config(built)
     artifact = pipeline.get(export_request(cfg, "paint_file", "decoder"))
     probe = json.loads(artifact.file("probe.json").read_text())
@@ -551,20 +544,8 @@ def test_file_models_exported_decoder_matches_keras_in_node(built, paint):
     np.testing.assert_allclose(  # the exporter's reference is the author's decoder, unchanged
         want, paint["decoder"].predict(np.array(probe["inputs"], dtype="float32"), verbose=0), atol=1e-5
     )
-    done = subprocess.run(
-        [
-            "node",
-            str(ROOT / "tests/node/load_model.mjs"),
-            str(artifact.path / "model"),
-            str(artifact.file("probe.json")),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    got = np.array(json.loads(done.stdout.strip().splitlines()[-1])["outputs"], dtype=np.float64)
+    result = node_outputs(artifact)
+    got = np.array(result["outputs"], dtype=np.float64)
     assert got.shape == want.shape
     # the recorded error is the maximum over the full probe set; these are a subset of it
     assert np.abs(got - want).max() <= artifact.meta["max_error"] + 2e-5

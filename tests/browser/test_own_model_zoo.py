@@ -79,5 +79,4 @@ def test_own_models_in_the_zoo_figures(page, page_errors, serve, built):
     page.keyboard.press("End")
     assert "image " in hook(page, "bars-anomaly", "state()")["readout"]
 
-    assert log.console_errors == [] and log.page_errors == [], (log.console_errors, log.page_errors)
-    assert log.failed_requests == [] and log.hosts <= {"127.0.0.1"}
+    log.assert_clean()

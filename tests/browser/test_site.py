@@ -21,9 +21,7 @@ def site_url(project, serve, tmp_path):
 
 
 def assert_clean(log):
-    assert log.console_errors == [] and log.page_errors == []
-    assert log.failed_requests == []
-    assert log.hosts <= {"127.0.0.1"}
+    log.assert_clean()
 
 
 def test_index_loads_cleanly(page, page_errors, site_url):

@@ -200,9 +200,7 @@ def opened(page, page_errors, serve, built):
         page.locator(f"figure#{fid}").scroll_into_view_if_needed(timeout=READY_TIMEOUT)
         assert page.evaluate(f"window.__explorables.whenReady('{fid}')") == "ready", fid
     yield page
-    assert log.console_errors == [] and log.page_errors == [], (log.console_errors, log.page_errors)
-    assert log.failed_requests == []
-    assert log.hosts <= {"127.0.0.1"}
+    log.assert_clean()
 
 
 def call(page, expr, arg=None):
