@@ -10,7 +10,9 @@ decode as the figure does it (predict one code, read the pixels back), after a w
 
 - with TF.js's own kernels, and
 - with the page's fast per-channel Add (assets/js/lib/tf-cpu-kernels.js, which every figure's backend choice
-  registers), checking the faces are the same bit for bit.
+  registers), checking the faces are the same bit for bit (exit 1 if not).
+
+Both run in one page, TF.js's kernels first, each after five warm-up decodes.
 
 Prints a table and writes bench/results/face-decoder.json. Timings are observations, never assertions: other
 work on the machine (the load average is recorded) lengthens them.
@@ -167,6 +169,9 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1))
     print(f"wrote {out}")
+    if not all(r["same_faces"] for r in rows):
+        print("error: the page's per-channel Add changed a face; it must give TF.js's sums bit for bit")
+        return 1
     return 0
 
 

@@ -281,6 +281,18 @@ def test_a_bad_path_in_site_toml_names_the_key(isolated_project, tmp_path):
     assert str(path) in done.stderr and "[data] mnist" in done.stderr and "28×28" in done.stderr
 
 
+def test_a_face_size_the_decoder_cannot_reach_is_one_message_before_any_stage(isolated_project, tmp_path):
+    """celeba_size is checked against the face decoder's plan (it halves both sides to a small grid) before any
+    stage, not found by the train stage after the faces were read."""
+    faces = image_folder(tmp_path / "faces", 25)
+    isolated_project.write("site.toml", '[site]\ntitle = "Test site"\n[data]\nceleba_size = [16, 200]\n')
+    done = isolated_project.build("--celeba", str(faces))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    (message,) = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert "[data] celeba_size" in message and "[16, 200] is too long and narrow" in message, message
+    assert "[run]" not in done.stderr
+
+
 # --- valid user data still builds ----------------------------------------------------------
 
 

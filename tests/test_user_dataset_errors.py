@@ -466,3 +466,26 @@ def test_the_size_read_from_a_header_is_the_decoded_one(fmt, keys, late, shown):
     a, why = images.decode(data)
     assert a is not None, why
     assert images.shown_size(io.BytesIO(data)) == a.shape[:2] == shown
+
+
+@pytest.mark.parametrize("damaged", ["_first.png", "last.png"])
+def test_an_image_whose_pixels_are_damaged_is_skipped_by_the_size_check_as_by_the_loader(tmp_path, damaged):
+    """A header can be whole where the pixels are not: its size is no reason to stop the build, since the loader
+    skips the file; first in file order or later, the other images decide the size."""
+    folder = tmp_path / "set"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(5):
+        Image.fromarray(rng.integers(0, 256, (20, 30), dtype=np.uint8)).save(folder / f"a{i}.png")
+    whole = io.BytesIO()
+    Image.fromarray(rng.integers(0, 256, (40, 40), dtype=np.uint8)).save(whole, "PNG")
+    (folder / damaged).write_bytes(whole.getvalue()[:200])  # the header, then nothing
+    listing = images.list_images(folder)
+    x, _, _, skipped = images.read_images(listing, None, np.random.default_rng(1), None, "")
+    assert x.shape == (5, 20, 30) and skipped == 1
+
+    images.check_images(listing, None)  # no DataError
+
+    Image.fromarray(rng.integers(0, 256, (40, 40), dtype=np.uint8)).save(folder / "b.png")  # whole, another size
+    with pytest.raises(DataError, match=r"b\.png"):
+        images.check_images(images.list_images(folder), None)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -292,8 +293,10 @@ def _peek(path: Path, size: tuple | None) -> tuple[tuple[int, int], bool | None]
         if not decoded:
             return None
         return (size or decoded[0].shape[:2]), (True if not all(images.is_grey(a) for a in decoded) else None)
-    except (DataError, OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile):
+    except (DataError, OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile, zlib.error):
         return None  # the data set's own check has spoken; the train stage checks the rest
+    except (NotImplementedError, RuntimeError):  # a .zip member compressed by an unknown method, or encrypted
+        return None
 
 
 def _npy_shape(archive: zipfile.ZipFile, member: str) -> tuple[int, ...]:

@@ -39,24 +39,42 @@ HALF_SIZE_FILTERS = 4
 """Channels of the stage that draws the half-size image (the full-size stage reads them for every pixel)."""
 
 
-def plan_upsampling(input_shape=(112, 92), max_grid=8):
-    """Return (start_grid, kernels): stride-2 "valid" Conv2DTranspose kernels reaching (H, W)."""
+def plan_upsampling(input_shape=(112, 92), max_grid=8, fine_last=False):
+    """Return (start_grid, kernels): stride-2 "valid" Conv2DTranspose kernels reaching (H, W).
+
+    Every stage's kernel is 4 (even side) or 3 (odd side); with ``fine_last`` the full-size stage's is 2 or 3
+    (the face decoder's: each pixel drawn from one or two positions of the stage before), and where that plan
+    cannot reach a start grid (a long, narrow image) the plain one is returned.
+    """
     height, width = check_image_shape(input_shape)
     check_positive("max_grid", max_grid)
+    if fine_last:
+        try:
+            return _plan(height, width, max_grid, (2, 2))
+        except ValueError:
+            pass
+    return _plan(height, width, max_grid, (4, 4))
+
+
+def _plan(height: int, width: int, max_grid: int, last: tuple[int, int]):
+    """plan_upsampling with the full-size stage's even-side kernel ``last`` (odd sides: one more)."""
+    shape = (height, width)
     kernels = []
     while max(height, width) > max_grid:
         if min(height, width) < 2:
             raise ValueError(
-                f"input_shape {tuple(input_shape)!r} is too elongated to reach a "
-                f"start grid of at most max_grid={max_grid} per side"
+                f"input_shape {shape!r} is too elongated to reach a start grid of at most max_grid={max_grid} per side"
             )
-        if kernels:  # a stage below full size: a kernel of 4 or 3, for context
-            kernel = (min(4 - height % 2, height), min(4 - width % 2, width))
-        else:  # the full-size stage: 2 or 3, one or two input positions per pixel and side
-            kernel = (min(2 + height % 2, height), min(2 + width % 2, width))
+        even = last if not kernels else (4, 4)  # kernels[0] is the full-size stage's
+        kernel = (_kernel(height, even[0]), _kernel(width, even[1]))
         height, width = (height - kernel[0]) // 2 + 1, (width - kernel[1]) // 2 + 1
         kernels.append(kernel)
     return (height, width), kernels[::-1]
+
+
+def _kernel(side: int, even: int) -> int:
+    """The kernel reaching ``side``: ``even`` for an even side, 3 for an odd one, never wider than the side."""
+    return min(even if side % 2 == 0 else 3, side)
 
 
 def build_face_autoencoder(
@@ -95,7 +113,9 @@ def build_face_autoencoder(
     check_positive("filters", filters)
     check_positive("dense_units", dense_units)
     check_positive("learning_rate", learning_rate, integer=False)
-    start_grid, kernels = plan_upsampling(image_shape, max_grid)
+    start_grid, kernels = plan_upsampling(image_shape, max_grid, fine_last=True)
+    if not kernels:
+        raise ValueError(f"input_shape {image_shape!r} is no larger than max_grid={max_grid}: nothing to upsample")
     halved = [max(filters >> i, MIN_FILTERS) for i in range(1, len(kernels) + 1)]
     # the decoder's stages: halving, the half-size image narrow, the full-size one a single channel
     stage_filters = [*halved[:-2], min(HALF_SIZE_FILTERS, halved[-2]), 1] if len(kernels) > 1 else [1]

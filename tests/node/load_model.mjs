@@ -16,6 +16,9 @@ console.log = (...args) => console.error(...args);
 console.info = (...args) => console.error(...args);
 
 const tf = await import('@tensorflow/tfjs');
+// the page's kernels: every figure's backend choice registers the per-channel Add (lib/tf-backend.js)
+const { useFastChannelAdd } = await import('../../assets/js/lib/tf-cpu-kernels.js');
+useFastChannelAdd(tf);
 
 function fileHandler(modelDir) {
   return {

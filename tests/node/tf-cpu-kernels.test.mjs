@@ -26,11 +26,14 @@ const PAIRS = [
   [[2, 7, 6, 8], [8]],
   [[4, 3], [1, 3]],
   [[1, 218, 178, 1], [1, 1, 1, 1]],
-  [[1, 5, 4, 3], [1, 5, 1, 3]], // not a per-channel vector: TF.js's kernel
+  // from here on, TF.js's own kernel
+  [[1, 5, 4, 3], [1, 5, 1, 3]], // not a per-channel vector
   [[5, 1], [1, 4]], // both broadcast: TF.js's kernel
   [[3, 4], [3, 4]], // no broadcast
   [[3], [3]],
 ];
+
+const FAST_CASES = 5; // the first five pairs take the fast kernel
 
 function layerModel() {
   const model = tf.sequential();
@@ -44,21 +47,31 @@ test("the fast Add gives TF.js's own sums, and a transposed convolution's output
   await tf.ready();
   const cases = PAIRS.map(([a, b], i) => [tensor(a, 3 + i), tensor(b, 101 + i)]);
   const ints = [tensor([2, 3, 4], 7, "int32"), tensor([1, 1, 4], 9, "int32")];
-  const expected = cases.map(([a, b]) => tf.add(a, b).dataSync().slice());
+  const expected = cases.map(([a, b]) => tf.add(a, b)).map((sum) => ({ shape: sum.shape, values: sum.dataSync() }));
   const expectedInts = tf.add(...ints).dataSync().slice();
   const model = layerModel();
   const input = tensor([1, 6, 5, 4], 42);
   const before = model.predict(input).dataSync().slice();
 
+  // count the calls that reach TF.js's own kernel: the fast one must take every per-channel vector itself
+  const own = tf.getKernel("Add", "cpu");
+  let reached = 0;
+  tf.unregisterKernel("Add", "cpu");
+  tf.registerKernel({ ...own, kernelFunc: (args) => ((reached += 1), own.kernelFunc(args)) });
   assert.equal(useFastChannelAdd(tf), true);
   assert.equal(useFastChannelAdd(tf), true, "registering twice is harmless");
   cases.forEach(([a, b], i) => {
+    reached = 0;
     const got = tf.add(a, b);
-    assert.deepEqual(got.shape, tf.broadcastTo(a, got.shape).shape);
-    assert.deepEqual(got.dataSync(), expected[i], `case ${PAIRS[i].map(String).join(" + ")}`);
+    const label = `case ${PAIRS[i].map(String).join(" + ")}`;
+    assert.deepEqual(got.shape, expected[i].shape, label);
+    assert.deepEqual(got.dataSync(), expected[i].values, label);
+    assert.equal(reached, i < FAST_CASES ? 0 : 1, `${label}: ${i < FAST_CASES ? "the fast kernel" : "TF.js's own"}`);
   });
   assert.deepEqual(tf.add(...ints).dataSync(), expectedInts);
+  reached = 0;
   assert.deepEqual(model.predict(input).dataSync(), before);
+  assert.equal(reached, 0, "a transposed convolution's bias takes the fast kernel");
 });
 
 test("only a float32 vector over the last axis is taken", () => {

@@ -11,7 +11,7 @@ import { fitCanvas } from "../../lib/hidpi-canvas.js";
 import { chooseBackend } from "../../lib/tf-backend.js";
 import { onThemeChange, readTheme } from "../../lib/theme.js";
 import { codeFormat, createPad } from "./pad.js";
-import { drawAxisNames, drawCodes, drawGrid, drawMarker, drawScatter, planeScale } from "./plane.js";
+import { codesLayer, drawGrid, drawMarker, drawScatter, planeScale, spriteLayer } from "./plane.js";
 
 const GAP = 16; // px between the two panels of a row (as in style.css)
 const MAX_SIDE = 300; // px: the pad and scatter never grow beyond this
@@ -103,6 +103,13 @@ export async function mount(el, config) {
   const scratchCtx = scratch.getContext("2d");
   const pixels = scratchCtx.createImageData(spec.width, spec.height);
 
+  // what does not move, drawn once per size and theme
+  const layers = {
+    pad: codesLayer(codes, extent, { alpha: 0.22, radius: 2 }),
+    scatter: codesLayer(codes, extent, { alpha: 0.8, radius: 2.5 }),
+    grid: spriteLayer(sprite),
+  };
+
   // state
   const mean = [0, 1].map((d) => codes.reduce((s, v, i) => (i % 2 === d ? s + v : s), 0) / count);
   let layout = null;
@@ -124,8 +131,7 @@ export async function mount(el, config) {
     const { side } = layout;
     const { ctx } = fitCanvas(padCanvas, side, side);
     padScale = planeScale(extent, side, side);
-    drawCodes(ctx, codes, padScale, { width: side, height: side, theme, alpha: 0.22, radius: 2 });
-    drawAxisNames(ctx, { width: side, height: side, theme });
+    layers.pad.drawInto(ctx, side, side, theme);
     drawMarker(ctx, padScale, target, theme, 9);
   }
 
@@ -134,8 +140,8 @@ export async function mount(el, config) {
     // Captions wrap within their picture's width, so each row's pair stays side by side.
     scatter.figure.style.width = `${side}px`;
     grid.figure.style.width = face.figure.style.width = `${faceWidth}px`;
-    drawScatter(scatter.canvas, codes, extent, target, { width: side, height: side, theme });
-    drawGrid(grid.canvas, sprite, spec.n, extent, target, { width: faceWidth, height: side, theme });
+    drawScatter(scatter.canvas, layers.scatter, extent, target, { width: side, height: side, theme });
+    drawGrid(grid.canvas, layers.grid, spec.n, extent, target, { width: faceWidth, height: side, theme });
     drawPad(theme);
   }
 

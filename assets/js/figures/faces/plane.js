@@ -1,6 +1,9 @@
 // The face autoencoder's latent plane drawn on 2-D canvases: the training
 // faces' codes as dots, and the grid of faces decoded at build, each with a
-// marker at the explorer's current code.
+// marker at the explorer's current code. What does not move (thousands of
+// dots, the grid scaled down) is drawn once per size and theme into a layer
+// (createLayer); a frame copies the layers and draws the markers, so the
+// planes keep up with every decoded face.
 
 import { fitCanvas } from "../../lib/hidpi-canvas.js";
 
@@ -78,25 +81,59 @@ export function drawAxisNames(ctx, { width, height, theme }) {
   ctx.textAlign = "start";
 }
 
-/** The scatter of training codes with the current code marked. */
-export function drawScatter(canvas, codes, extent, code, { width, height, theme }) {
+/**
+ * A picture drawn once per size, pixel ratio and theme by `paint(ctx, width, height, theme)` (in CSS pixels),
+ * and copied by `drawInto(ctx, width, height, theme)` until one of those changes.
+ */
+export function createLayer(paint) {
+  const canvas = document.createElement("canvas");
+  let key = null;
+  return {
+    drawInto(ctx, width, height, theme) {
+      const next = JSON.stringify([width, height, window.devicePixelRatio || 1, theme]);
+      if (next !== key) {
+        const { ctx: layer } = fitCanvas(canvas, width, height);
+        layer.clearRect(0, 0, width, height);
+        paint(layer, width, height, theme);
+        key = next;
+      }
+      ctx.drawImage(canvas, 0, 0, width, height);
+    },
+  };
+}
+
+/** The layer of `codes`' dots (`alpha`, `radius`) in a frame, with the axis names. */
+export function codesLayer(codes, extent, { alpha, radius }) {
+  return createLayer((ctx, width, height, theme) => {
+    drawCodes(ctx, codes, planeScale(extent, width, height), { width, height, theme, alpha, radius });
+    drawAxisNames(ctx, { width, height, theme });
+  });
+}
+
+/** The scatter of training codes (a codesLayer) with the current code marked. */
+export function drawScatter(canvas, layer, extent, code, { width, height, theme }) {
   const { ctx } = fitCanvas(canvas, width, height);
-  const scale = planeScale(extent, width, height);
-  drawCodes(ctx, codes, scale, { width, height, theme });
-  drawAxisNames(ctx, { width, height, theme });
-  drawMarker(ctx, scale, code, theme);
+  layer.drawInto(ctx, width, height, theme);
+  drawMarker(ctx, planeScale(extent, width, height), code, theme);
+}
+
+/** The layer of the n x n sprite of decoded faces, scaled once to the panel. */
+export function spriteLayer(sprite) {
+  return createLayer((ctx, width, height) => {
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = "high";
+    ctx.drawImage(sprite, 0, 0, width, height);
+  });
 }
 
 /**
- * The n x n sprite of decoded faces; cell centres sit at evenly spaced codes
+ * The n x n sprite of decoded faces (a spriteLayer); cell centres sit at evenly spaced codes
  * from extent.min to extent.max (top row at the largest second code). The cell
  * nearest `code` is outlined.
  */
-export function drawGrid(canvas, sprite, n, extent, code, { width, height, theme }) {
+export function drawGrid(canvas, layer, n, extent, code, { width, height, theme }) {
   const { ctx } = fitCanvas(canvas, width, height);
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = "high";
-  ctx.drawImage(sprite, 0, 0, width, height);
+  layer.drawInto(ctx, width, height, theme);
   const cellW = width / n;
   const cellH = height / n;
   const span = [0, 1].map((d) => (extent.max[d] - extent.min[d]) || 1);
