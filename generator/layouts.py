@@ -104,6 +104,10 @@ _MIN_POINTS = 5
 # changes and the time and memory stop growing with the image size. MNIST-sized data (784) is untouched.
 PRE_REDUCE_ABOVE = 4096
 PRE_REDUCE_TO = 100
+# So do more than PRE_REDUCE_POINTS points of more than PRE_REDUCE_TO values (all 70,000 MNIST digits): the
+# neighbour search is what grows there, and on 100 components it is 2x faster for openTSNE (49 s -> 23 s at
+# 70,000 digits) and 10x for UMAP (26 s -> 3 s). Fewer points (the default scale's 10,000) keep every pixel.
+PRE_REDUCE_POINTS = 20_000
 
 
 def validate_params(method: str, params: dict | None = None) -> dict:
@@ -159,7 +163,8 @@ def compute(
     notify = progress or _no_progress
     n = x.shape[0]
     reduced = None
-    if method in ("umap", "tsne") and x.shape[1] > PRE_REDUCE_ABOVE:
+    wide = x.shape[1] > PRE_REDUCE_ABOVE or (n > PRE_REDUCE_POINTS and x.shape[1] > PRE_REDUCE_TO)
+    if method in ("umap", "tsne") and wide:
         x = _reduce(x, seed)
         reduced = int(x.shape[1])
     if method == "umap":

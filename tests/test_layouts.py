@@ -245,3 +245,18 @@ def test_wide_images_are_reduced_before_umap_and_tsne_but_mnist_sized_ones_are_n
     assert np.linalg.norm(a - b) > 2 * spread
     _, narrow = layouts.compute("tsne", wide[:, :784], seed=3)
     assert "pre_pca" not in narrow
+
+
+def test_many_points_are_reduced_before_umap_and_tsne(monkeypatch):
+    """More than PRE_REDUCE_POINTS points of more than PRE_REDUCE_TO values (all 70,000 MNIST digits) are
+    projected on PRE_REDUCE_TO components first, since the neighbour search grows with both; fewer keep every
+    value (the threshold is lowered here so that the test stays small)."""
+    rng = np.random.default_rng(1)
+    x = rng.random((150, 784)).astype("float32")
+    monkeypatch.setattr(layouts, "PRE_REDUCE_POINTS", 149)
+    _, effective = layouts.compute("umap", x, seed=0)
+    assert effective["pre_pca"] == layouts.PRE_REDUCE_TO
+    _, fewer = layouts.compute("umap", x[:149], seed=0)
+    assert "pre_pca" not in fewer
+    _, pca = layouts.compute("pca", x, seed=0)
+    assert "pre_pca" not in pca
