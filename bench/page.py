@@ -261,15 +261,18 @@ def measure_in_browser(url: str, args) -> dict:
             hook = f"document.querySelector('#{faces}').__figure"
             run = page.evaluate(f"{hook}.benchmark(3000)")
             state = page.evaluate(f"{hook}.state()")
-            decodes = []
+            decodes, predicts = [], []
             for k in range(20):  # one decode at a time: set the code, wait until it is painted
                 page.evaluate(f"([x, y]) => {hook}.setCode(x, y)", [0.1 * (k % 5) - 0.2, 0.1 * (k // 5) - 0.2])
-                decodes.append(page.evaluate(f"{hook}.state().decodeMs"))
+                timed = page.evaluate(f"{hook}.state()")
+                decodes.append(timed["decodeMs"])
+                predicts.append(timed["predictMs"])
             out["faces"] = {
                 "image": state["image"],
                 "backend": state["backend"],
                 "sweep_fps": round(run["fps"], 1),
                 "decode_ms": stats(decodes),
+                "predict_ms": stats(predicts),
             }
 
         probe = context.new_page()
@@ -334,7 +337,8 @@ def table(result: dict) -> str:
         d = face["decode_ms"]
         lines.append(
             f"Faces {face['image'][0]}x{face['image'][1]} on {face['backend']}: one decode median {d['median']} ms "
-            f"(p95 {d.get('p95')}), {face['sweep_fps']} faces/s while the pad sweeps"
+            f"(p95 {d.get('p95')}; the predict call alone {face['predict_ms']['median']} ms), {face['sweep_fps']} "
+            "faces/s while the pad sweeps"
         )
     if not result["browser"].get("predict"):
         lines.append("Decoder predict: no decoder-sampler figure on this page")
