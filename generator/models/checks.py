@@ -337,3 +337,18 @@ def check_models(cfg) -> None:
                 problem = conv_advice(name, spec["architecture"], dataset, is_user_dataset(cfg, dataset), problem)
         if problem:
             raise ModelError(problem, where=where)
+
+
+def check_face_size(size) -> None:
+    """The face decoder reaches ``[data] celeba_size`` from a small grid by halving: a long, narrow size cannot."""
+    from generator.errors import ConfigError
+    from generator.models.faces import plan_upsampling
+
+    try:
+        plan_upsampling(tuple(size), fine_last=True)
+    except ValueError:
+        raise ConfigError(
+            f"{list(size)} is too long and narrow for the face decoder, which halves both sides down to a grid of "
+            "at most 8 x 8; allowed: a height and width within about 4 times of each other, e.g. [218, 178]",
+            where="[data] celeba_size",
+        ) from None

@@ -57,7 +57,7 @@ def plan_upsampling(input_shape=(112, 92), max_grid=8, fine_last=False):
 
 
 def _plan(height: int, width: int, max_grid: int, last: tuple[int, int]):
-    """plan_upsampling with the full-size stage's even-side kernel ``last`` (odd sides: one more)."""
+    """plan_upsampling with ``last`` the full-size stage's kernel for even sides (an odd side's is always 3)."""
     shape = (height, width)
     kernels = []
     while max(height, width) > max_grid:
