@@ -465,6 +465,11 @@ def _check_sizes(listing: Listing) -> None:
     """Without ``size``: every image's size, read from its header (:func:`shown_size`), must be one the
     dataset can use and the same as the first readable one's. Files whose header cannot be read are left to
     the sample (and to the loader, which skips them)."""
+
+    def decodes(i: int) -> bool:
+        with listing.reader() as read:
+            return _decode_file(listing, read, i, None)[0] is not None
+
     first, first_index = None, None
     with listing.opener() as open_, warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -478,16 +483,11 @@ def _check_sizes(listing: Listing) -> None:
                 continue
             problem = size_problem(listing.shown(i), shape, first)
             if problem:
-                # a header can be whole where the pixels are not: the loader skips such a file, so only a file
-                # that decodes is a problem, and a first one that does not is replaced by this one
-                with listing.reader() as read:
-                    if _decode_file(listing, read, i, None)[0] is None:
-                        continue
-                    first_broken = first_index is not None and _decode_file(listing, read, first_index, None)[0] is None
-                if not first_broken:
-                    raise DataError(problem, where=str(listing.path))
-                first = None
-                problem = size_problem(listing.shown(i), shape, None)
+                # a header can be whole where the pixels are not, and the loader skips such a file
+                if not decodes(i):
+                    continue
+                if first_index is not None and not decodes(first_index):  # this one is the first readable one
+                    first, problem = None, size_problem(listing.shown(i), shape, None)
                 if problem:
                     raise DataError(problem, where=str(listing.path))
             if first is None:

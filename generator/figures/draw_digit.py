@@ -47,10 +47,10 @@ OPTIONS = {
 def request(options: dict, cfg) -> Request:
     model = options["model"]
     info = plane_model(cfg, model)
-    from ..datasets.registry import is_user_dataset, user_datasets
+    from ..datasets.registry import is_user_dataset
 
     dataset = info["dataset"]
-    if is_user_dataset(cfg, dataset) and (user_datasets(cfg)[dataset]["color"] == "rgb" or _in_colour(cfg, model)):
+    if is_user_dataset(cfg, dataset) and _in_colour(cfg, model, info):
         raise ContentError(colour_message(model, dataset))
     return Request(
         f"figure:{KIND}",
@@ -64,20 +64,22 @@ def request(options: dict, cfg) -> Request:
     )
 
 
-def _in_colour(cfg, model: str) -> bool:
-    """Whether a model's images are known to be in colour before any stage runs: its data set's colour, inferred
-    from a few of its images, or (a model read from a .keras file) its decoder's output, (H, W, 3)."""
+def _in_colour(cfg, model: str, info: dict) -> bool:
+    """Whether a model (its ``model_info``) of an author's data set is known to be in colour before any stage
+    runs: the set's declared or inferred colour (from a few of its images), or, for a model read from a .keras
+    file, its decoder's output, (H, W, 3)."""
+    from ..datasets.registry import user_datasets
     from ..models.checks import image_shapes, inspect
-    from ..models.registry import model_info, user_models
+    from ..models.registry import user_models
 
-    info = model_info(cfg, model)
+    if user_datasets(cfg)[info["dataset"]]["color"] == "rgb":
+        return True
     shapes = image_shapes(cfg, info["dataset"])
     if shapes and all(len(shape) == 3 for shape in shapes):
         return True
     if info["source"] != "file":
         return False
-    spec = user_models(cfg)[model]
-    image = inspect(spec, cfg.model_origins[model])["image"]
+    image = inspect(user_models(cfg)[model], cfg.model_origins[model])["image"]
     return image is not None and len(image) == 3
 
 

@@ -259,6 +259,21 @@ def image_shapes(cfg, dataset: str) -> list[tuple[int, ...]] | None:
     return [(height, width)] if rgb is False else [(height, width, 3)] if rgb else [(height, width), (height, width, 3)]
 
 
+# What a quick look at a data set may raise (NotImplementedError, RuntimeError: a .zip member compressed by an
+# unknown method, or encrypted), beside the data sets' own DataError.
+_PEEK_ERRORS = (
+    OSError,
+    ValueError,
+    KeyError,
+    IndexError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+
+
 def _peek(path: Path, size: tuple | None) -> tuple[tuple[int, int], bool | None] | None:
     """((H, W), RGB?) of a data set's path from a few images or its arrays' headers; RGB? is None when only every
     image could tell. None when the size cannot be known cheaply."""
@@ -293,10 +308,8 @@ def _peek(path: Path, size: tuple | None) -> tuple[tuple[int, int], bool | None]
         if not decoded:
             return None
         return (size or decoded[0].shape[:2]), (True if not all(images.is_grey(a) for a in decoded) else None)
-    except (DataError, OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile, zlib.error):
+    except (DataError, *_PEEK_ERRORS):
         return None  # the data set's own check has spoken; the train stage checks the rest
-    except (NotImplementedError, RuntimeError):  # a .zip member compressed by an unknown method, or encrypted
-        return None
 
 
 def _npy_shape(archive: zipfile.ZipFile, member: str) -> tuple[int, ...]:

@@ -154,14 +154,12 @@ def check_inputs(cfg: Config) -> None:
             check_source(name, value, MINIMUM[name])
         except DataError as exc:
             raise with_option(exc, name) from None
-    if cfg["data.celeba"]:
-        from ..models.checks import check_face_size  # in the harness: no stage's key holds the face decoder
+    from ..models.checks import check_face_size, check_models  # in the harness (pipeline.HARNESS): no key holds it
 
+    if cfg["data.celeba"]:
         check_face_size(cfg["data.celeba_size"])
     for name, spec in user_datasets(cfg).items():
         check_user(name, spec, dataset_count(cfg, name), cfg.origins.get(name), count_source(cfg, name))
-    from ..models.checks import check_models  # in the harness (pipeline.HARNESS): it shapes no artifact
-
     check_models(cfg)
 
 
